@@ -1,0 +1,50 @@
+"""What every page shares: the store, the signed-in actor and cached data. Not a page itself."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from vru_core.auth import Actor, Permission
+from vru_core.db import get_engine
+from vru_core.load import ensure_loaded
+from vru_core.maps import ward_features
+from vru_core.measures import MeasureFrame, data_version, load_measure_frame
+
+
+@st.cache_resource(show_spinner="Opening the store and loading the bundled London data (first start only)…")
+def engine() -> Engine:
+    """One engine per process; migrating and loading the bundle happen here, once."""
+    store = get_engine()
+    ensure_loaded(store)
+    return store
+
+
+@st.cache_data(show_spinner="Loading measures…", max_entries=4)
+def _measure_frame(_engine: Engine, version: str) -> MeasureFrame:
+    return load_measure_frame(_engine)
+
+
+def measure_frame() -> MeasureFrame:
+    """Wards x measures, reloaded only when the measures in the store change."""
+    store = engine()
+    return _measure_frame(store, data_version(store))
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _ward_features(_engine: Engine, version: str) -> dict:
+    return ward_features(_engine)
+
+
+def map_features() -> dict:
+    store = engine()
+    return _ward_features(store, data_version(store))
+
+
+def current_actor() -> Actor | None:
+    return st.session_state.get("actor")
+
+
+def can(permission: Permission) -> bool:
+    actor = current_actor()
+    return actor is not None and actor.can(permission)

@@ -1,0 +1,103 @@
+"""Every measure with its source, period, licence and caveats; analysts add their own from a CSV."""
+
+import streamlit as st
+
+from pages.common import can, current_actor, engine
+from vru_core.auth import Permission
+from vru_core.measures import DIRECTIONS, FAMILIES, GEOGRAPHIES, UploadRejected, add_measure, list_measures
+
+st.title("Measures and sources")
+st.caption(
+    "What the need score is built from. Borough-level measures apply the borough's figure to each of "
+    "its wards. Missing values are never flagged."
+)
+measures = list_measures(engine())
+st.dataframe(
+    measures.reset_index()[
+        [
+            "code",
+            "label",
+            "family",
+            "geography",
+            "direction",
+            "unit",
+            "period",
+            "source",
+            "publisher",
+            "licence",
+            "n_values",
+            "origin",
+            "notes",
+        ]
+    ],
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "n_values": st.column_config.NumberColumn("Areas with a value", format="%d"),
+        "geography": st.column_config.TextColumn("Level"),
+        "origin": st.column_config.TextColumn(
+            "Origin", help="bundled = loaded from data/; uploaded = added by an analyst"
+        ),
+        "notes": st.column_config.TextColumn("Caveats", width="large"),
+    },
+)
+
+st.subheader("Add a measure")
+st.markdown(
+    "Upload a CSV with a header row holding `area_code` (May 2022 ward codes `E05…`, or borough codes `E09…`) "
+    "and `value`. Other columns are ignored. Blank values are treated as missing. Every problem is listed "
+    "with its line number, and nothing is stored until the whole file is valid."
+)
+if not can(Permission.MEASURES_WRITE):
+    st.info("Sign in as an analyst to add measures.")
+else:
+    with st.form("add_measure"):
+        c1, c2 = st.columns(2)
+        code = c1.text_input("Code", key="m_code", placeholder="pas_feel_safe")
+        label = c2.text_input("Label", key="m_label", placeholder="% who feel safe walking alone after dark")
+        family = c1.selectbox("Family", FAMILIES, index=1, key="m_family")
+        unit = c2.text_input("Unit", key="m_unit", placeholder="% of respondents")
+        direction = c1.selectbox(
+            "Which way is worse?",
+            DIRECTIONS,
+            key="m_direction",
+            format_func={"high_is_worse": "High values are worse", "low_is_worse": "Low values are worse"}.get,
+        )
+        geography = c2.selectbox("Level", GEOGRAPHIES, key="m_geography")
+        source = c1.text_input("Source", key="m_source", placeholder="MOPAC Public Attitudes Survey")
+        publisher = c2.text_input("Publisher", key="m_publisher", placeholder="MOPAC")
+        period = c1.text_input("Period", key="m_period", placeholder="2025/26, Q1–Q4")
+        licence = c2.text_input("Licence", key="m_licence", value="Open Government Licence v3.0")
+        notes = st.text_area("Caveats", key="m_notes")
+        weight = st.number_input("Default weight", min_value=0.0, max_value=5.0, value=1.0, step=0.5, key="m_weight")
+        upload = st.file_uploader("Values (CSV)", type=["csv"], key="m_file")
+        submitted = st.form_submit_button("Validate and add measure")
+    if submitted:
+        if upload is None:
+            st.error("file: choose a CSV file of values")
+        else:
+            definition = {
+                "code": code,
+                "label": label,
+                "family": family,
+                "unit": unit,
+                "direction": direction,
+                "geography": geography,
+                "source": source,
+                "publisher": publisher,
+                "period": period,
+                "licence": licence,
+                "notes": notes,
+                "default_weight": float(weight),
+            }
+            try:
+                n = add_measure(engine=engine(), actor=current_actor(), definition=definition, data=upload.getvalue())
+            except UploadRejected as exc:
+                st.error(f"Nothing was stored: {len(exc.problems)} problem(s) to fix.")
+                st.dataframe(
+                    [{"line": p.row, "field": p.field, "problem": p.message} for p in exc.problems],
+                    hide_index=True,
+                    width="stretch",
+                )
+            else:
+                st.success(f"Added “{label}” with {n} values. It is now part of the need score.")

@@ -1,0 +1,23 @@
+"""VRU Hub entry: page setup and navigation only; each page is a short script under pages/."""
+
+import streamlit as st
+
+from pages.common import current_actor, engine
+
+st.set_page_config(page_title="VRU Hub", page_icon="🧭", layout="wide")
+engine()  # migrate and load the bundled data before any page needs it
+
+sections = {
+    "Need scores": [
+        st.Page("pages/need_scores.py", title="Ward need scores", icon="🗺️", default=True, url_path="need-scores"),
+        st.Page("pages/sensitivity.py", title="Sensitivity", icon="🎚️", url_path="sensitivity"),
+        st.Page("pages/trends.py", title="Trends and concentration", icon="📈", url_path="trends"),
+        st.Page("pages/measures.py", title="Measures and sources", icon="📚", url_path="measures"),
+    ],
+    "Account": [
+        st.Page(
+            "pages/account.py", title="Sign in" if current_actor() is None else "Account", icon="👤", url_path="account"
+        )
+    ],
+}
+st.navigation(sections).run()

@@ -1,0 +1,98 @@
+"""Stores for tests: a migrated, loaded template per backend, copied fresh for each test that writes."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from vru_core.auth import Actor, Role
+from vru_core.db import get_engine, upgrade
+from vru_core.load import load_bundled
+
+POSTGRES_URL = os.environ.get("VRU_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def _pg_url(database: str) -> str:
+    return POSTGRES_URL.rsplit("/", 1)[0] + "/" + database
+
+
+def _pg_admin(sql: str) -> None:
+    admin = get_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(sql))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def template(request, tmp_path_factory) -> tuple[str, str]:
+    """(backend, url) of a store migrated and loaded with the real bundled data, once per run."""
+    backend = request.param
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('template') / 'vru.sqlite3'}"
+    else:
+        name = f"vru_tmpl_{uuid.uuid4().hex[:8]}"
+        _pg_admin(f"CREATE DATABASE {name}")
+        url = _pg_url(name)
+    engine = get_engine(url)
+    upgrade(engine)
+    load_bundled(engine)
+    engine.dispose()
+    yield backend, url
+    if backend == "postgresql":
+        _pg_admin(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
+
+
+@contextmanager
+def _copy_of(template: tuple[str, str], workdir: Path) -> Iterator[Engine]:
+    """A fresh store copied from the loaded template (nobody else ever connects to the template)."""
+    backend, url = template
+    if backend == "sqlite":
+        copy = workdir / f"vru-{uuid.uuid4().hex[:8]}.sqlite3"
+        src, dst = sqlite3.connect(url.removeprefix("sqlite:///")), sqlite3.connect(copy)
+        src.backup(dst)
+        src.close()
+        dst.close()
+        engine = get_engine(f"sqlite:///{copy}")
+        yield engine
+        engine.dispose()
+    else:
+        name = f"vru_t_{uuid.uuid4().hex[:8]}"
+        _pg_admin(f"CREATE DATABASE {name} TEMPLATE {url.rsplit('/', 1)[1]}")
+        engine = get_engine(_pg_url(name))
+        yield engine
+        engine.dispose()
+        _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def loaded_engine(template, tmp_path_factory) -> Engine:
+    """A loaded store shared by the tests that only read."""
+    with _copy_of(template, tmp_path_factory.mktemp("shared")) as engine:
+        yield engine
+
+
+@pytest.fixture
+def engine(template, tmp_path) -> Engine:
+    """A private copy of the loaded store: for tests that write."""
+    with _copy_of(template, tmp_path) as engine:
+        yield engine
+
+
+@pytest.fixture
+def actors() -> dict[str, Actor]:
+    return {role.value: Actor(f"test-{role.value}", role) for role in Role}
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,18 @@
+"""Every table, imported here so SQLModel.metadata (and Alembic) sees them all."""
+
+from vru_core.models.audit import AppMeta, AuditEntry
+from vru_core.models.geo import Borough, Ward
+from vru_core.models.measures import MeasureDefinition, MeasureValue
+from vru_core.models.profiles import ScoringProfile
+from vru_core.models.users import User
+
+__all__ = [
+    "AppMeta",
+    "AuditEntry",
+    "Borough",
+    "MeasureDefinition",
+    "MeasureValue",
+    "ScoringProfile",
+    "User",
+    "Ward",
+]
