@@ -1,17 +1,24 @@
 """Every table, imported here so SQLModel.metadata (and Alembic) sees them all."""
 
 from vru_core.models.audit import AppMeta, AuditEntry
+from vru_core.models.framework import Aim, Commitment, FundingStream, Objective, ObjectiveAim, PriorityArea
 from vru_core.models.geo import Borough, Ward
 from vru_core.models.measures import MeasureDefinition, MeasureValue
 from vru_core.models.profiles import ScoringProfile
 from vru_core.models.users import User
 
 __all__ = [
+    "Aim",
     "AppMeta",
     "AuditEntry",
     "Borough",
+    "Commitment",
+    "FundingStream",
     "MeasureDefinition",
     "MeasureValue",
+    "Objective",
+    "ObjectiveAim",
+    "PriorityArea",
     "ScoringProfile",
     "User",
     "Ward",
