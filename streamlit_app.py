@@ -2,10 +2,12 @@
 
 import streamlit as st
 
-from pages.common import current_actor, engine
+from pages.common import can, current_actor, engine
+from vru_core.auth import Permission
 
 st.set_page_config(page_title="VRU Hub", page_icon="🧭", layout="wide")
 engine()  # migrate and load the bundled data before any page needs it
+actor = current_actor()
 
 sections = {
     "Need scores": [
@@ -15,9 +17,16 @@ sections = {
         st.Page("pages/measures.py", title="Measures and sources", icon="📚", url_path="measures"),
     ],
     "Account": [
-        st.Page(
-            "pages/account.py", title="Sign in" if current_actor() is None else "Account", icon="👤", url_path="account"
-        )
+        st.Page("pages/account.py", title="Sign in" if actor is None else "Account", icon="👤", url_path="account")
     ],
 }
-st.navigation(sections).run()
+admin = []  # hidden from everyone else; the pages and vru_core check again
+if can(Permission.USERS_WRITE):
+    admin.append(st.Page("pages/admin_users.py", title="Users and roles", icon="🔑", url_path="users"))
+if can(Permission.AUDIT_READ):
+    admin.append(st.Page("pages/audit.py", title="Audit log", icon="📜", url_path="audit"))
+if admin:
+    sections["Administration"] = admin
+page = st.navigation(sections)
+st.sidebar.caption(f"Signed in as `{actor.username}` ({actor.role.value})" if actor else "Not signed in: read only")
+page.run()

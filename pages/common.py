@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import streamlit as st
 from sqlalchemy import Engine
 
@@ -10,6 +12,7 @@ from vru_core.db import get_engine
 from vru_core.load import ensure_loaded
 from vru_core.maps import ward_features
 from vru_core.measures import MeasureFrame, data_version, load_measure_frame
+from vru_core.users import refresh_actor, sso_actor
 
 
 @st.cache_resource(show_spinner="Opening the store and loading the bundled London data (first start only)…")
@@ -41,8 +44,27 @@ def map_features() -> dict:
     return _ward_features(store, data_version(store))
 
 
+def sso_configured() -> bool:
+    """Single sign-on is offered only when .streamlit/secrets.toml has an [auth] section (and Authlib is there)."""
+    if importlib.util.find_spec("authlib") is None:
+        return False
+    try:
+        return st.secrets.load_if_toml_exists() and "auth" in st.secrets
+    except Exception:  # an unreadable secrets file means no single sign-on, not a broken app
+        return False
+
+
 def current_actor() -> Actor | None:
-    return st.session_state.get("actor")
+    """Who is signed in, re-read from the store on every run so role changes and deactivation apply at once."""
+    actor = st.session_state.get("actor")
+    if actor is None and sso_configured() and st.user.is_logged_in:
+        actor = sso_actor(engine(), st.user.get("email"))
+    actor = refresh_actor(engine(), actor)
+    if actor is None:
+        st.session_state.pop("actor", None)
+    else:
+        st.session_state["actor"] = actor
+    return actor
 
 
 def can(permission: Permission) -> bool:

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
+from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session
+import pandas as pd
+from sqlalchemy import Engine
+from sqlmodel import Session, select
 
-from vru_core.auth import Actor
+from vru_core.auth import Actor, Permission, require
+from vru_core.csvsafe import safe_csv
 from vru_core.models import AuditEntry
 
 
@@ -46,3 +51,78 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+# ---- reading the log (admins and directors) ---------------------------------------------------------
+
+AUDIT_COLUMNS = ["id", "at", "actor", "action", "entity_type", "entity_id", "note", "before", "after"]
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Every field optional; text fields match exactly, dates are inclusive UTC days."""
+
+    entity_type: str | None = None
+    actor: str | None = None
+    action: str | None = None
+    entity_id: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+def _as_json(value: Any) -> str:
+    return "" if value is None else json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def query_log(*, engine: Engine, actor: Actor, where: AuditFilter = AuditFilter(), limit: int = 10_000) -> pd.DataFrame:
+    """Newest first. Reading the log needs the audit.read permission (admins and directors)."""
+    require(actor, Permission.AUDIT_READ)
+    statement = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    for column, wanted in (
+        (AuditEntry.entity_type, where.entity_type),
+        (AuditEntry.actor, where.actor),
+        (AuditEntry.action, where.action),
+        (AuditEntry.entity_id, where.entity_id),
+    ):
+        if wanted:
+            statement = statement.where(column == wanted.strip())
+    if where.since:
+        statement = statement.where(AuditEntry.at >= dt.datetime.combine(where.since, dt.time(), dt.UTC))
+    if where.until:
+        end = dt.datetime.combine(where.until + dt.timedelta(days=1), dt.time(), dt.UTC)
+        statement = statement.where(AuditEntry.at < end)
+    with Session(engine) as session:
+        rows = session.exec(statement).all()
+        records = [
+            {
+                "id": e.id,
+                "at": e.at,
+                "actor": e.actor,
+                "action": e.action,
+                "entity_type": e.entity_type,
+                "entity_id": e.entity_id,
+                "note": e.note,
+                "before": _as_json(e.before),
+                "after": _as_json(e.after),
+            }
+            for e in rows
+        ]
+    return pd.DataFrame(records, columns=AUDIT_COLUMNS)
+
+
+def log_facets(engine: Engine) -> dict[str, list[str]]:
+    """The distinct values the filters offer."""
+    with Session(engine) as session:
+        return {
+            name: sorted(v for v in session.exec(select(column).distinct()).all() if v)
+            for name, column in (
+                ("entity_type", AuditEntry.entity_type),
+                ("actor", AuditEntry.actor),
+                ("action", AuditEntry.action),
+            )
+        }
+
+
+def log_csv(frame: pd.DataFrame) -> bytes:
+    """The filtered log as CSV, formula-like text neutralised (notes and values come from users)."""
+    return safe_csv(frame)

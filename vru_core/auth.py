@@ -83,7 +83,7 @@ def hash_password(password: str) -> str:
 def authenticate(engine: Engine, username: str, password: str) -> Actor | None:
     """Check a local account; None for any failure, so callers cannot tell which part was wrong."""
     with session_scope(engine) as session:
-        user = session.exec(select(User).where(User.username == username.strip())).first()
+        user = session.exec(select(User).where(User.username == (username or "").strip().lower())).first()
         if user is None or not user.active or not user.password_hash:
             _hasher.hash(password or "x" * MIN_PASSWORD_LENGTH)  # same cost either way
             return None

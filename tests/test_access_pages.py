@@ -1,0 +1,163 @@
+"""The account, user-admin and audit pages, driven through AppTest against a private store."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import pages.common
+from vru_core.audit import record
+from vru_core.auth import Actor, Role
+from vru_core.db import session_scope
+from vru_core.users import create_user, list_users
+
+GOOD = "correct horse battery"
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+
+
+@pytest.fixture
+def app(engine, monkeypatch):
+    """An AppTest factory whose pages use this test's store."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("page behaviour does not depend on the backend")
+    monkeypatch.setenv("VRU_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    pages.common.engine.clear()
+
+    def start(page: str | None, actor: Actor | None = None) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=60)
+        if actor is not None:
+            at.session_state["actor"] = actor
+        at.run()  # the entry script registers the pages this actor may open
+        if page is not None:
+            at.switch_page(page).run()
+            assert not at.exception, at.exception
+        return at
+
+    yield start
+    pages.common.engine.clear()
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_users", "sees_audit"),
+    [
+        (None, False, False),
+        ("viewer", False, False),
+        ("analyst", False, False),
+        ("director", False, True),
+        ("admin", True, True),
+    ],
+)
+def test_admin_pages_appear_only_for_roles_that_may_use_them(app, role, sees_users, sees_audit):
+    actor = Actor(f"test-{role}", Role(role)) if role else None
+    at = app(None, actor)
+    sidebar = " ".join(c.value for c in at.sidebar.caption)
+    assert (f"`test-{role}` ({role})" in sidebar) if role else ("Not signed in" in sidebar)
+    for page, visible in (("pages/admin_users.py", sees_users), ("pages/audit.py", sees_audit)):
+        if visible:
+            at.switch_page(page).run()
+            assert not at.exception and not at.error
+        else:
+            with pytest.raises(ValueError, match="Could not find a navigation page"):
+                at.switch_page(page)
+
+
+@pytest.mark.parametrize("role", ["viewer", "analyst", "commissioner"])
+def test_admin_pages_refuse_by_themselves_too(app, role):
+    """Even if navigation let someone through, the page checks the role before showing anything."""
+    for page in ("pages/admin_users.py", "pages/audit.py"):
+        at = AppTest.from_file(str(Path(APP).parent / page), default_timeout=60)
+        at.session_state["actor"] = Actor(f"test-{role}", Role(role))
+        at.run()
+        assert at.error and "Only administrators" in at.error[0].value
+        assert not at.dataframe
+
+
+def test_sign_in_shows_who_and_role_then_sign_out(app, engine, actors):
+    create_user(engine=engine, actor=actors["admin"], username="ana", role="analyst", password=GOOD)
+    at = app("pages/account.py")
+    at.text_input(key="login_username").input("ana")
+    at.text_input(key="login_password").input("wrong password!")
+    at.button[0].click().run()
+    assert "wrong password" in at.error[0].value
+    at.text_input(key="login_password").input(GOOD)
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.session_state["actor"] == Actor("ana", Role.ANALYST)
+    assert any("`ana`" in m.value and "analyst" in m.value for m in at.markdown)
+    at.button(key="sign_out").click().run()
+    assert "actor" not in at.session_state
+
+
+def test_deactivated_account_is_signed_out_at_next_click(app, engine, actors):
+    create_user(engine=engine, actor=actors["admin"], username="gone", role="commissioner", password=GOOD)
+    at = app("pages/account.py", Actor("gone", Role.COMMISSIONER))
+    from vru_core.users import deactivate
+
+    deactivate(engine=engine, actor=actors["admin"], username="gone")
+    at.run()
+    assert "actor" not in at.session_state
+
+
+def test_admin_adds_user_and_changes_role_through_the_page(app, engine, actors):
+    admin = Actor("boss", Role.ADMIN)
+    create_user(engine=engine, actor=actors["admin"], username="boss", role="admin", password=GOOD)
+    at = app("pages/admin_users.py", admin)
+    at.text_input(key="new_username").input("New.Person@vru.test")
+    at.selectbox(key="new_role").select("commissioner")
+    at.text_input(key="new_password").input(GOOD)
+    at.text_input(key="new_password2").input(GOOD)
+    at.button[0].click().run()
+    assert not at.exception
+    assert "Added new.person@vru.test as commissioner" in at.success[0].value
+    at.selectbox(key="change_username").select("new.person@vru.test")
+    at.radio(key="change_action").set_value("Role")
+    at.selectbox(key="change_role").select("viewer")
+    at.button[1].click().run()
+    assert not at.exception and not at.error
+    assert list_users(engine).set_index("username").at["new.person@vru.test", "role"] == "viewer"
+
+
+def test_admin_page_refuses_a_stale_change_with_what_changed(app, engine, actors):
+    create_user(engine=engine, actor=actors["admin"], username="boss", role="admin", password=GOOD)
+    create_user(engine=engine, actor=actors["admin"], username="target", role="viewer", password=GOOD)
+    at = app("pages/admin_users.py", Actor("boss", Role.ADMIN))
+    # A colleague changes the account after this screen was drawn.
+    from vru_core.users import set_role
+
+    set_role(engine=engine, actor=Actor("colleague", Role.ADMIN), username="target", role="director")
+    at.selectbox(key="change_username").select("target")
+    at.selectbox(key="change_role").select("analyst")
+    at.button[1].click().run()
+    assert "changed by colleague" in at.error[0].value and "'viewer' -> 'director'" in at.error[0].value
+    assert list_users(engine).set_index("username").at["target", "role"] == "director"
+
+
+def test_audit_page_filters_and_exports_escaped_csv(app, engine):
+    with session_scope(engine) as session:
+        record(
+            session,
+            actor=Actor("a1", Role.ADMIN),
+            action="create",
+            entity_type="award",
+            entity_id=7,
+            note='=HYPERLINK("http://x","y")',
+        )
+        record(
+            session,
+            actor=Actor("c2", Role.COMMISSIONER),
+            action="update",
+            entity_type="award",
+            entity_id=8,
+            note="<script>alert(1)</script>",
+        )
+    at = app("pages/audit.py", Actor("dir", Role.DIRECTOR))
+    at.selectbox(key="audit_actor").select("c2").run()
+    assert not at.exception
+    shown = at.dataframe[0].value
+    assert shown["actor"].tolist() == ["c2"] and shown["note"].tolist() == ["<script>alert(1)</script>"]
+    at.selectbox(key="audit_actor").set_value(None)
+    at.text_input(key="audit_entity_id").input("7").run()
+    assert at.dataframe[0].value["entity_id"].tolist() == ["7"]
+    csv = at.get("download_button")[0]
+    assert csv is not None
+    assert not any("<script>" in m.value for m in at.markdown)

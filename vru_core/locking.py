@@ -1,0 +1,161 @@
+"""Optimistic locking: a save names the version the editor saw, and a newer one refuses it with what changed.
+
+Every edited table carries an integer `version`. A service function loads the row, then calls
+`advance_version(session, row, expected_version, ...)` before changing it: that is an atomic
+compare-and-set (`UPDATE ... WHERE pk = ? AND version = ?`), so two saves racing from the same screen
+cannot both pass, on SQLite or PostgreSQL. The refusal explains itself from the audit log: which fields
+changed since the editor's version (before -> now) and who changed them last.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import inspect, text, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, select
+
+from vru_core.models import AuditEntry
+
+# Never shown in a refusal message, whatever the table.
+SECRET_FIELDS = frozenset({"password_hash", "password"})
+# Bookkeeping that changes on every save and says nothing to the editor.
+QUIET_FIELDS = frozenset({"version", "updated_at", "updated_by"})
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    before: Any
+    now: Any
+
+
+@dataclass(eq=False)
+class StaleVersion(Exception):
+    """Raised instead of overwriting a record someone else saved since the editor loaded it."""
+
+    entity_type: str
+    entity_id: str
+    expected_version: int
+    current_version: int
+    changes: list[Change] = field(default_factory=list)
+    changed_by: str | None = None
+    changed_at: dt.datetime | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        who = ""
+        if self.changed_by:
+            when = f" at {self.changed_at:%Y-%m-%d %H:%M} UTC" if self.changed_at else ""
+            who = f" by {self.changed_by}{when}"
+        head = (
+            f"Not saved: {self.entity_type} {self.entity_id} was changed{who} after you opened it "
+            f"(you had version {self.expected_version}, it is now version {self.current_version})."
+        )
+        if not self.changes:
+            return head + " Reload it to see the current values, then make your change again."
+        listed = "; ".join(f"{c.field}: {_show(c.before)} -> {_show(c.now)}" for c in self.changes)
+        return f"{head} Changed: {listed}. Reload it, then make your change again."
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _history(session: Session, entity_type: str, entity_id: str) -> list[AuditEntry]:
+    return list(
+        session.exec(
+            select(AuditEntry)
+            .where(AuditEntry.entity_type == entity_type, AuditEntry.entity_id == str(entity_id))
+            .order_by(AuditEntry.id)
+        ).all()
+    )
+
+
+def _version_of(snapshot: dict | None) -> int | None:
+    value = (snapshot or {}).get("version")
+    return value if isinstance(value, int) else None
+
+
+def stale_error(session: Session, row: Any, expected_version: int, *, entity_type: str, entity_id: str) -> StaleVersion:
+    """Build the refusal: the state the editor saw is the `before` of the first audited save after their version."""
+    current = row.version
+    later = [e for e in _history(session, entity_type, entity_id) if (_version_of(e.after) or 0) > expected_version]
+    changes: list[Change] = []
+    if later:
+        seen = later[0].before or {}
+        now = row.model_dump()
+        for key, before in seen.items():
+            if key in QUIET_FIELDS or key not in now:
+                continue
+            if _comparable(before) != _comparable(now[key]):
+                shown = (before, now[key]) if key not in SECRET_FIELDS else ("(hidden)", "(changed)")
+                changes.append(Change(key, *shown))
+        secret_touched = any(k in SECRET_FIELDS for e in later for k in (e.after or {}))
+        if secret_touched and not any(c.field in SECRET_FIELDS for c in changes):
+            changes.append(Change("password", "(hidden)", "(changed)"))
+    last = later[-1] if later else None
+    return StaleVersion(
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        expected_version=expected_version,
+        current_version=current,
+        changes=changes,
+        changed_by=last.actor if last else None,
+        changed_at=last.at if last else None,
+    )
+
+
+def check_version(session: Session, row: Any, expected_version: int, *, entity_type: str, entity_id: str) -> None:
+    """Refuse (StaleVersion) when the row is no longer at the version the editor loaded."""
+    if row.version != expected_version:
+        raise stale_error(session, row, expected_version, entity_type=entity_type, entity_id=entity_id)
+
+
+def advance_version(
+    session: Session, row: Any, expected_version: int | None, *, entity_type: str, entity_id: str
+) -> int:
+    """Check, then atomically move the row from `expected_version` to the next; returns the new version.
+
+    `expected_version=None` means "whatever is stored now" (command-line tools and first saves):
+    the compare-and-set still stops a concurrent save from being lost in between.
+    """
+    expected = row.version if expected_version is None else int(expected_version)
+    check_version(session, row, expected, entity_type=entity_type, entity_id=entity_id)
+    model = type(row)
+    keys = inspect(model).primary_key
+    result = session.execute(
+        update(model)
+        .where(*(column == getattr(row, column.key) for column in keys), model.version == expected)
+        .values(version=expected + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # another transaction saved between our read and this write
+        session.refresh(row)
+        raise stale_error(session, row, expected, entity_type=entity_type, entity_id=entity_id)
+    set_committed_value(row, "version", expected + 1)
+    return expected + 1
+
+
+def write_lock(session: Session, key: str) -> None:
+    """Hold a store-wide lock named `key` until the transaction ends.
+
+    Use it before a read-then-insert that must not interleave with another writer, such as handing
+    out the next award identifier. PostgreSQL takes a transaction-scoped advisory lock; SQLite has
+    one writer at a time, so a no-op write is enough to claim it (waiting up to the busy timeout).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+    else:
+        session.execute(text("UPDATE app_meta SET value = value WHERE 0 = 1"))
