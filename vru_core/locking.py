@@ -95,7 +95,8 @@ def stale_error(session: Session, row: Any, expected_version: int, *, entity_typ
     changes: list[Change] = []
     if later:
         seen = later[0].before or {}
-        now = row.model_dump()
+        # The row is the truth; fields only the audit snapshots carry (derived ones) come from the latest entry.
+        now = {**(later[-1].after or {}), **row.model_dump()}
         for key, before in seen.items():
             if key in QUIET_FIELDS or key not in now:
                 continue
