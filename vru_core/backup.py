@@ -42,6 +42,10 @@ class BackupError(RuntimeError):
 
 
 def _normal(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int)):
+        return value
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True, default=str)
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
@@ -70,7 +74,7 @@ def table_checksums(engine: Engine) -> dict[str, str]:
             digest = hashlib.sha256()
             count = 0
             for row in conn.execute(select(table).order_by(*order)):
-                digest.update(json.dumps([_normal(v) for v in row], sort_keys=True, default=str).encode())
+                digest.update(repr(tuple(_normal(v) for v in row)).encode())
                 digest.update(b"\n")
                 count += 1
             sums[name] = f"{count}:{digest.hexdigest()[:16]}"

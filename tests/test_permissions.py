@@ -1,0 +1,192 @@
+"""Every guarded service function refuses roles without its permission, and then writes nothing.
+
+Guarded functions are discovered, not listed by hand: any public function in vru_core with
+keyword-only `engine` and `actor` parameters. A new write that forgets `require(...)` therefore fails
+`test_any_guarded_function_refuses_a_viewer_first` on its own, and `test_every_guarded_function_has_a_case`
+until it gets a row in CASES (its permission and arguments that would succeed), which then proves the
+refusal leaves every table unchanged and that an allowed role really does write.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+import vru_core
+from vru_core.auth import GRANTS, SYSTEM, Actor, Permission, PermissionDenied, Role
+from vru_core.backup import table_checksums
+
+GOOD_PASSWORD = "correct horse battery"
+
+
+def discover() -> dict[str, Callable]:
+    found = {}
+    for info in pkgutil.walk_packages(vru_core.__path__, "vru_core."):
+        if info.name.endswith("__main__"):
+            continue  # running it is the command line
+        module = importlib.import_module(info.name)
+        for name, obj in vars(module).items():
+            if name.startswith("_") or not inspect.isfunction(obj) or obj.__module__ != module.__name__:
+                continue
+            params = inspect.signature(obj).parameters
+            if all(
+                params.get(p) is not None and params[p].kind is inspect.Parameter.KEYWORD_ONLY
+                for p in ("engine", "actor")
+            ):
+                found[f"{module.__name__}.{name}"] = obj
+    return found
+
+
+GUARDED = discover()
+
+
+# ---- what each guarded function needs to succeed --------------------------------------------------------
+
+FEEL_SAFE = {
+    "code": "perm_test_measure",
+    "label": "Permission test measure",
+    "family": "other",
+    "unit": "%",
+    "direction": "high_is_worse",
+    "geography": "ward",
+    "source": "test",
+    "publisher": "test",
+    "period": "2026",
+    "licence": "test",
+}
+
+
+def _ward_csv(engine) -> bytes:
+    from vru_core.measures import load_wards
+
+    return ("area_code,value\n" + "".join(f"{c},{i}\n" for i, c in enumerate(load_wards(engine).index[:5]))).encode()
+
+
+def _uploaded_measure(engine) -> dict:
+    from vru_core.measures import add_measure
+
+    add_measure(engine=engine, actor=SYSTEM, definition=FEEL_SAFE, data=_ward_csv(engine))
+    return {"code": FEEL_SAFE["code"]}
+
+
+def _profile(engine) -> dict:
+    from vru_core.scoring import Profile
+
+    return {"name": "Permission test profile", "profile": Profile(threshold_pct=15.0)}
+
+
+def _saved_profile(engine) -> dict:
+    from vru_core.profiles import save_profile
+
+    save_profile(engine=engine, actor=SYSTEM, **_profile(engine))
+    return {"name": "Permission test profile"}
+
+
+def _account(engine, *, active: bool = True) -> dict:
+    from vru_core.users import create_user, deactivate
+
+    create_user(engine=engine, actor=SYSTEM, username="perm-target", role="viewer", password=GOOD_PASSWORD)
+    if not active:
+        deactivate(engine=engine, actor=SYSTEM, username="perm-target")
+    return {"username": "perm-target"}
+
+
+@dataclass(frozen=True)
+class Case:
+    permission: Permission
+    arguments: Callable  # engine -> the keyword arguments (besides engine and actor) of a call that succeeds
+    writes: bool = True
+
+
+CASES: dict[str, Case] = {
+    "vru_core.measures.add_measure": Case(
+        Permission.MEASURES_WRITE, lambda e: {"definition": FEEL_SAFE, "data": _ward_csv(e)}
+    ),
+    "vru_core.measures.delete_measure": Case(Permission.MEASURES_WRITE, _uploaded_measure),
+    "vru_core.profiles.save_profile": Case(Permission.PROFILES_WRITE, _profile),
+    "vru_core.profiles.delete_profile": Case(Permission.PROFILES_WRITE, _saved_profile),
+    "vru_core.users.create_user": Case(
+        Permission.USERS_WRITE, lambda e: {"username": "new-person", "role": "admin", "password": GOOD_PASSWORD}
+    ),
+    "vru_core.users.set_role": Case(Permission.USERS_WRITE, lambda e: {**_account(e), "role": "admin"}),
+    "vru_core.users.set_password": Case(
+        Permission.USERS_WRITE, lambda e: {**_account(e), "password": "another long passphrase"}
+    ),
+    "vru_core.users.deactivate": Case(Permission.USERS_WRITE, _account),
+    "vru_core.users.reactivate": Case(Permission.USERS_WRITE, lambda e: _account(e, active=False)),
+    "vru_core.audit.query_log": Case(Permission.AUDIT_READ, lambda e: {}, writes=False),
+}
+
+
+def _roles_without(permission: Permission) -> list[Actor | None]:
+    return [None] + [Actor(f"perm-{r.value}", r) for r in Role if permission not in GRANTS[r]]
+
+
+def _role_with(permission: Permission) -> Actor:
+    """The least powerful role that holds the permission (admin only when nobody else does)."""
+    holders = [r for r in Role if permission in GRANTS[r]]
+    role = min(holders, key=lambda r: len(GRANTS[r]))
+    return Actor(f"perm-{role.value}", role)
+
+
+def test_discovery_finds_the_known_writes():
+    assert {"vru_core.measures.add_measure", "vru_core.users.create_user", "vru_core.audit.query_log"} <= set(GUARDED)
+
+
+def test_every_guarded_function_has_a_case():
+    missing = sorted(set(GUARDED) - set(CASES))
+    assert not missing, f"add a row to CASES in {__file__} for: {', '.join(missing)}"
+    assert not sorted(set(CASES) - set(GUARDED)), "CASES names functions that no longer exist"
+
+
+@pytest.mark.parametrize("name", sorted(GUARDED))
+def test_any_guarded_function_refuses_a_viewer_first(engine, name):
+    """Arguments are placeholders: only a permission check done before anything else can pass this."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the order of checks does not depend on the backend")
+    function = GUARDED[name]
+    kwargs = {
+        p.name: None
+        for p in inspect.signature(function).parameters.values()
+        if p.default is inspect.Parameter.empty and p.name not in ("engine", "actor")
+    }
+    before = table_checksums(engine)
+    for actor in (None, Actor("perm-viewer", Role.VIEWER)):
+        with pytest.raises(PermissionDenied):
+            function(engine=engine, actor=actor, **kwargs)
+    assert table_checksums(engine) == before
+
+
+@pytest.mark.store
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_disallowed_roles_are_refused_and_nothing_is_written(engine, name):
+    case = CASES[name]
+    kwargs = case.arguments(engine)
+    before = table_checksums(engine)
+    refused = []
+    for actor in _roles_without(case.permission):
+        with pytest.raises(PermissionDenied) as err:
+            GUARDED[name](engine=engine, actor=actor, **kwargs)
+        refused.append(actor.role.value if actor else "anonymous")
+        assert case.permission.value in str(err.value)
+    assert "viewer" in refused and "anonymous" in refused
+    assert table_checksums(engine) == before, f"{name} wrote something for one of {refused}"
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_an_allowed_role_really_succeeds(engine, name):
+    """The control: the same arguments do work for a role that holds the permission."""
+    case = CASES[name]
+    kwargs = case.arguments(engine)
+    before = table_checksums(engine)
+    GUARDED[name](engine=engine, actor=_role_with(case.permission), **kwargs)
+    after = table_checksums(engine)
+    if case.writes:
+        assert after != before and after["audit_log"] != before["audit_log"], f"{name} wrote nothing, or unaudited"
+    else:
+        assert after == before
