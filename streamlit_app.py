@@ -5,26 +5,33 @@ import streamlit as st
 from pages.common import can, current_actor, engine
 from vru_core.auth import Permission
 
-st.set_page_config(page_title="VRU Hub", page_icon="🧭", layout="wide")
+st.set_page_config(page_title="VRU Hub", page_icon=":material/explore:", layout="wide")
 engine()  # migrate and load the bundled data before any page needs it
 actor = current_actor()
 
 sections = {
     "Need scores": [
-        st.Page("pages/need_scores.py", title="Ward need scores", icon="🗺️", default=True, url_path="need-scores"),
-        st.Page("pages/sensitivity.py", title="Sensitivity", icon="🎚️", url_path="sensitivity"),
-        st.Page("pages/trends.py", title="Trends and concentration", icon="📈", url_path="trends"),
-        st.Page("pages/measures.py", title="Measures and sources", icon="📚", url_path="measures"),
+        st.Page("pages/need_scores.py", title="Ward need scores", icon=":material/map:", default=True),
+        st.Page("pages/sensitivity.py", title="Sensitivity", icon=":material/tune:", url_path="sensitivity"),
+        st.Page("pages/trends.py", title="Trends and concentration", icon=":material/trending_up:", url_path="trends"),
+        st.Page("pages/measures.py", title="Measures and sources", icon=":material/menu_book:", url_path="measures"),
     ],
     "Account": [
-        st.Page("pages/account.py", title="Sign in" if actor is None else "Account", icon="👤", url_path="account")
+        st.Page(
+            "pages/account.py",
+            title="Sign in" if actor is None else "Account",
+            icon=":material/person:",
+            url_path="account",
+        )
     ],
 }
 admin = []  # hidden from everyone else; the pages and vru_core check again
 if can(Permission.USERS_WRITE):
-    admin.append(st.Page("pages/admin_users.py", title="Users and roles", icon="🔑", url_path="users"))
+    admin.append(
+        st.Page("pages/admin_users.py", title="Users and roles", icon=":material/manage_accounts:", url_path="users")
+    )
 if can(Permission.AUDIT_READ):
-    admin.append(st.Page("pages/audit.py", title="Audit log", icon="📜", url_path="audit"))
+    admin.append(st.Page("pages/audit.py", title="Audit log", icon=":material/history:", url_path="audit"))
 if admin:
     sections["Administration"] = admin
 page = st.navigation(sections)

@@ -5,7 +5,6 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import pages.common
 from vru_core.audit import record
 from vru_core.auth import Actor, Role
 from vru_core.db import session_scope
@@ -21,7 +20,6 @@ def app(engine, monkeypatch):
     if engine.dialect.name != "sqlite":
         pytest.skip("page behaviour does not depend on the backend")
     monkeypatch.setenv("VRU_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    pages.common.engine.clear()
 
     def start(page: str | None, actor: Actor | None = None) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=60)
@@ -34,7 +32,6 @@ def app(engine, monkeypatch):
         return at
 
     yield start
-    pages.common.engine.clear()
 
 
 @pytest.mark.parametrize(
