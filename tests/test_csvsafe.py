@@ -5,7 +5,7 @@ import io
 import pandas as pd
 import pytest
 
-from vru_core.csvsafe import escape_cell, safe_csv
+from vru_core.csvsafe import escape_cell, escape_line, safe_csv
 
 
 @pytest.mark.parametrize(
@@ -37,3 +37,17 @@ def test_safe_csv_keeps_numbers_and_escapes_text_and_headers():
     assert back["amount"].tolist() == [-100.5, 2000]
     assert "'=x" in back.columns
     assert safe_csv(frame).startswith("\ufeff".encode())
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("label: plain text", "label: plain text"),
+        ("note,=cmd|' /C calc'!A0", "note,'=cmd|' /C calc'!A0"),
+        ("a,+1,b,@x,-2", "a,'+1,b,'@x,'-2"),
+        ("=starts the line", "'=starts the line"),
+        ("a, =spaced", "a, =spaced"),
+    ],
+)
+def test_escape_line_treats_each_comma_piece_as_a_cell(line, expected):
+    assert escape_line(line) == expected

@@ -21,6 +21,12 @@ def escape_cell(value: Any) -> Any:
     return value
 
 
+def escape_line(text: str) -> str:
+    """A free-text line written raw into a CSV (e.g. a '# ' note): a comma inside it starts a new cell,
+    so every comma-separated piece a spreadsheet would run is escaped as if it were a cell."""
+    return ",".join(escape_cell(piece) for piece in text.split(","))
+
+
 def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:

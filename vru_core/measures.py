@@ -219,7 +219,7 @@ def parse_values_csv(data: bytes, *, geography: str, known_codes: set[str]) -> t
     for line_no, cells in enumerate(reader, start=2):
         if not any(cell.strip() for cell in cells):
             continue  # blank line
-        if len(cells) < len(header):
+        if len(cells) != len(header):  # more cells is often an unquoted "1,200": never guess which one is meant
             problems.append(Problem(line_no, "row", f"has {len(cells)} cells, the header has {len(header)}"))
             continue
         code = cells[code_at].strip()

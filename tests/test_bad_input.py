@@ -1,0 +1,244 @@
+"""Bad input, one table: every malformed file or field is refused with its row and field, and the store is unchanged.
+
+Each row of REFUSED names what is sent, and the messages that must come back; the test proves the
+whole store (a checksum of every table) is exactly as before. Rows of STORED_AS_TEXT are hostile
+text that is valid data: it must be kept verbatim, never rendered as HTML, never run as a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from vru_core.auth import Actor, Role
+from vru_core.backup import table_checksums
+from vru_core.measures import MAX_UPLOAD_BYTES, UploadRejected, add_measure, list_measures, load_measure_frame
+from vru_core.scoring import Profile, ranked_csv, score
+
+ANALYST = Actor("bad-input-analyst", Role.ANALYST)
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+
+WARD_A, WARD_B = "E05014053", "E05013565"  # two real May 2022 wards
+OLD_2014_WARD = "E05000026"  # Abbey (Barking and Dagenham), abolished in 2022
+BOROUGH = "E09000002"
+
+
+def measure(**changes) -> dict:
+    return {
+        "code": "bad_input_measure",
+        "label": "Bad input test measure",
+        "family": "other",
+        "unit": "%",
+        "direction": "high_is_worse",
+        "geography": "ward",
+        "source": "test",
+        "publisher": "test",
+        "period": "2026",
+        "licence": "test",
+        **changes,
+    }
+
+
+def rows(*lines: str, header: str = "area_code,value") -> bytes:
+    return ("\n".join([header, *lines]) + "\n").encode()
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    call: Callable  # engine -> None; must raise
+    expect: list[str]  # substrings of the refusal: each names the row (line) and field
+    error: type[Exception] = UploadRejected
+    tags: tuple[str, ...] = field(default=())
+
+
+def upload(data: bytes, **definition) -> Callable:
+    return lambda engine: add_measure(engine=engine, actor=ANALYST, definition=measure(**definition), data=data)
+
+
+REFUSED: list[Case] = [
+    # -- the file itself
+    Case("utf16-encoding", upload(rows(f"{WARD_A},1").decode().encode("utf-16")), ["file: is not UTF-8"]),
+    Case(
+        "latin1-encoding",
+        upload(rows(f"{WARD_A},1,Café", header="area_code,value,note").decode().encode("latin-1")),
+        ["file: is not UTF-8 text (byte"],
+    ),
+    Case("empty-file", upload(b""), ["file: is empty"]),
+    Case("only-blank-lines", upload(b"area_code,value\n\n\n\n"), ["file: has no values"]),
+    Case(
+        "missing-header",
+        upload(f"{WARD_A},1\n{WARD_B},2\n".encode()),
+        ["line 1, area_code: column is missing", "line 1, value: column is missing"],
+    ),
+    Case(
+        "misnamed-header",
+        upload(rows(f"{WARD_A},1", header="ward,amount")),
+        ["line 1, area_code: column is missing", "line 1, value: column is missing"],
+    ),
+    Case(
+        "too-large-50MB",
+        upload(b"area_code,value\n" + b"E05014053,1\n" * (50 * 1024 * 1024 // 12)),
+        [f"file: is 52.4 MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB"],
+    ),
+    # -- rows and cells
+    Case(
+        "row-with-extra-cells",
+        upload(rows(f"{WARD_A},1,200", f"{WARD_B},2")),
+        ["line 2, row: has 3 cells, the header has 2"],
+    ),
+    Case("row-with-too-few-cells", upload(rows(f"{WARD_A},1", WARD_B)), ["line 3, row: has 1 cells, the header has 2"]),
+    Case(
+        "blank-lines-keep-numbering",
+        upload(rows(f"{WARD_A},1", "", "", "E05999999,2")),
+        ["line 5, area_code: 'E05999999' is not a known ward code"],
+    ),
+    Case(
+        "quoted-newline-then-bad-row",
+        upload(rows(f'{WARD_A},1,"two\nlines"', "E05999999,2,x", header="area_code,value,note")),
+        ["line 3, area_code: 'E05999999' is not a known ward code"],
+    ),
+    Case(
+        "quoted-newline-inside-code",
+        upload(rows(f'"{WARD_A}\nX",1')),
+        ["line 2, area_code:", "is not a known ward code"],
+    ),
+    # -- codes
+    Case(
+        "unknown-ward-code",
+        upload(rows(f"{WARD_A},1", "E05999999,2")),
+        ["line 3, area_code: 'E05999999' is not a known ward"],
+    ),
+    Case(
+        "old-2014-ward-code",
+        upload(rows(f"{OLD_2014_WARD},1")),
+        [f"line 2, area_code: '{OLD_2014_WARD}' is not a known ward"],
+    ),
+    Case(
+        "ward-code-for-borough-measure",
+        upload(rows(f"{WARD_A},1"), geography="borough"),
+        [f"line 2, area_code: '{WARD_A}' is not a known borough code"],
+    ),
+    Case(
+        "unknown-borough-code",
+        upload(rows("E09999999,1"), geography="borough"),
+        ["line 2, area_code: 'E09999999' is not a known borough code"],
+    ),
+    Case(
+        "duplicate-area-code",
+        upload(rows(f"{WARD_A},1", f"{WARD_B},2", f"{WARD_A},3")),
+        [f"line 4, area_code: '{WARD_A}' already given on line 2"],
+    ),
+    Case(
+        "duplicate-measure-code",
+        upload(rows(f"{WARD_A},1"), code="crime_public_order_rate"),
+        ["code: a measure 'crime_public_order_rate' already exists"],
+    ),
+    # -- numbers
+    Case("value-text", upload(rows(f"{WARD_A},high")), ["line 2, value: 'high' is not a number"]),
+    Case("value-with-unit", upload(rows(f"{WARD_A},45k")), ["line 2, value: '45k' is not a number"]),
+    Case("value-thousands-separator", upload(rows(f'{WARD_A},"1,200"')), ["line 2, value: '1,200' is not a number"]),
+    Case("value-currency", upload(rows(f"{WARD_A},£12")), ["line 2, value: '£12' is not a number"]),
+    Case("value-nan", upload(rows(f"{WARD_A},NaN")), ["line 2, value: 'NaN' is not a finite number"]),
+    Case("value-infinity", upload(rows(f"{WARD_A},inf")), ["line 2, value: 'inf' is not a finite number"]),
+    Case(
+        "every-problem-at-once",
+        upload(rows("E05999999,x", f"{WARD_A},1", f"{WARD_A},nan")),
+        ["line 2, area_code", "line 2, value", "line 4, area_code", "line 4, value"],
+    ),
+    # -- the definition's fields
+    Case("missing-label", upload(rows(f"{WARD_A},1"), label="  "), ["label: is required"]),
+    Case("bad-code", upload(rows(f"{WARD_A},1"), code="Bad Code!"), ["code: use 2-64 lower-case letters"]),
+    Case("bad-direction", upload(rows(f"{WARD_A},1"), direction="up"), ["direction: must be one of"]),
+    Case("bad-geography", upload(rows(f"{WARD_A},1"), geography="lsoa"), ["geography: must be one of"]),
+    Case("negative-weight", upload(rows(f"{WARD_A},1"), default_weight=-1), ["default_weight: must be a number >= 0"]),
+    Case(
+        "nan-weight",
+        upload(rows(f"{WARD_A},1"), default_weight=float("nan")),
+        ["default_weight: must be a number >= 0"],
+    ),
+    Case("text-weight", upload(rows(f"{WARD_A},1"), default_weight="2"), ["default_weight: must be a number >= 0"]),
+]
+
+CASES_TRIED = len(REFUSED)  # + STORED_AS_TEXT below; README records the total
+
+
+@pytest.mark.store
+@pytest.mark.parametrize("case", REFUSED, ids=[c.id for c in REFUSED])
+def test_refused_with_row_and_field_and_store_unchanged(engine, case):
+    before = table_checksums(engine)
+    with pytest.raises(case.error) as err:
+        case.call(engine)
+    message = str(err.value)
+    for expected in case.expect:
+        assert expected in message, f"{case.id}: {expected!r} not in {message!r}"
+    assert table_checksums(engine) == before, f"{case.id} changed the store"
+
+
+# ---- hostile text that is valid data ---------------------------------------------------------------
+
+SCRIPT = "<script>alert('x')</script><img src=x onerror=alert(1)>"
+FORMULAS = ['=HYPERLINK("http://example.invalid","click")', "+1+1", "-2+3", "@SUM(A1)", 'note,=cmd|"/c calc"!A0']
+
+STORED_AS_TEXT = [
+    ("html-in-label", {"label": SCRIPT}),
+    ("html-in-source", {"source": SCRIPT, "notes": "<b>bold?</b> **markdown?**"}),
+    *[(f"formula-in-label-{i}", {"label": f}) for i, f in enumerate(FORMULAS)],
+]
+CASES_TRIED += len(STORED_AS_TEXT)
+
+
+def _dangerous_cells(text: str) -> list[str]:
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    return [c for c in cells if c[:1] in ("=", "+", "-", "@") and not _is_number(c)]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(("case_id", "fields"), STORED_AS_TEXT, ids=[c[0] for c in STORED_AS_TEXT])
+def test_hostile_text_is_stored_verbatim_and_exported_inert(engine, case_id, fields):
+    frame = load_measure_frame(engine)
+    data = ("area_code,value\n" + "".join(f"{c},{i}\n" for i, c in enumerate(frame.wards.index))).encode()
+    add_measure(engine=engine, actor=ANALYST, definition=measure(**fields), data=data)
+    stored = list_measures(engine).loc["bad_input_measure"]
+    for name, value in fields.items():
+        assert stored[name] == value  # verbatim: nothing stripped, nothing "cleaned"
+    result = score(load_measure_frame(engine), Profile())
+    assert not _dangerous_cells(ranked_csv(result)), "a spreadsheet would run a cell of the ranked CSV"
+
+
+def test_html_in_a_measure_is_shown_as_text_on_every_page_that_shows_it(engine, monkeypatch):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("rendering does not depend on the backend")
+    frame = load_measure_frame(engine)
+    data = ("area_code,value\n" + "".join(f"{c},{i}\n" for i, c in enumerate(frame.wards.index))).encode()
+    add_measure(engine=engine, actor=ANALYST, definition=measure(label=SCRIPT, source=SCRIPT), data=data)
+    monkeypatch.setenv("VRU_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    for page in ("pages/need_scores.py", "pages/measures.py"):
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.run()
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+        shown = any(SCRIPT in str(df.value.to_dict()) for df in at.dataframe) or any(
+            SCRIPT in str(getattr(w, "label", "")) for w in at.slider
+        )
+        assert shown, f"{page} does not show the label at all"
+        html_allowed = [el for el in at.markdown if el.proto.allow_html and "<script" in el.value]
+        assert not html_allowed, f"{page} renders user text as HTML"
+
+
+def test_cases_tried_is_recorded_in_readme():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert f"{CASES_TRIED} bad-input cases" in readme
