@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from vru_core.csvsafe import escape_line
 from vru_core.measures import DIRECTIONS, HIGH_IS_WORSE, MeasureFrame
 
 DEFAULT_THRESHOLD_PCT = 10.0
@@ -553,7 +554,7 @@ def ranked_csv(result: ScoreResult) -> str:
             f"source {_one_line(m.get('source'))}"
         )
     buffer = io.StringIO()
-    buffer.write("".join(f"# {line}\n" for line in lines))
+    buffer.write("".join(f"# {escape_line(line)}\n" for line in lines))  # labels are user text
     # %.10g drops float noise (34.019999999999996 -> 34.02) and keeps every meaningful digit.
     ranked_table(result).to_csv(buffer, index=False, lineterminator="\n", float_format="%.10g")
     return buffer.getvalue()
