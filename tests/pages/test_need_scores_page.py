@@ -5,7 +5,8 @@ import json
 import pytest
 
 from vru_core.auth import Actor, Role
-from vru_core.profiles import get_profile
+from vru_core.profiles import get_profile, save_profile
+from vru_core.scoring import Profile
 
 PAGE = "pages/need_scores.py"
 
@@ -73,3 +74,19 @@ def test_analyst_saves_a_profile(make_app, engine):
     assert not at.exception
     saved = get_profile(engine, "2026/27 commissioning round")
     assert saved is not None and saved.threshold_pct == 15.0
+
+
+def test_a_saved_profile_loads_into_the_sliders(make_app, engine):
+    save_profile(
+        engine=engine,
+        actor=Actor("ana", Role.ANALYST),
+        name="Knife focus",
+        profile=Profile(threshold_pct=20, weights={"crime_weapons_rate": 3.0}),
+    )
+    at = make_app()
+    at.selectbox(key="profile_name").set_value("Knife focus").run()
+    at.button(key="load_profile").click().run()
+    assert not at.exception
+    assert at.slider(key="threshold").value == 20.0
+    assert at.slider(key="w_crime_weapons_rate").value == 3.0
+    assert at.query_params["t"] == "20"
