@@ -44,8 +44,10 @@ STREAMS = ["vru_core_budget", "home_office_vru_grant", "mopac_safer_schools", "y
 STATUSES = ["proposed", "approved", "active", "active", "completed", "withdrawn"]
 
 
-def example_csv(engine: Engine, *, count: int = 40, seed: int = 2026) -> str:
-    """The example awards as an import file (the same path real bulk loads take)."""
+def example_csv(
+    engine: Engine, *, count: int = 40, seed: int = 2026, prefix: str = EXAMPLE_PREFIX, statuses=tuple(STATUSES)
+) -> str:
+    """The example awards as an import file (the same path real bulk loads take); benchmarks reuse it."""
     rng = random.Random(seed)
     with engine.connect() as conn:
         wards = conn.execute(select(Ward.code, Ward.borough_code).order_by(Ward.code)).all()
@@ -74,7 +76,7 @@ def example_csv(engine: Engine, *, count: int = 40, seed: int = 2026) -> str:
         objectives = sorted({objective, rng.randint(1, 8)})
         writer.writerow(
             {
-                "identifier": f"{EXAMPLE_PREFIX}{i:04d}",
+                "identifier": f"{prefix}{i:06d}",
                 "title": f"EXAMPLE: {title}",
                 "description": "Example data for trying the register. Not a real award.",
                 "recipient_org_id": org_id,
@@ -89,7 +91,7 @@ def example_csv(engine: Engine, *, count: int = 40, seed: int = 2026) -> str:
                 "objectives": ";".join(str(n) for n in objectives),
                 "geography_level": level,
                 "areas": ";".join(areas),
-                "status": rng.choice(STATUSES),
+                "status": rng.choice(statuses),
             }
         )
     return out.getvalue()

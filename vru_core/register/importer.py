@@ -10,10 +10,11 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from sqlalchemy import Engine, insert, select
 
-from vru_core.audit import record
+from vru_core.audit import record, record_many
 from vru_core.auth import Actor, Permission, require
 from vru_core.db import session_scope
 from vru_core.models import Award, AwardArea, AwardObjective, Organisation
@@ -139,8 +140,22 @@ def _read_rows(content: bytes | str) -> tuple[list[tuple[int, dict]], list[Probl
     return rows, problems
 
 
-def _comparable(snapshot: dict) -> dict:
-    return {k: v for k, v in snapshot.items() if k not in ("version", "status", "is_example")}
+def _signature(award, org_id: str, objectives: list[int], areas: list[tuple]) -> tuple:
+    """Everything an import row can set, in a cheap comparable form (status and flags excluded)."""
+    return (
+        award.title,
+        award.description,
+        org_id,
+        award.amount_pence,
+        award.award_date,
+        award.planned_start,
+        award.planned_end,
+        award.funding_stream_code,
+        award.priority_area_code,
+        award.geography_level,
+        tuple(sorted(objectives)),
+        tuple(sorted(areas)),
+    )
 
 
 def check_csv(engine: Engine, content: bytes | str, *, progress: Progress | None = None) -> ImportPlan:
@@ -236,16 +251,12 @@ def check_csv(engine: Engine, content: bytes | str, *, progress: Progress | None
                 )
             )
             continue
-        stored = _comparable(
-            award_snapshot(current, links_obj.get(current.id, []), links_area.get(current.id, []), current.org_id)
-        )
-        proposed = _comparable(
-            award_snapshot(
-                _as_award(clean, identifier, current.status, current.version),
-                clean.objectives,
-                area_rows(clean),
-                org["org_id"],
-            )
+        stored = _signature(current, current.org_id, links_obj.get(current.id, []), links_area.get(current.id, []))
+        proposed = _signature(
+            _as_award(clean, identifier, current.status, current.version),
+            org["org_id"],
+            clean.objectives,
+            area_rows(clean),
         )
         if stored == proposed:
             plan.unchanged += 1
@@ -257,12 +268,12 @@ def check_csv(engine: Engine, content: bytes | str, *, progress: Progress | None
     return plan
 
 
-def _as_award(data: AwardData, identifier: str, status: str, version: int, org_pk: int = 0) -> Award:
-    return Award(
+def _as_award(data: AwardData, identifier: str, status: str, version: int) -> SimpleNamespace:
+    """The award fields `award_snapshot` reads, without the cost of an ORM object per row."""
+    return SimpleNamespace(
         identifier=identifier,
         title=data.title,
         description=data.description,
-        organisation_id=org_pk,
         amount_pence=to_pence(data.amount),
         award_date=data.award_date,
         planned_start=data.planned_start,
@@ -272,6 +283,7 @@ def _as_award(data: AwardData, identifier: str, status: str, version: int, org_p
         geography_level=data.geography_level,
         status=status,
         version=version,
+        is_example=False,
     )
 
 
@@ -319,9 +331,10 @@ def import_csv(
                 }
                 for d in batch
             ]
-            returned = session.execute(insert(Award).returning(Award.id, Award.identifier), rows).all()
+            table = Award.__table__
+            returned = session.execute(insert(table).returning(table.c.id, table.c.identifier), rows).all()
             ids = {identifier: award_id for award_id, identifier in returned}
-            objective_rows, link_rows = [], []
+            objective_rows, link_rows, audit_rows = [], [], []
             for d, row in zip(batch, rows, strict=True):
                 award_id = ids[d.identifier]
                 objective_rows += [{"award_id": award_id, "objective_number": n} for n in d.objectives]
@@ -329,23 +342,21 @@ def import_csv(
                     {"award_id": award_id, "area_code": c, "area_type": t, "amount_pence": p}
                     for c, t, p in area_rows(d)
                 ]
-                after = award_snapshot(
-                    _as_award(d, d.identifier, row["status"], 1), d.objectives, area_rows(d), d.organisation["org_id"]
-                )
-                after["is_example"] = is_example
-                record(
-                    session,
-                    actor=actor,
-                    action="create",
-                    entity_type="award",
-                    entity_id=award_id,
-                    after=after,
-                    note="import",
+                after = award_snapshot(SimpleNamespace(**row), d.objectives, area_rows(d), d.organisation["org_id"])
+                audit_rows.append(
+                    {
+                        "action": "create",
+                        "entity_type": "award",
+                        "entity_id": award_id,
+                        "after": after,
+                        "note": "import",
+                    }
                 )
             if objective_rows:
-                session.execute(insert(AwardObjective), objective_rows)
+                session.execute(insert(AwardObjective.__table__), objective_rows)
             if link_rows:
-                session.execute(insert(AwardArea), link_rows)
+                session.execute(insert(AwardArea.__table__), link_rows)
+            record_many(session, actor=actor, entries=audit_rows)
             if progress:
                 progress(0.5 + 0.5 * (start + len(batch)) / max(total, 1), f"Saved {start + len(batch):,} new awards")
         if plan.to_update:
