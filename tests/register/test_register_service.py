@@ -164,7 +164,10 @@ def test_payments_never_exceed_the_award(engine, actors, award_id):
 def test_a_proposed_award_takes_no_payment(engine, actors, award_id):
     with pytest.raises(ValidationFailed, match="approve it first"):
         service.add_payment(
-            engine=engine, actor=actors["commissioner"], award_id=award_id, data={"paid_on": "2026-06-01", "amount": "1"}
+            engine=engine,
+            actor=actors["commissioner"],
+            award_id=award_id,
+            data={"paid_on": "2026-06-01", "amount": "1"},
         )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 from collections import defaultdict
@@ -28,6 +29,7 @@ from vru_core.models import (
     PriorityArea,
     Ward,
 )
+from vru_core.register.query import iso_date, iso_timestamp
 
 SCHEMA_VERSION = "1.4"
 PUBLISHED_STATUSES = ("approved", "active", "completed")
@@ -49,12 +51,6 @@ def escape_cell(value) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def _timestamp(value: dt.datetime) -> str:
-    if value.tzinfo is not None:
-        value = value.astimezone(dt.UTC).replace(tzinfo=None)
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _amount(pence: int) -> int | float:
     return pence // 100 if pence % 100 == 0 else pence / 100
 
@@ -71,14 +67,14 @@ def grants(engine: Engine, *, include_examples: bool = False) -> list[dict]:
                 Award.title,
                 Award.description,
                 Award.amount_pence,
-                Award.award_date,
-                Award.planned_start,
-                Award.planned_end,
+                iso_date(Award.award_date),
+                iso_date(Award.planned_start),
+                iso_date(Award.planned_end),
                 Award.funding_stream_code,
                 FundingStream.name,
                 Award.priority_area_code,
                 Award.geography_level,
-                Award.updated_at,
+                iso_timestamp(Award.updated_at, engine.dialect.name),
                 Organisation.org_id,
                 Organisation.name,
                 Organisation.charity_number,
@@ -98,17 +94,34 @@ def grants(engine: Engine, *, include_examples: bool = False) -> list[dict]:
         objectives = defaultdict(list)
         for award_id, number in conn.execute(
             select(AwardObjective.award_id, AwardObjective.objective_number).order_by(AwardObjective.objective_number)
-        ):
+        ).all():
             objectives[award_id].append(number)
         areas = defaultdict(list)
         for award_id, code, kind in conn.execute(
             select(AwardArea.award_id, AwardArea.area_code, AwardArea.area_type).order_by(AwardArea.area_code)
-        ):
+        ).all():
             areas[award_id].append((code, kind))
         wards = {c: (n, b) for c, n, b in conn.execute(select(Ward.code, Ward.name, Ward.borough_code))}
         boroughs = dict(conn.execute(select(Borough.code, Borough.name)).all())
         objective_titles = dict(conn.execute(select(Objective.number, Objective.title)).all())
         priority_titles = dict(conn.execute(select(PriorityArea.code, PriorityArea.title)).all())
+
+    @functools.cache
+    def classification(numbers: tuple[int, ...], priority: str | None) -> list[dict]:
+        """Shared between grants with the same objectives and priority area (few combinations, many grants)."""
+        items = [
+            {"vocabulary": OBJECTIVE_VOCABULARY, "code": str(n), "title": objective_titles.get(n, str(n))}
+            for n in numbers
+        ]
+        if priority:
+            items.append(
+                {"vocabulary": PRIORITY_VOCABULARY, "code": priority, "title": priority_titles.get(priority, priority)}
+            )
+        return items
+
+    @functools.cache
+    def locations(level: str, codes: tuple[tuple[str, str], ...]) -> list[dict]:
+        return _locations(level, list(codes), wards, boroughs)
 
     out = []
     for a in awards:
@@ -125,28 +138,14 @@ def grants(engine: Engine, *, include_examples: bool = False) -> list[dict]:
             "description": description or title,
             "currency": "GBP",
             "amountAwarded": _amount(pence),
-            "awardDate": award_date.isoformat(),
-            "plannedDates": [{"startDate": start.isoformat(), "endDate": end.isoformat()}],
+            "awardDate": award_date,
+            "plannedDates": [{"startDate": start, "endDate": end}],
             "recipientOrganization": [recipient],
             "fundingOrganization": funder,
             "grantProgramme": [{"code": stream, "title": stream_name}],
-            "beneficiaryLocation": _locations(level, areas.get(award_id, []), wards, boroughs),
-            "classifications": [
-                {"vocabulary": OBJECTIVE_VOCABULARY, "code": str(n), "title": objective_titles.get(n, str(n))}
-                for n in objectives.get(award_id, [])
-            ]
-            + (
-                [
-                    {
-                        "vocabulary": PRIORITY_VOCABULARY,
-                        "code": priority,
-                        "title": priority_titles.get(priority, priority),
-                    }
-                ]
-                if priority
-                else []
-            ),
-            "dateModified": _timestamp(updated),
+            "beneficiaryLocation": locations(level, tuple(areas.get(award_id, ()))),
+            "classifications": classification(tuple(objectives.get(award_id, ())), priority),
+            "dateModified": updated,
         }
         if paid.get(award_id):
             grant["amountDisbursed"] = _amount(paid[award_id])

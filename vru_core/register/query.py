@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, String, cast, func, select
 
 from vru_core.models import (
     Award,
@@ -41,7 +41,6 @@ AWARD_COLUMNS = [
     "geography_level",
     "status",
     "is_example",
-    "updated_at",
 ]
 
 
@@ -53,6 +52,19 @@ class RegisterData:
     awards: pd.DataFrame
     objectives: pd.DataFrame
     areas: pd.DataFrame
+
+
+def iso_date(column):
+    """A date column as 'YYYY-MM-DD' text from the database (SQLite stores it so; PostgreSQL casts so),
+    which skips parsing 100,000s of dates in Python only to print them again."""
+    return cast(column, String)
+
+
+def iso_timestamp(column, dialect: str):
+    """A UTC timestamp column formatted by the database as RFC 3339 ('2026-11-25T15:21:21Z')."""
+    if dialect == "postgresql":
+        return func.to_char(func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+    return func.strftime("%Y-%m-%dT%H:%M:%SZ", column)
 
 
 def register_version(engine: Engine) -> str:
@@ -82,9 +94,9 @@ def load_register(engine: Engine) -> RegisterData:
                 Organisation.company_number,
                 Award.amount_pence,
                 func.coalesce(paid.c.paid_pence, 0),
-                Award.award_date,
-                Award.planned_start,
-                Award.planned_end,
+                iso_date(Award.award_date),
+                iso_date(Award.planned_start),
+                iso_date(Award.planned_end),
                 Award.funding_stream_code,
                 FundingStream.name,
                 Award.priority_area_code,
@@ -92,7 +104,6 @@ def load_register(engine: Engine) -> RegisterData:
                 Award.geography_level,
                 Award.status,
                 Award.is_example,
-                Award.updated_at,
             )
             .join(Organisation, Organisation.id == Award.organisation_id)
             .join(FundingStream, FundingStream.code == Award.funding_stream_code)
@@ -110,13 +121,15 @@ def load_register(engine: Engine) -> RegisterData:
                 AwardArea.amount_pence,
             ).outerjoin(Ward, Ward.code == AwardArea.area_code)
         ).all()
-    awards = pd.DataFrame(rows, columns=["id", *AWARD_COLUMNS]).set_index("id")
+    awards = pd.DataFrame(list(map(tuple, rows)), columns=["id", *AWARD_COLUMNS]).set_index("id")
     awards["amount"] = awards["amount"].astype("int64") / 100
     awards["paid"] = awards["paid"].astype("int64") / 100
     for col in ("award_date", "planned_start", "planned_end"):
-        awards[col] = pd.to_datetime(awards[col])
-    objectives = pd.DataFrame(objectives, columns=["award_id", "objective_number"])
-    areas = pd.DataFrame(areas, columns=["award_id", "area_code", "area_type", "borough_code", "amount"])
+        awards[col] = pd.to_datetime(awards[col], format="%Y-%m-%d")
+    objectives = pd.DataFrame(list(map(tuple, objectives)), columns=["award_id", "objective_number"])
+    areas = pd.DataFrame(
+        list(map(tuple, areas)), columns=["award_id", "area_code", "area_type", "borough_code", "amount"]
+    )
     areas["amount"] = areas["amount"].astype("float64") / 100
     return RegisterData(awards=awards, objectives=objectives, areas=areas)
 
