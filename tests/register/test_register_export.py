@@ -91,8 +91,17 @@ def test_json_package_is_valid_against_the_360giving_schema(engine, published, v
 
 def test_a_broken_grant_is_caught_by_the_schema(validator):
     """The validator is live: a grant without its recipient or with a text amount fails."""
-    bad = {"grants": [{"id": "x", "title": "t", "description": "d", "currency": "GBP", "amountAwarded": "45k",
-                       "awardDate": "2026-04-01", "dateModified": "yesterday", "fundingOrganization": [{"id": "GB-GOR-PC390", "name": "VRU"}]}]}  # fmt: skip
+    grant = {
+        "id": "x",
+        "title": "t",
+        "description": "d",
+        "currency": "GBP",
+        "amountAwarded": "45k",
+        "awardDate": "2026-04-01",
+        "dateModified": "yesterday",
+        "fundingOrganization": [{"id": "GB-GOR-PC390", "name": "VRU"}],
+    }
+    bad = {"grants": [grant]}
     messages = [e.message for e in validator.iter_errors(bad)]
     assert any("recipientOrganization" in m for m in messages)
     assert any("'45k' is not of type 'number'" in m for m in messages)

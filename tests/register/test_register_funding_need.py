@@ -57,7 +57,7 @@ def scores() -> pd.DataFrame:
             "borough_name": ["b1", "b1", "b2", "b2"],
             "score": [1.0, 4.0, 3.0, 2.0],
             "rank": [4, 1, 2, 3],
-        },  # fmt: skip
+        },
         index=pd.Index(["W1", "W2", "W3", "W4"], name="ward_code"),
     )
 
