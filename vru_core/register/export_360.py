@@ -255,3 +255,8 @@ def to_csv_bytes(engine: Engine, **kwargs) -> bytes:
     buffer = io.StringIO()
     write_csv(engine, buffer, **kwargs)
     return buffer.getvalue().encode("utf-8-sig")  # BOM: Excel then reads UTF-8 names correctly
+
+
+def safe_csv(frame) -> bytes:
+    """Any table as CSV for spreadsheets, every text cell escaped against formula injection."""
+    return frame.map(escape_cell).to_csv(index=False).encode("utf-8-sig")
