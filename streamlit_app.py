@@ -16,6 +16,14 @@ sections = {
         st.Page("pages/trends.py", title="Trends and concentration", icon=":material/trending_up:", url_path="trends"),
         st.Page("pages/measures.py", title="Measures and sources", icon=":material/menu_book:", url_path="measures"),
     ],
+    "Commissioning": [
+        st.Page("pages/register.py", title="Register", icon="📒", url_path="register"),
+        st.Page("pages/award_new.py", title="New award", icon="➕", url_path="award-new"),
+        st.Page("pages/award.py", title="Award", icon="📄", url_path="award"),
+        st.Page("pages/import_awards.py", title="Import awards", icon="📥", url_path="import-awards"),
+        st.Page("pages/export.py", title="Open data export", icon="📤", url_path="export"),
+        st.Page("pages/funding_vs_need.py", title="Funding vs need", icon="⚖️", url_path="funding-vs-need"),
+    ],
     "Account": [
         st.Page(
             "pages/account.py",

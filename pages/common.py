@@ -6,12 +6,25 @@ import importlib.util
 
 import streamlit as st
 from sqlalchemy import Engine
+from streamlit.runtime.pages_manager import PagesManager
 
 from vru_core.auth import Actor, Permission
 from vru_core.config import get_settings
 from vru_core.db import get_engine
 from vru_core.load import ensure_loaded
 from vru_core.maps import MapFeatures, ward_features
+
+
+def _leave_legacy_pages_mode() -> None:
+    """Streamlit treats a folder named pages/ beside the entry as old-style pages until the entry has
+    called st.navigation once in this process, so a first visit straight to /trends would run that page
+    alone, without our navigation. Switch the process to st.navigation and restart the run there."""
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_leave_legacy_pages_mode()
 from vru_core.measures import MeasureFrame, data_version, load_measure_frame
 from vru_core.users import refresh_actor, sso_actor
 

@@ -69,7 +69,7 @@ def test_guard_goes_away_on_downgrade_and_returns_on_upgrade(engine):
     _seed(engine)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0002")
+        command.downgrade(cfg, "0005-1")
     with engine.begin() as conn:
         conn.execute(text("UPDATE audit_log SET note = 'allowed without the guard'"))
     with engine.begin() as conn:

@@ -5,19 +5,35 @@ from vru_core.models.framework import Aim, Commitment, FundingStream, Objective,
 from vru_core.models.geo import Borough, Ward
 from vru_core.models.measures import MeasureDefinition, MeasureValue
 from vru_core.models.profiles import ScoringProfile
+from vru_core.models.register import (
+    Award,
+    AwardArea,
+    AwardNeedEvidence,
+    AwardObjective,
+    MonitoringReturn,
+    Organisation,
+    Payment,
+)
 from vru_core.models.users import User
 
 __all__ = [
     "Aim",
     "AppMeta",
     "AuditEntry",
+    "Award",
+    "AwardArea",
+    "AwardNeedEvidence",
+    "AwardObjective",
     "Borough",
     "Commitment",
     "FundingStream",
     "MeasureDefinition",
     "MeasureValue",
+    "MonitoringReturn",
     "Objective",
     "ObjectiveAim",
+    "Organisation",
+    "Payment",
     "PriorityArea",
     "ScoringProfile",
     "User",
