@@ -9,7 +9,7 @@ WRITERS, EACH = 8, 500
 
 @pytest.mark.store
 @pytest.mark.stress
-@pytest.mark.parametrize("target", ["users"])
+@pytest.mark.parametrize("target", ["awards"])
 def test_concurrent_writers_lose_nothing(engine, target, capsys):
     url = engine.url.render_as_string(hide_password=False)
     engine.dispose()

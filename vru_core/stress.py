@@ -81,8 +81,67 @@ def _count_users(engine: Engine) -> tuple[int, int, int]:
     return present, distinct, audited
 
 
+def sample_award(engine: Engine, *, title: str, **changes) -> dict:
+    """A valid award's fields on real wards (three in Hackney), as a form or an import row gives them."""
+    from vru_core.models import Ward
+
+    with engine.connect() as conn:
+        wards = conn.execute(
+            select(Ward.code).where(Ward.borough_code == "E09000012").order_by(Ward.code).limit(3)
+        ).scalars()
+        areas = ";".join(wards)
+    return {
+        "title": title,
+        "description": "Weekly mentoring for young people at risk of exclusion.",
+        "recipient_org_id": "GB-CHC-1123456",
+        "recipient_name": "Hackney Young Futures",
+        "recipient_type": "voluntary_community",
+        "charity_number": "1123456",
+        "amount_awarded": "45000",
+        "award_date": "2026-04-01",
+        "planned_start": "2026-05-01",
+        "planned_end": "2027-03-31",
+        "funding_stream": "young_londoners_fund",
+        "priority_area": "after_school",
+        "objectives": "3",
+        "geography_level": "ward",
+        "areas": areas,
+        **changes,
+    }
+
+
+_award_fields: dict[str, dict] = {}
+
+
+def _create_award(engine: Engine, actor: Actor, writer: int, i: int) -> None:
+    from vru_core.register.service import create_award
+
+    url = str(engine.url)
+    if url not in _award_fields:
+        _award_fields[url] = sample_award(engine, title="")
+    create_award(engine=engine, actor=actor, data={**_award_fields[url], "title": f"{PREFIX}w{writer}-{i:05d}"})
+
+
+def _count_awards(engine: Engine) -> tuple[int, int, int]:
+    from vru_core.models.register import Award
+
+    with engine.connect() as conn:
+        titles = [t for (t,) in conn.execute(select(Award.title).where(Award.title.startswith(PREFIX)))]
+        identifiers = conn.execute(
+            select(func.count(func.distinct(Award.identifier))).where(Award.title.startswith(PREFIX))
+        ).scalar()
+        audited = conn.execute(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.entity_type == "award", AuditEntry.action == "create")
+        ).scalar()
+    # Distinct means distinct on both: no title twice and no identifier handed out twice.
+    return len(titles), min(len(set(titles)), identifiers), audited
+
+
 TARGETS: dict[str, tuple[Callable, Callable, Actor]] = {
     "users": (_create_user, _count_users, Actor("stress-admin", Role.ADMIN)),
+    "awards": (_create_award, _count_awards, Actor("stress-commissioner", Role.COMMISSIONER)),
 }
 
 
@@ -141,18 +200,20 @@ def concurrent_writes(url: str, *, writers: int = 8, each: int = 500, target: st
 
 
 def run() -> list[tuple[str, str]]:
-    """Benchmark: 8 writers x 500 against a throwaway SQLite store."""
+    """Benchmark: 8 writers x 500 awards against a throwaway SQLite store loaded with the bundled data."""
     import tempfile
     from pathlib import Path
 
     from vru_core.db import upgrade
+    from vru_core.load import load_bundled
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'stress.sqlite3'}"
         engine = get_engine(url)
         upgrade(engine)
+        load_bundled(engine)
         engine.dispose()
-        result = concurrent_writes(url)
+        result = concurrent_writes(url, target="awards")
     return [
         ("Concurrent writers (SQLite, processes)", f"{result.writers}"),
         ("Records written", f"{result.present} of {result.expected}, lost {result.lost}, errors {len(result.errors)}"),
@@ -164,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m vru_core.stress", description=__doc__.splitlines()[0])
     parser.add_argument("--writers", type=int, default=8)
     parser.add_argument("--each", type=int, default=500)
-    parser.add_argument("--target", choices=sorted(TARGETS), default="users")
+    parser.add_argument("--target", choices=sorted(TARGETS), default="awards")
     parser.add_argument("--url", help="store URL (default: the configured store; it must be migrated)")
     args = parser.parse_args(argv)
     from vru_core.config import get_settings

@@ -17,9 +17,11 @@ from sqlalchemy import Engine, insert, select
 from vru_core.audit import record, record_many
 from vru_core.auth import Actor, Permission, require
 from vru_core.db import session_scope
+from vru_core.locking import write_lock
 from vru_core.models import Award, AwardArea, AwardObjective, Organisation
 from vru_core.models.common import utcnow
 from vru_core.register.service import (
+    REGISTER_LOCK,
     STATUSES,
     area_rows,
     award_snapshot,
@@ -300,6 +302,7 @@ def import_csv(
         raise ValidationFailed(plan.problems)
     now = utcnow()
     with session_scope(engine) as session:
+        write_lock(session, REGISTER_LOCK)  # organisations and identifiers are read-then-insert
         org_pk: dict[str, int] = dict(session.exec(select(Organisation.org_id, Organisation.id)).all())
         for data in [*plan.to_create, *(d for _, d in plan.to_update)]:
             org = data.organisation

@@ -16,6 +16,7 @@ from vru_core.audit import record
 from vru_core.auth import Actor, Permission, require
 from vru_core.config import get_settings
 from vru_core.db import session_scope
+from vru_core.locking import write_lock
 from vru_core.models import (
     AuditEntry,
     Award,
@@ -52,6 +53,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 STATUSES = tuple(TRANSITIONS)
 # Statuses at which the money is committed: need evidence must exist from approval onwards.
 COMMITTED = frozenset({"approved", "active", "completed"})
+
+
+REGISTER_LOCK = "register.create"
 
 
 class NotFound(LookupError):
@@ -204,6 +208,7 @@ def create_organisation(*, engine: Engine, actor: Actor, data: Mapping) -> int:
     if checker.problems:
         raise ValidationFailed(checker.problems)
     with session_scope(engine) as session:
+        write_lock(session, REGISTER_LOCK)
         org_pk, problems = resolve_organisation(session, actor=actor, org=org)
         if problems:
             raise ValidationFailed(problems)
@@ -229,6 +234,8 @@ def create_award(*, engine: Engine, actor: Actor, data: Mapping, is_example: boo
     if problems:
         raise ValidationFailed(problems)
     with session_scope(engine) as session:
+        # Serialise creators: the next identifier and a new organisation are read-then-insert.
+        write_lock(session, REGISTER_LOCK)
         identifier = clean.identifier or next_identifier(session)
         if session.exec(select(Award.id).where(Award.identifier == identifier)).first() is not None:
             raise ValidationFailed([Problem("identifier", f"{identifier} is already in the register")])
