@@ -14,8 +14,14 @@ ADMIN = Actor("backup-admin", Role.ADMIN)
 
 
 def _write_something(engine, username: str) -> None:
-    """Rows in the tables people change (accounts, audit log); the register's join them once it lands."""
+    """Rows in the tables people change: an account, an approved award with a payment, the audit log."""
+    from vru_core.register import service
+    from vru_core.stress import sample_award
+
     create_user(engine=engine, actor=ADMIN, username=username, role="commissioner", display_name="Zoë £ “quotes”")
+    award_id = service.create_award(engine=engine, actor=ADMIN, data=sample_award(engine, title=f"Award by {username}"))
+    service.transition_award(engine=engine, actor=ADMIN, award_id=award_id, version=1, to_status="approved")
+    service.add_payment(engine=engine, actor=ADMIN, award_id=award_id, data={"paid_on": "2026-06-01", "amount": "99.5"})
 
 
 @pytest.mark.store
@@ -31,6 +37,7 @@ def test_backup_then_restore_brings_back_exactly_the_backed_up_store(engine, tmp
     restore(engine, copy, yes=True)
     assert table_checksums(engine) == saved
     assert list_users(engine)["username"].tolist() == ["kept"]
+    assert {"award", "payment", "organisation"} <= {t for t, c in saved.items() if not c.startswith("0:")}
     _write_something(engine, "still-writable")  # the restored store works (and its audit guard is back)
 
 
@@ -88,6 +95,6 @@ def test_checksums_see_any_change(engine):
     first = table_checksums(engine)
     assert first == table_checksums(engine)
     assert {"ward", "borough", "audit_log", "app_user", "alembic_version"} <= set(first)
-    _write_something(engine, "changer")
+    create_user(engine=engine, actor=ADMIN, username="changer", role="viewer")
     changed = {t for t, c in table_checksums(engine).items() if c != first[t]}
     assert changed == {"app_user", "audit_log"}

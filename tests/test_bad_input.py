@@ -19,7 +19,10 @@ from streamlit.testing.v1 import AppTest
 from vru_core.auth import Actor, Role
 from vru_core.backup import table_checksums
 from vru_core.measures import MAX_UPLOAD_BYTES, UploadRejected, add_measure, list_measures, load_measure_frame
+from vru_core.register.importer import TEMPLATE_COLUMNS, import_csv
+from vru_core.register.validation import ValidationFailed
 from vru_core.scoring import Profile, ranked_csv, score
+from vru_core.stress import sample_award
 
 ANALYST = Actor("bad-input-analyst", Role.ANALYST)
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
@@ -166,6 +169,195 @@ REFUSED: list[Case] = [
     Case("text-weight", upload(rows(f"{WARD_A},1"), default_weight="2"), ["default_weight: must be a number >= 0"]),
 ]
 
+# ---- the award CSV import ---------------------------------------------------------------------------
+
+COMMISSIONER = Actor("bad-input-commissioner", Role.COMMISSIONER)
+
+
+def award_rows(*changes: dict, columns=TEMPLATE_COLUMNS, blank_lines_after: int = 0) -> Callable:
+    """An import file: one valid award per entry in `changes`, each changed as given."""
+
+    def build(engine) -> bytes:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        for i, change in enumerate(changes, start=1):
+            writer.writerow(
+                {**sample_award(engine, title=f"Award {i}"), "identifier": f"360G-LondonVRU-BAD-{i}", **change}
+            )
+            if i == 1:
+                out.write("\n" * blank_lines_after)
+        return out.getvalue().encode()
+
+    return build
+
+
+def award_import(build: Callable, transform: Callable[[bytes], bytes] = lambda b: b) -> Callable:
+    return lambda engine: import_csv(engine=engine, actor=COMMISSIONER, content=transform(build(engine)))
+
+
+OK = {}
+REFUSED += [
+    Case(
+        "award-utf16",
+        award_import(award_rows(OK), lambda b: b.decode().encode("utf-16")),
+        ["row 1, file: not UTF-8 text"],
+        ValidationFailed,
+    ),
+    Case(
+        "award-latin1",
+        award_import(award_rows({"title": "Café project"}), lambda b: b.decode().encode("latin-1")),
+        ["row 1, file: not UTF-8 text"],
+        ValidationFailed,
+    ),
+    Case("award-empty", award_import(lambda e: b""), ["row 1, file: the file is empty"], ValidationFailed),
+    Case(
+        "award-missing-header",
+        award_import(award_rows(OK), lambda b: b.split(b"\n", 1)[1]),
+        ["row 1, title: required column is missing", "row 1, amount_awarded: required column is missing"],
+        ValidationFailed,
+    ),
+    Case(
+        "award-missing-title-column",
+        award_import(award_rows(OK, columns=[c for c in TEMPLATE_COLUMNS if c != "title"])),
+        ["row 1, title: required column is missing from the header"],
+        ValidationFailed,
+    ),
+    Case(
+        "award-extra-column",
+        award_import(award_rows(OK), lambda b: b.replace(b"\n", b",colour\n", 1)),
+        ["row 1, colour: unknown column"],
+        ValidationFailed,
+    ),
+    Case(
+        "award-extra-cells",
+        award_import(award_rows(OK, OK), lambda b: b.rstrip(b"\n") + b",surplus\n"),
+        ["row 3, file: 1 more cells than the header has columns"],
+        ValidationFailed,
+    ),
+    Case(
+        "award-blank-lines-keep-numbering",
+        award_import(award_rows(OK, {"amount_awarded": "45k"}, blank_lines_after=2)),
+        ["row 5, amount_awarded: '45k' is not a plain amount"],
+        ValidationFailed,
+    ),
+    Case(
+        "award-quoted-newline-then-bad-row",
+        award_import(award_rows({"description": "line one\nline two"}, {"areas": "E05999999"})),
+        ["row 4, areas: unknown ward code 'E05999999'"],
+        ValidationFailed,
+    ),
+    Case(
+        "award-50MB",
+        award_import(award_rows(OK), lambda b: b + b"\n" * (50 * 1024 * 1024)),
+        ["file: is 50.0 MB; the limit is 10 MB"],
+        ValidationFailed,
+    ),
+    Case(
+        "award-unknown-ward",
+        award_import(award_rows({"areas": "E05999999"})),
+        ["row 2, areas: unknown ward code 'E05999999'"],
+        ValidationFailed,
+    ),
+    Case(
+        "award-2014-ward",
+        award_import(award_rows({"areas": OLD_2014_WARD})),
+        [f"row 2, areas: unknown ward code '{OLD_2014_WARD}'"],
+        ValidationFailed,
+    ),
+    Case(
+        "award-unknown-borough",
+        award_import(award_rows({"geography_level": "borough", "areas": "E09999999"})),
+        ["row 2, areas: unknown borough code 'E09999999'"],
+        ValidationFailed,
+    ),
+    Case(
+        "award-amount-negative",
+        award_import(award_rows({"amount_awarded": "-45000"})),
+        ["row 2, amount_awarded: must be more than £0"],
+        ValidationFailed,
+    ),
+    Case(
+        "award-amount-zero",
+        award_import(award_rows({"amount_awarded": "0"})),
+        ["row 2, amount_awarded: must be more than £0"],
+        ValidationFailed,
+    ),
+    Case(
+        "award-amount-nan",
+        award_import(award_rows({"amount_awarded": "NaN"})),
+        ["row 2, amount_awarded: 'NaN' is not a plain amount"],
+        ValidationFailed,
+    ),
+    Case(
+        "award-amount-text",
+        award_import(award_rows({"amount_awarded": "forty-five thousand"})),
+        ["row 2, amount_awarded: 'forty-five thousand' is not a plain amount"],
+        ValidationFailed,
+    ),
+    Case(
+        "award-amount-45k",
+        award_import(award_rows({"amount_awarded": "45k"})),
+        ["row 2, amount_awarded: '45k' is not a plain amount"],
+        ValidationFailed,
+    ),
+    Case(
+        "award-amount-thousands-separator",
+        award_import(award_rows({"amount_awarded": "45,000"})),
+        ["row 2, amount_awarded: '45,000' is not a plain amount"],
+        ValidationFailed,
+    ),
+    Case(
+        "award-amount-pound-sign",
+        award_import(award_rows({"amount_awarded": "£45000"})),
+        ["row 2, amount_awarded: '£45000' is not a plain amount"],
+        ValidationFailed,
+    ),
+    Case(
+        "award-date-wrong-format",
+        award_import(award_rows({"award_date": "01/04/2026"})),
+        ["row 2, award_date: '01/04/2026' is not a date in YYYY-MM-DD form"],
+        ValidationFailed,
+    ),
+    Case(
+        "award-date-impossible",
+        award_import(award_rows({"planned_start": "2025-02-30"})),
+        ["row 2, planned_start: '2025-02-30' is not a real calendar date"],
+        ValidationFailed,
+    ),
+    Case(
+        "award-end-before-start",
+        award_import(award_rows({"planned_end": "2026-01-01"})),
+        ["row 2, planned_end: ends 2026-01-01, before it starts 2026-05-01"],
+        ValidationFailed,
+    ),
+    Case(
+        "award-duplicate-identifier",
+        award_import(award_rows(OK, OK), lambda b: b.replace(b"BAD-2", b"BAD-1")),
+        ["row 3, identifier:"],
+        ValidationFailed,
+    ),
+    Case("award-missing-title", award_import(award_rows({"title": " "})), ["row 2, title: required"], ValidationFailed),
+    Case(
+        "award-bad-org-id",
+        award_import(award_rows({"recipient_org_id": "12345"})),
+        ["row 2, recipient_org_id: '12345' is not a 360Giving organisation identifier"],
+        ValidationFailed,
+    ),
+    Case(
+        "award-bad-charity-number",
+        award_import(award_rows({"charity_number": "12"})),
+        ["row 2, charity_number: '12' is not a charity number"],
+        ValidationFailed,
+    ),
+    Case(
+        "award-one-bad-row-of-many",
+        award_import(award_rows(OK, OK, {"amount_awarded": "x"}, OK)),
+        ["row 4, amount_awarded"],
+        ValidationFailed,
+    ),
+]
+
 CASES_TRIED = len(REFUSED)  # + STORED_AS_TEXT below; README records the total
 
 
@@ -237,6 +429,46 @@ def test_html_in_a_measure_is_shown_as_text_on_every_page_that_shows_it(engine, 
         assert shown, f"{page} does not show the label at all"
         html_allowed = [el for el in at.markdown if el.proto.allow_html and "<script" in el.value]
         assert not html_allowed, f"{page} renders user text as HTML"
+
+
+AWARD_TEXT = [("award-html-title", {"title": SCRIPT, "description": "<b>bold?</b> [link](javascript:alert(1))"})] + [
+    (f"award-formula-title-{i}", {"title": f, "description": f}) for i, f in enumerate(FORMULAS)
+]
+CASES_TRIED += len(AWARD_TEXT)
+
+
+@pytest.mark.parametrize(("case_id", "fields"), AWARD_TEXT, ids=[c[0] for c in AWARD_TEXT])
+def test_hostile_award_text_is_stored_verbatim_and_exported_inert(engine, case_id, fields):
+    from vru_core.register import export_360, service
+
+    award_id = service.create_award(engine=engine, actor=COMMISSIONER, data=sample_award(engine, **fields))
+    service.transition_award(engine=engine, actor=COMMISSIONER, award_id=award_id, version=1, to_status="approved")
+    detail = service.award_detail(engine, award_id)
+    for name, value in fields.items():
+        assert detail[name] == value
+    exported = export_360.to_csv_bytes(engine).decode("utf-8-sig")
+    titles = [row["Title"] for row in csv.DictReader(io.StringIO(exported))]
+    assert titles in ([fields["title"]], ["'" + fields["title"]])  # present, escaped only if a formula
+    assert not _dangerous_cells(exported), "a spreadsheet would run a cell of the 360Giving CSV"
+
+
+def test_html_in_an_award_is_shown_as_text(engine, monkeypatch):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("rendering does not depend on the backend")
+    from vru_core.register import service
+
+    award_id = service.create_award(engine=engine, actor=COMMISSIONER, data=sample_award(engine, title=SCRIPT))
+    monkeypatch.setenv("VRU_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    for page in ("pages/register.py", "pages/award.py"):
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.run()
+        at.query_params.clear()
+        at.query_params["id"] = str(award_id)
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+        html_allowed = [el for el in at.markdown if el.proto.allow_html and "<script" in el.value]
+        assert not html_allowed, f"{page} renders user text as HTML"
+    assert any(SCRIPT in t.value for t in at.title), "the award page does not show the title as text"
 
 
 def test_cases_tried_is_recorded_in_readme():

@@ -9,8 +9,10 @@ refusal leaves every table unchanged and that an allowed role really does write.
 
 from __future__ import annotations
 
+import csv
 import importlib
 import inspect
+import io
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ import pytest
 import vru_core
 from vru_core.auth import GRANTS, SYSTEM, Actor, Permission, PermissionDenied, Role
 from vru_core.backup import table_checksums
+from vru_core.stress import sample_award
 
 GOOD_PASSWORD = "correct horse battery"
 
@@ -96,6 +99,50 @@ def _account(engine, *, active: bool = True) -> dict:
     return {"username": "perm-target"}
 
 
+def _award(engine, *, status: str = "proposed") -> int:
+    from vru_core.register import service
+
+    award_id = service.create_award(engine=engine, actor=SYSTEM, data=sample_award(engine, title="Permission test"))
+    if status == "approved":
+        service.transition_award(engine=engine, actor=SYSTEM, award_id=award_id, version=1, to_status="approved")
+    return award_id
+
+
+PAYMENT = {"paid_on": "2026-06-01", "amount": "100"}
+RETURN = {"period": "2026-Q3", "rag": "amber", "people_reached": "150", "under_25_reached": "120"}
+
+
+def _payment(engine) -> dict:
+    from vru_core.register import service
+
+    award_id = _award(engine, status="approved")
+    return {"payment_id": service.add_payment(engine=engine, actor=SYSTEM, award_id=award_id, data=PAYMENT)}
+
+
+def _return(engine) -> int:
+    from vru_core.register import service
+
+    return service.add_return(engine=engine, actor=SYSTEM, award_id=_award(engine, status="approved"), data=RETURN)
+
+
+def _import_file(engine) -> dict:
+    from vru_core.register.importer import TEMPLATE_COLUMNS
+
+    row = {**sample_award(engine, title="Imported"), "identifier": "360G-LondonVRU-PERM-1"}
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(TEMPLATE_COLUMNS), extrasaction="ignore")
+    writer.writeheader()
+    writer.writerow(row)
+    return {"content": buffer.getvalue().encode()}
+
+
+def _examples_loaded(engine) -> dict:
+    from vru_core.register.examples import load_examples
+
+    load_examples(engine=engine, actor=SYSTEM)
+    return {}
+
+
 @dataclass(frozen=True)
 class Case:
     permission: Permission
@@ -120,6 +167,41 @@ CASES: dict[str, Case] = {
     "vru_core.users.deactivate": Case(Permission.USERS_WRITE, _account),
     "vru_core.users.reactivate": Case(Permission.USERS_WRITE, lambda e: _account(e, active=False)),
     "vru_core.audit.query_log": Case(Permission.AUDIT_READ, lambda e: {}, writes=False),
+    # the register
+    "vru_core.register.service.create_organisation": Case(
+        Permission.REGISTER_WRITE, lambda e: {"data": {"recipient_org_id": "GB-CHC-1099999", "recipient_name": "Org"}}
+    ),
+    "vru_core.register.service.create_award": Case(
+        Permission.REGISTER_WRITE, lambda e: {"data": sample_award(e, title="New")}
+    ),
+    "vru_core.register.service.update_award": Case(
+        Permission.REGISTER_WRITE,
+        lambda e: {
+            "award_id": _award(e),
+            "version": 1,
+            "data": sample_award(e, title="Renamed"),
+        },
+    ),
+    "vru_core.register.service.transition_award": Case(
+        Permission.REGISTER_WRITE, lambda e: {"award_id": _award(e), "version": 1, "to_status": "withdrawn"}
+    ),
+    "vru_core.register.service.delete_award": Case(
+        Permission.REGISTER_WRITE, lambda e: {"award_id": _award(e), "version": 1}
+    ),
+    "vru_core.register.service.add_payment": Case(
+        Permission.REGISTER_WRITE, lambda e: {"award_id": _award(e, status="approved"), "data": PAYMENT}
+    ),
+    "vru_core.register.service.delete_payment": Case(Permission.REGISTER_WRITE, _payment),
+    "vru_core.register.service.add_return": Case(
+        Permission.REGISTER_WRITE, lambda e: {"award_id": _award(e, status="approved"), "data": RETURN}
+    ),
+    "vru_core.register.service.update_return": Case(
+        Permission.REGISTER_WRITE, lambda e: {"return_id": _return(e), "data": {**RETURN, "rag": "green"}}
+    ),
+    "vru_core.register.service.delete_return": Case(Permission.REGISTER_WRITE, lambda e: {"return_id": _return(e)}),
+    "vru_core.register.importer.import_csv": Case(Permission.REGISTER_WRITE, _import_file),
+    "vru_core.register.examples.load_examples": Case(Permission.REGISTER_WRITE, lambda e: {}),
+    "vru_core.register.examples.remove_examples": Case(Permission.REGISTER_WRITE, _examples_loaded),
 }
 
 

@@ -108,14 +108,24 @@ class ImportResult:
     unchanged: int
 
 
+MAX_IMPORT_BYTES = 10 * 1024 * 1024  # about 25,000 awards; a bigger file is a mistake or an attack
+
+
 def _read_rows(content: bytes | str) -> tuple[list[tuple[int, dict]], list[Problem]]:
+    size = len(content.encode() if isinstance(content, str) else content)
+    if size > MAX_IMPORT_BYTES:
+        limit = MAX_IMPORT_BYTES / 1024 / 1024
+        return [], [
+            Problem("file", f"is {size / 1024 / 1024:.1f} MB; the limit is {limit:.0f} MB: split the file", None)
+        ]
     if isinstance(content, bytes):
         try:
             content = content.decode("utf-8-sig")
         except UnicodeDecodeError:
             return [], [Problem("file", "not UTF-8 text: save the spreadsheet as 'CSV UTF-8'", 1)]
-    reader = csv.DictReader(io.StringIO(content, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    # csv.reader, not DictReader: DictReader skips blank lines silently, which shifted every later row number.
+    reader = csv.reader(io.StringIO(content, newline=""))
+    header = [h.strip() for h in (next(reader, None) or [])]
     if not header:
         return [], [Problem("file", "the file is empty: start from the template", 1)]
     problems = [
@@ -128,17 +138,16 @@ def _read_rows(content: bytes | str) -> tuple[list[tuple[int, dict]], list[Probl
     ]
     if len(set(header)) != len(header):
         problems.append(Problem("file", "a column appears twice in the header", 1))
-    reader.fieldnames = header
     rows = []
-    start = 2
-    for raw in reader:
-        line = start
+    start = reader.line_num + 1
+    for cells in reader:
+        line = start  # the file line the record starts on (a quoted newline makes a record span lines)
         start = reader.line_num + 1
-        if None in raw:
-            problems.append(Problem("file", f"{len(raw[None])} more cells than the header has columns", line))
-        if not any((v or "").strip() for k, v in raw.items() if k is not None):
+        if len(cells) > len(header):
+            problems.append(Problem("file", f"{len(cells) - len(header)} more cells than the header has columns", line))
+        if not any(cell.strip() for cell in cells):
             continue  # blank line
-        rows.append((line, {k: v for k, v in raw.items() if k is not None}))
+        rows.append((line, {name: (cells[i] if i < len(cells) else None) for i, name in enumerate(header)}))
     return rows, problems
 
 
