@@ -52,6 +52,7 @@ def escape_cell(value) -> str:
 
 
 def _amount(pence: int) -> int | float:
+    pence = int(pence)  # PostgreSQL's SUM over integers comes back as Decimal, which JSON cannot hold
     return pence // 100 if pence % 100 == 0 else pence / 100
 
 

@@ -16,7 +16,7 @@ from vru_core.audit import record
 from vru_core.auth import Actor, Permission, require
 from vru_core.config import get_settings
 from vru_core.db import session_scope
-from vru_core.locking import write_lock
+from vru_core.locking import StaleVersion, advance_version, check_version, write_lock  # noqa: F401 (service.StaleVersion)
 from vru_core.models import (
     AuditEntry,
     Award,
@@ -60,14 +60,6 @@ REGISTER_LOCK = "register.create"
 
 class NotFound(LookupError):
     """The award, payment or return asked for does not exist (any more)."""
-
-
-class StaleVersion(Exception):
-    """Someone else saved the record after the caller read it; the message says who changed what."""
-
-    def __init__(self, message: str, changes: list[dict]):
-        self.changes = changes
-        super().__init__(message)
 
 
 class TransitionRefused(ValueError):
@@ -143,32 +135,14 @@ def write_links(session: Session, award_id: int, data: AwardData) -> None:
     )
 
 
-def _check_stale(session: Session, award: Award, version: int, what: str = "award") -> None:
-    """Refuse a write based on an old read, saying who saved what since then."""
-    if award.version == version:
-        return
-    entries = session.exec(
-        select(AuditEntry)
-        .where(AuditEntry.entity_type == "award", AuditEntry.entity_id == str(award.id))
-        .order_by(AuditEntry.id)
-    ).all()
-    changes = []
-    for e in entries:
-        after = e.after or {}
-        if after.get("version", 0) <= version:
-            continue
-        before = e.before or {}
-        fields = sorted(k for k in set(before) | set(after) if k != "version" and before.get(k) != after.get(k))
-        changes.append({"by": e.actor, "at": e.at, "action": e.action, "fields": fields})
-    described = "; ".join(
-        f"{c['by']} ({c['action']} at {c['at']:%Y-%m-%d %H:%M}): {', '.join(c['fields']) or 'no field changes'}"
-        for c in changes
-    )
-    raise StaleVersion(
-        f"This {what} was changed after you opened it (you had version {version}, it is now {award.version}). "
-        f"Changes since: {described or 'not recorded'}. Reload it, then make your change again.",
-        changes,
-    )
+def _check_stale(session: Session, award: Award, version: int) -> None:
+    """Refuse a write based on an old read, saying who saved what since then (vru_core.locking)."""
+    check_version(session, award, version, entity_type="award", entity_id=str(award.id))
+
+
+def _advance(session: Session, award: Award, version: int) -> int:
+    """Atomically move the award to the next version: two saves racing from one version cannot both win."""
+    return advance_version(session, award, version, entity_type="award", entity_id=str(award.id))
 
 
 def _get_award(session: Session, award_id: int) -> Award:
@@ -298,7 +272,7 @@ def update_award(*, engine: Engine, actor: Actor, award_id: int, version: int, d
         )
         award.funding_stream_code, award.priority_area_code = clean.funding_stream_code, clean.priority_area_code
         award.geography_level = clean.geography_level
-        award.version += 1
+        _advance(session, award, version)
         award.updated_by, award.updated_at = actor.username, utcnow()
         session.add(award)
         write_links(session, award.id, clean)
@@ -336,7 +310,7 @@ def transition_award(
             )
         before = snapshot_from_session(session, award)
         award.status = to_status
-        award.version += 1
+        _advance(session, award, version)
         award.updated_by, award.updated_at = actor.username, utcnow()
         session.add(award)
         if evidence is not None:
@@ -368,6 +342,7 @@ def delete_award(*, engine: Engine, actor: Actor, award_id: int, version: int) -
         if paid_pence(session, award_id):
             raise TransitionRefused("payments: an award with payments cannot be deleted")
         before = snapshot_from_session(session, award)
+        _advance(session, award, version)  # a concurrent edit makes this delete stale, not lost
         delete_award_rows(session, [award_id])
         record(session, actor=actor, action="delete", entity_type="award", entity_id=award_id, before=before)
 
