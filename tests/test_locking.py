@@ -87,3 +87,20 @@ def test_password_resets_show_without_the_secret(target):
         _edit(session, ADMIN, 1, display_name="x")
     assert "local_password: False -> True" in str(err.value)
     assert "argon2" not in str(err.value) and "secret passphrase" not in str(err.value)
+
+
+def test_profile_saved_by_a_colleague_is_not_overwritten(engine):
+    from vru_core.profiles import get_profile, save_profile
+    from vru_core.scoring import Profile
+
+    analyst, colleague = Actor("ana", Role.ANALYST), Actor("col", Role.ANALYST)
+    save_profile(engine=engine, actor=analyst, name="Round", profile=Profile(threshold_pct=10.0))
+    save_profile(engine=engine, actor=colleague, name="Round", profile=Profile(threshold_pct=20.0), expected_version=1)
+    with pytest.raises(StaleVersion) as err:
+        save_profile(
+            engine=engine, actor=analyst, name="Round", profile=Profile(threshold_pct=15.0), expected_version=1
+        )
+    assert "changed by col" in str(err.value) and "settings:" in str(err.value)
+    assert get_profile(engine, "Round").threshold_pct == 20.0
+    save_profile(engine=engine, actor=analyst, name="Round", profile=Profile(threshold_pct=15.0), expected_version=2)
+    assert get_profile(engine, "Round").threshold_pct == 15.0

@@ -9,13 +9,26 @@ from sqlmodel import select
 from vru_core.audit import record
 from vru_core.auth import Actor, Permission, require
 from vru_core.db import session_scope
+from vru_core.locking import advance_version
 from vru_core.models import ScoringProfile
 from vru_core.models.common import utcnow
 from vru_core.scoring import Profile
 
 
-def save_profile(*, engine: Engine, actor: Actor, name: str, profile: Profile, description: str = "") -> int:
-    """Create the named profile, or replace its settings if the name exists (version goes up)."""
+def save_profile(
+    *,
+    engine: Engine,
+    actor: Actor,
+    name: str,
+    profile: Profile,
+    description: str = "",
+    expected_version: int | None = None,
+) -> int:
+    """Create the named profile, or replace its settings if the name exists (version goes up).
+
+    `expected_version` is the version the analyst loaded: a colleague's save since then is refused
+    (StaleVersion, saying what changed) instead of being overwritten.
+    """
     require(actor, Permission.PROFILES_WRITE)
     name = name.strip()
     if not name:
@@ -45,8 +58,9 @@ def save_profile(*, engine: Engine, actor: Actor, name: str, profile: Profile, d
             )
         else:
             before = {"name": row.name, "settings": row.settings, "version": row.version}
+            advance_version(session, row, expected_version, entity_type="scoring_profile", entity_id=row.id)
             row.settings, row.description = settings, description or row.description
-            row.updated_by, row.updated_at, row.version = actor.username, utcnow(), row.version + 1
+            row.updated_by, row.updated_at = actor.username, utcnow()
             session.add(row)
             record(
                 session,
