@@ -1,17 +1,16 @@
 """The account, user-admin and audit pages, driven through AppTest against a private store."""
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from vru_core.audit import record
 from vru_core.auth import Actor, Role
+from vru_core.config import REPO_ROOT
 from vru_core.db import session_scope
 from vru_core.users import create_user, list_users
 
 GOOD = "correct horse battery"
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+APP = str(REPO_ROOT / "streamlit_app.py")
 
 
 @pytest.fixture
@@ -62,7 +61,7 @@ def test_admin_pages_appear_only_for_roles_that_may_use_them(app, role, sees_use
 def test_admin_pages_refuse_by_themselves_too(app, role):
     """Even if navigation let someone through, the page checks the role before showing anything."""
     for page in ("pages/admin_users.py", "pages/audit.py"):
-        at = AppTest.from_file(str(Path(APP).parent / page), default_timeout=60)
+        at = AppTest.from_file(str(REPO_ROOT / page), default_timeout=60)
         at.session_state["actor"] = Actor(f"test-{role}", Role(role))
         at.run()
         assert at.error and "Only administrators" in at.error[0].value
