@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages.common import current_actor, engine, sso_configured
+from pages.common import current_actor, engine, sso_configured, sso_email
 from vru_core.auth import GRANTS, authenticate
 
 ROLE_SUMMARY = {
@@ -22,17 +22,14 @@ if actor is not None:
     st.caption("Permissions: " + (", ".join(allowed) if allowed else "none (read only)"))
     if st.button("Sign out", key="sign_out"):
         st.session_state.pop("actor", None)
-        if sso_configured() and st.user.is_logged_in:
+        if sso_email():
             st.logout()
         st.rerun()
 else:
     st.write("Everyone can read every page. Sign in to make changes your role allows.")
     if sso_configured():
-        if st.user.is_logged_in:
-            st.warning(
-                f"{st.user.get('email') or 'Your single sign-on identity'} has no active account here. "
-                "Ask an administrator to add it."
-            )
+        if sso_email():
+            st.warning(f"{sso_email()} has no active account here. Ask an administrator to add it.")
             if st.button("Sign out of single sign-on", key="sso_logout"):
                 st.logout()
         elif st.button("Sign in with single sign-on", key="sso_login", type="primary"):

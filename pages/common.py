@@ -72,16 +72,23 @@ def sso_configured() -> bool:
     if importlib.util.find_spec("authlib") is None:
         return False
     try:
-        return st.secrets.load_if_toml_exists() and "auth" in st.secrets
-    except Exception:  # an unreadable secrets file means no single sign-on, not a broken app
+        return "auth" in st.secrets
+    except Exception:  # no (or an unreadable) secrets file means no single sign-on, not a broken app
         return False
+
+
+def sso_email() -> str | None:
+    """The identity provider's e-mail for this browser session, when single sign-on is on and used."""
+    if not sso_configured() or not st.user.get("is_logged_in", False):
+        return None
+    return st.user.get("email")
 
 
 def current_actor() -> Actor | None:
     """Who is signed in, re-read from the store on every run so role changes and deactivation apply at once."""
     actor = st.session_state.get("actor")
-    if actor is None and sso_configured() and st.user.is_logged_in:
-        actor = sso_actor(engine(), st.user.get("email"))
+    if actor is None and sso_email():
+        actor = sso_actor(engine(), sso_email())
     actor = refresh_actor(engine(), actor)
     if actor is None:
         st.session_state.pop("actor", None)

@@ -157,3 +157,36 @@ def test_audit_page_filters_and_exports_escaped_csv(app, engine):
     csv = at.get("download_button")[0]
     assert csv is not None
     assert not any("<script>" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize(
+    ("email", "expected"),
+    [("SSO.User@vru.test", "commissioner"), ("stranger@vru.test", None), ("inactive@vru.test", None)],
+)
+def test_single_sign_on_maps_known_emails_to_their_role(app, engine, actors, email, expected):
+    from vru_core.users import deactivate
+
+    create_user(engine=engine, actor=actors["admin"], username="sso.user@vru.test", role="commissioner")
+    create_user(engine=engine, actor=actors["admin"], username="inactive@vru.test", role="analyst")
+    deactivate(engine=engine, actor=actors["admin"], username="inactive@vru.test")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = {"client_id": "x", "client_secret": "y", "server_metadata_url": "https://idp.invalid/"}
+    at.user = {"is_logged_in": True, "email": email}
+    at.run()
+    at.switch_page("pages/account.py").run()
+    assert not at.exception
+    if expected:
+        assert at.session_state["actor"] == Actor("sso.user@vru.test", Role(expected))
+    else:
+        assert "actor" not in at.session_state
+        assert "has no active account here" in at.warning[0].value
+
+
+def test_single_sign_on_button_only_when_configured(app):
+    at = app("pages/account.py")
+    assert not [b for b in at.button if b.key == "sso_login"]
+    configured = AppTest.from_file(APP, default_timeout=60)
+    configured.secrets["auth"] = {"client_id": "x", "client_secret": "y", "server_metadata_url": "https://idp.invalid/"}
+    configured.run()
+    configured.switch_page("pages/account.py").run()
+    assert [b for b in configured.button if b.key == "sso_login"]
