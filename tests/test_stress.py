@@ -16,7 +16,7 @@ def test_concurrent_writers_lose_nothing(engine, target, capsys):
     result = concurrent_writes(url, writers=WRITERS, each=EACH, target=target)
     with capsys.disabled():
         print(f"\n[stress] {result.summary()}")
-    assert result.errors == [], result.errors[:5]
+    assert result.error_count == 0 and result.errors == [], result.errors[:5]
     assert not any("locked" in e for e in result.errors)
     assert result.created == result.expected == WRITERS * EACH
     assert result.present == result.distinct == result.expected  # all there, none twice

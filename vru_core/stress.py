@@ -35,7 +35,8 @@ class StressResult:
     present: int  # rows found afterwards
     distinct: int  # distinct identities among them
     audited: int  # audit entries written for them
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # a sample of the messages
+    error_count: int = 0
     seconds: float = 0.0
 
     @property
@@ -53,7 +54,7 @@ class StressResult:
     def summary(self) -> str:
         return (
             f"{self.backend}: {self.writers} writers x {self.each} {self.target} = {self.expected}; "
-            f"present {self.present}, lost {self.lost}, duplicated {self.duplicated}, errors {len(self.errors)}, "
+            f"present {self.present}, lost {self.lost}, duplicated {self.duplicated}, errors {self.error_count}, "
             f"{self.seconds:.1f} s ({self.expected / max(self.seconds, 1e-9):.0f} writes/s)"
         )
 
@@ -150,19 +151,23 @@ TARGETS: dict[str, tuple[Callable, Callable, Actor]] = {
 
 def _writer(url: str, target: str, writer: int, each: int, start, results) -> None:
     """One process: wait for the start signal, then create `each` records one transaction at a time."""
-    create, _count, actor = TARGETS[target]
-    engine = get_engine(url)
     errors: list[str] = []
     done = 0
-    start.wait()
-    for i in range(each):
-        try:
-            create(engine, actor, writer, i)
-            done += 1
-        except Exception as exc:  # every failure is reported, none retried or hidden
-            errors.append(f"writer {writer} item {i}: {type(exc).__name__}: {exc}"[:500])
-    engine.dispose()
-    results.put((writer, done, errors))
+    try:
+        create, _count, actor = TARGETS[target]
+        engine = get_engine(url)
+        start.wait()
+        for i in range(each):
+            try:
+                create(engine, actor, writer, i)
+                done += 1
+            except Exception as exc:  # every failure is reported, none retried or hidden
+                errors.append(f"writer {writer} item {i}: {type(exc).__name__}: {exc}"[:300])
+        engine.dispose()
+    except BaseException as exc:  # the writer itself broke: report it rather than vanish
+        errors.append(f"writer {writer} failed: {type(exc).__name__}: {exc}"[:300])
+    finally:
+        results.put((writer, done, len(errors), errors[:20]))  # a sample of messages, and how many
 
 
 def concurrent_writes(url: str, *, writers: int = 8, each: int = 500, target: str = "users") -> StressResult:
@@ -178,25 +183,35 @@ def concurrent_writes(url: str, *, writers: int = 8, each: int = 500, target: st
     time.sleep(0.5)  # let every interpreter get to the start line before the clock starts
     began = time.perf_counter()
     start.set()
-    created, errors = 0, []
-    for _ in processes:
+    created, errors, reported, error_count = 0, [], 0, 0
+    deadline = time.monotonic() + 600
+    while reported < len(processes) and time.monotonic() < deadline:
         try:
-            _writer_id, done, problems = results.get(timeout=600)
+            _writer_id, done, failed, problems = results.get(timeout=1)
         except queue.Empty:
-            errors.append("a writer did not report within 10 minutes")
-            break
+            if not any(p.is_alive() for p in processes) and results.empty():
+                break  # a writer died without reporting: say so below instead of waiting
+            continue
+        reported += 1
         created += done
+        error_count += failed
         errors += problems
+    if reported < len(processes):
+        errors.append(f"{len(processes) - reported} writer(s) never reported")
+        error_count += 1
     seconds = time.perf_counter() - began
     for p in processes:
         p.join(timeout=30)
         if p.exitcode not in (0, None):
             errors.append(f"writer process exited with {p.exitcode}")
+            error_count += 1
     engine = get_engine(url)
     present, distinct, audited = TARGETS[target][1](engine)
     backend = engine.dialect.name
     engine.dispose()
-    return StressResult(target, backend, writers, each, created, present, distinct, audited, errors, seconds)
+    return StressResult(
+        target, backend, writers, each, created, present, distinct, audited, errors, error_count, seconds
+    )
 
 
 def run() -> list[tuple[str, str]]:
@@ -216,7 +231,7 @@ def run() -> list[tuple[str, str]]:
         result = concurrent_writes(url, target="awards")
     return [
         ("Concurrent writers (SQLite, processes)", f"{result.writers}"),
-        ("Records written", f"{result.present} of {result.expected}, lost {result.lost}, errors {len(result.errors)}"),
+        ("Records written", f"{result.present} of {result.expected}, lost {result.lost}, errors {result.error_count}"),
         ("Time for all writes", f"{result.seconds:.1f} s"),
     ]
 
@@ -240,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     print(result.summary())
     for error in result.errors[:10]:
         print("  " + error)
-    return 0 if result.lost == 0 and not result.errors else 1
+    return 0 if result.lost == 0 and not result.error_count else 1
 
 
 if __name__ == "__main__":
