@@ -22,3 +22,22 @@ def test_concurrent_writers_lose_nothing(engine, target, capsys):
     assert result.present == result.distinct == result.expected  # all there, none twice
     assert result.lost == 0 and result.duplicated == 0
     assert result.audited == result.expected  # and each one audited
+
+
+def test_writers_do_not_rerun_the_parents_main_script(engine, tmp_path, monkeypatch):
+    """After AppTest has run the app, __main__ is the Streamlit entry script; writers must not execute it."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("process start-up does not depend on the backend")
+    import sys
+    import types
+
+    script = tmp_path / "hostile_main.py"
+    script.write_text("raise SystemExit('the parent script ran in a writer')\n")
+    fake = types.ModuleType("__main__")
+    fake.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", fake)
+    url = engine.url.render_as_string(hide_password=False)
+    engine.dispose()
+    result = concurrent_writes(url, writers=2, each=3, target="users")
+    assert result.error_count == 0, result.errors
+    assert result.present == result.distinct == 6

@@ -48,18 +48,17 @@ class StaleVersion(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        who = ""
+        head = (
+            f"Not saved: {self.entity_type} {self.entity_id} was changed after you opened it "
+            f"(you had version {self.expected_version}, it is now version {self.current_version})"
+        )
         if self.changed_by:
             when = f" at {self.changed_at:%Y-%m-%d %H:%M} UTC" if self.changed_at else ""
-            who = f" by {self.changed_by}{when}"
-        head = (
-            f"Not saved: {self.entity_type} {self.entity_id} was changed{who} after you opened it "
-            f"(you had version {self.expected_version}, it is now version {self.current_version})."
-        )
+            head += f"; last changed by {self.changed_by}{when}"
         if not self.changes:
-            return head + " Reload it to see the current values, then make your change again."
+            return head + ". Reload it to see the current values, then make your change again."
         listed = "; ".join(f"{c.field}: {_show(c.before)} -> {_show(c.now)}" for c in self.changes)
-        return f"{head} Changed: {listed}. Reload it, then make your change again."
+        return f"{head}. Changed: {listed}. Reload it, then make your change again."
 
 
 def _show(value: Any) -> str:

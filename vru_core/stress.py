@@ -13,7 +13,9 @@ import queue
 import sys
 import time
 import traceback
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, func, select
@@ -170,6 +172,19 @@ def _writer(url: str, target: str, writer: int, each: int, start, results) -> No
         results.put((writer, done, len(errors), errors[:20]))  # a sample of messages, and how many
 
 
+@contextmanager
+def _plain_main() -> Iterator[None]:
+    """Spawned writers re-import the parent's __main__; under a test runner that has driven the app,
+    that is the Streamlit entry script, which would start migrating and loading in every writer.
+    Give the children a blank __main__ instead: they only need vru_core."""
+    saved = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = saved
+
+
 def concurrent_writes(url: str, *, writers: int = 8, each: int = 500, target: str = "users") -> StressResult:
     context = multiprocessing.get_context("spawn")
     start = context.Event()
@@ -178,8 +193,9 @@ def concurrent_writes(url: str, *, writers: int = 8, each: int = 500, target: st
         context.Process(target=_writer, args=(url, target, w, each, start, results), daemon=True)
         for w in range(writers)
     ]
-    for p in processes:
-        p.start()
+    with _plain_main():
+        for p in processes:
+            p.start()
     time.sleep(0.5)  # let every interpreter get to the start line before the clock starts
     began = time.perf_counter()
     start.set()
