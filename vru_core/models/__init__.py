@@ -3,6 +3,7 @@
 from vru_core.models.audit import AppMeta, AuditEntry
 from vru_core.models.framework import Aim, Commitment, FundingStream, Objective, ObjectiveAim, PriorityArea
 from vru_core.models.geo import Borough, Ward
+from vru_core.models.indicators import Indicator, IndicatorValue, RagSettings
 from vru_core.models.measures import MeasureDefinition, MeasureValue
 from vru_core.models.profiles import ScoringProfile
 from vru_core.models.users import User
@@ -14,11 +15,14 @@ __all__ = [
     "Borough",
     "Commitment",
     "FundingStream",
+    "Indicator",
+    "IndicatorValue",
     "MeasureDefinition",
     "MeasureValue",
     "Objective",
     "ObjectiveAim",
     "PriorityArea",
+    "RagSettings",
     "ScoringProfile",
     "User",
     "Ward",
