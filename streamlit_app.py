@@ -14,6 +14,12 @@ sections = {
         st.Page("pages/trends.py", title="Trends and concentration", icon="📈", url_path="trends"),
         st.Page("pages/measures.py", title="Measures and sources", icon="📚", url_path="measures"),
     ],
+    "Performance": [
+        st.Page("pages/framework.py", title="Strategy overview", icon="🎯", url_path="performance"),
+        st.Page("pages/objective.py", title="Objective detail", icon="🔎", url_path="objective"),
+        st.Page("pages/indicators_entry.py", title="Enter indicator values", icon="✍️", url_path="indicator-values"),
+        st.Page("pages/framework_admin.py", title="Framework settings", icon="⚙️", url_path="framework-settings"),
+    ],
     "Account": [
         st.Page(
             "pages/account.py", title="Sign in" if current_actor() is None else "Account", icon="👤", url_path="account"

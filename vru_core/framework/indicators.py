@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select
 from vru_core.framework import rag
 from vru_core.framework.computed import LONDON, computed_values
 from vru_core.framework.register_indicators import RegisterData, by_objective, load_register, register_values
-from vru_core.models import Aim, Indicator, IndicatorValue, Objective, ObjectiveAim, RagSettings
+from vru_core.models import Aim, AuditEntry, Indicator, IndicatorValue, Objective, ObjectiveAim, RagSettings
 
 KINDS = ("computed", "register", "entered")
 KIND_LABELS = {
@@ -294,3 +294,18 @@ def values_export(overview: Overview) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=["indicator_code", "indicator_name", "kind", "unit", *VALUE_COLUMNS])
     return pd.concat(frames, ignore_index=True)
+
+
+def framework_version(engine: Engine) -> str:
+    """Changes whenever anything the overview shows changes: the key the pages cache the overview on."""
+    from sqlalchemy import func
+
+    from vru_core.framework.register_indicators import register_fingerprint
+    from vru_core.measures import data_version
+
+    with engine.connect() as conn:
+        values = conn.execute(select(func.count(), func.max(IndicatorValue.entered_at))).one()
+        defs = conn.execute(select(func.count(), func.sum(Indicator.version))).one()
+        rag_v = conn.execute(select(RagSettings.version)).scalar_one_or_none()
+        audited = conn.execute(select(func.max(AuditEntry.id))).scalar_one_or_none()  # every service write
+    return f"{data_version(engine)}|{tuple(values)}|{tuple(defs)}|{rag_v}|{audited}|{register_fingerprint(engine)}"

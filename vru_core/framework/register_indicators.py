@@ -286,3 +286,26 @@ def register_values(engine: Engine, method: str, objective: int | None, data: Re
     if name == "returns_green_share":
         return returns_green_share(data, objective)
     raise KeyError(f"unknown register method {method!r}")
+
+
+def register_fingerprint(engine: Engine) -> str:
+    """Row counts and latest changes of the register tables ("" with no register)."""
+    if not register_installed(engine):
+        return ""
+    from sqlalchemy import func
+
+    meta = MetaData()
+    parts = []
+    with engine.connect() as conn:
+        for name in (*REGISTER_TABLES, "payment"):
+            if not inspect(engine).has_table(name):
+                continue
+            table = Table(name, meta, autoload_with=engine)
+            cols = [func.count()]
+            for c in ("updated_at", "created_at", "version"):
+                if c in table.c:
+                    cols.append(func.max(table.c[c]))
+            if "version" in table.c:
+                cols.append(func.sum(table.c["version"]))
+            parts.append(str(tuple(conn.execute(select(*cols).select_from(table)).one())))
+    return ";".join(parts)
