@@ -1,6 +1,7 @@
 """The RAG rule: one explicit, configurable rule, so a rating can always be explained in a sentence.
 
-1. No baseline, no target, or no value later than the baseline: **Not rated**.
+1. No baseline, no target, no value later than the baseline, or a target on the wrong side of the
+   baseline for the indicator's direction: **Not rated**.
 2. The latest value has reached the target (at or beyond it, in the good direction): **On track**.
 3. Otherwise progress = (latest - baseline) / (target - baseline), the share of the way from the
    baseline to the target covered so far (negative when worse than the baseline; when baseline
@@ -125,6 +126,14 @@ def rate(
         return Rating(Rag.NOT_RATED, None, "no earlier value", f"Not rated: no {', no '.join(missing)}.")
     if not after_baseline:
         return Rating(Rag.NOT_RATED, None, "no earlier value", "Not rated: no value after the baseline yet.")
+    if (direction == "down" and target > baseline) or (direction == "up" and target < baseline):
+        good = "lower" if direction == "down" else "higher"
+        return Rating(
+            Rag.NOT_RATED,
+            None,
+            "no earlier value",
+            f"Not rated: {good} is better, but the target is not {good} than the baseline.",
+        )
     prev = None if _absent(previous) else previous
     trend = _trend(latest, prev, target, thresholds.trend_tolerance_pct)
     if _reached(latest, target, direction):
