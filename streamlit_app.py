@@ -15,10 +15,20 @@ sections = {
         st.Page("pages/measures.py", title="Measures and sources", icon=":material/menu_book:", url_path="measures"),
     ],
     "Performance": [
-        st.Page("pages/framework.py", title="Strategy overview", icon="🎯", url_path="performance"),
-        st.Page("pages/objective.py", title="Objective detail", icon="🔎", url_path="objective"),
-        st.Page("pages/indicators_entry.py", title="Enter indicator values", icon="✍️", url_path="indicator-values"),
-        st.Page("pages/framework_admin.py", title="Framework settings", icon="⚙️", url_path="framework-settings"),
+        st.Page("pages/framework.py", title="Strategy overview", icon=":material/flag:", url_path="performance"),
+        st.Page("pages/objective.py", title="Objective detail", icon=":material/search:", url_path="objective"),
+        st.Page(
+            "pages/indicators_entry.py",
+            title="Enter indicator values",
+            icon=":material/edit_note:",
+            url_path="indicator-values",
+        ),
+        st.Page(
+            "pages/framework_admin.py",
+            title="Framework settings",
+            icon=":material/settings:",
+            url_path="framework-settings",
+        ),
     ],
     "Account": [
         st.Page(

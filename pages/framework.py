@@ -82,7 +82,10 @@ for chunk in rows:
             c1.metric("Committed", format_value(obj["money"], "gbp"))
             c2.metric("Active awards", int(obj["active_awards"]))
             st.page_link(
-                "pages/objective.py", label=f"Open objective {n}", icon="🔎", query_params={"objective": str(n)}
+                "pages/objective.py",
+                label=f"Open objective {n}",
+                icon=":material/arrow_forward:",
+                query_params={"objective": str(n)},
             )
 
 st.subheader("How much of our money goes to the highest-need wards?")
@@ -127,7 +130,7 @@ c1.download_button(
     file_name="vru_indicator_values.csv",
     mime="text/csv",
     key="download_values",
-    icon="⬇️",
+    icon=":material/download:",
 )
 c2.download_button(
     "One-page summary for the board (HTML, print to PDF)",
@@ -135,5 +138,5 @@ c2.download_button(
     file_name=f"vru_performance_summary_{dt.date.today():%Y%m%d}.html",
     mime="text/html",
     key="download_summary",
-    icon="🖨️",
+    icon=":material/print:",
 )

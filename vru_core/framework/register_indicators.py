@@ -125,21 +125,25 @@ def ward_money(data: RegisterData, awards: pd.DataFrame) -> pd.DataFrame:
     An award's areas without their own amount share what is left of the award equally; awards with
     no area at all appear once with area_type "london".
     """
-    rows = []
-    areas = data.areas[data.areas["award_id"].isin(set(awards["id"]))]
-    by_award = dict(tuple(areas.groupby("award_id"))) if len(areas) else {}
-    for award in awards.itertuples():
-        mine = by_award.get(award.id)
-        if mine is None or mine.empty:
-            rows.append((award.id, "london", "london", float(award.amount)))
-            continue
-        split = mine["amount"].fillna(0.0)
-        unsplit = mine["amount"].isna()
-        rest = max(float(award.amount) - float(split.sum()), 0.0)
-        share = rest / int(unsplit.sum()) if unsplit.any() else 0.0
-        for area, amount, is_unsplit in zip(mine.itertuples(), split, unsplit, strict=True):
-            rows.append((award.id, area.area_code, area.area_type, share if is_unsplit else float(amount)))
-    return pd.DataFrame(rows, columns=["award_id", "area_code", "area_type", "amount"])
+    totals = awards[["id", "amount"]].rename(columns={"id": "award_id", "amount": "award_amount"})
+    areas = data.areas[data.areas["award_id"].isin(set(awards["id"]))].merge(totals, on="award_id")
+    unsplit = areas["amount"].isna()
+    split_sum = areas["amount"].fillna(0.0).groupby(areas["award_id"]).transform("sum")
+    n_unsplit = unsplit.groupby(areas["award_id"]).transform("sum")
+    rest = (areas["award_amount"] - split_sum).clip(lower=0.0)
+    areas["amount"] = areas["amount"].astype("float64").where(~unsplit, rest / n_unsplit.where(n_unsplit > 0, 1))
+    no_area = totals[~totals["award_id"].isin(set(areas["award_id"]))]
+    london = pd.DataFrame(
+        {
+            "award_id": no_area["award_id"],
+            "area_code": "london",
+            "area_type": "london",
+            "amount": no_area["award_amount"],
+        }
+    )
+    columns = ["award_id", "area_code", "area_type", "amount"]
+    out = pd.concat([areas[columns], london[columns]], ignore_index=True) if len(london) else areas[columns]
+    return out.astype({"amount": "float64"}).reset_index(drop=True)
 
 
 def top_need_wards(engine: Engine, top_pct: float = TOP_NEED_PCT) -> set[str]:
@@ -190,13 +194,20 @@ def money_top_need_share(data: RegisterData, top_wards: set[str], objective: int
     awards = _filter_objective(data, data.committed, objective)
     if awards.empty:
         return pd.DataFrame(columns=COLUMNS)
-    subset = RegisterData(awards, data.objectives, data.areas, data.returns)
-    rows = []
-    for month in _months_to(awards):
-        ns = need_share(subset, top_wards, until=month)
-        if ns.share is not None:
-            rows.append({"period": month, "area_code": "london", "value": ns.share})
-    return pd.DataFrame(rows, columns=COLUMNS)
+    money = ward_money(data, awards)
+    month = awards.set_index("id")["award_date"].dt.strftime("%Y-%m")
+    money["month"] = money["award_id"].map(month)
+    money["top"] = money["amount"].where((money["area_type"] == "ward") & money["area_code"].isin(top_wards), 0.0)
+    months = _months_to(awards)
+    monthly = money.groupby("month")[["amount", "top"]].sum().reindex(months, fill_value=0.0).cumsum()
+    monthly = monthly[monthly["amount"] > 0]
+    return pd.DataFrame(
+        {
+            "period": monthly.index.astype("str"),
+            "area_code": "london",
+            "value": monthly["top"] / monthly["amount"] * 100,
+        }
+    )[COLUMNS].reset_index(drop=True)
 
 
 def _returns(data: RegisterData, objective: int | None) -> pd.DataFrame:
