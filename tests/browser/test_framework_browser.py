@@ -70,6 +70,8 @@ def live_app(tmp_path_factory):
 def browser():
     from playwright.sync_api import sync_playwright
 
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed")
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
@@ -98,3 +100,18 @@ def test_objective_drill_down_screenshot(live_app, browser, artifacts):
     assert page.locator(".vega-embed").count() >= 2
     page.screenshot(path=str(artifacts / "framework_objective_1.png"), full_page=True)
     page.close()
+
+
+def test_board_summary_prints_on_one_a4_page(loaded_engine, browser, artifacts, tmp_path):
+    from vru_core.framework.indicators import build_overview
+    from vru_core.framework.summary import summary_html
+
+    path = tmp_path / "summary.html"
+    path.write_text(summary_html(build_overview(loaded_engine)), encoding="utf-8")
+    page = browser.new_page()
+    page.goto(path.as_uri())
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    (artifacts / "framework_summary.pdf").write_bytes(pdf)
+    page.screenshot(path=str(artifacts / "framework_summary.png"), full_page=True)
+    page.close()
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1

@@ -14,11 +14,11 @@ _BADGE = {"on_track": "#1b7f3b", "at_risk": "#c77700", "off_track": "#b3261e", "
 
 _CSS = """
 @page { size: A4 landscape; margin: 10mm; }
-body { font: 9.5pt/1.3 system-ui, -apple-system, "Segoe UI", Arial, sans-serif; color: #111; margin: 0; }
+body { font: 8.5pt/1.25 system-ui, -apple-system, "Segoe UI", Arial, sans-serif; color: #111; margin: 0; }
 h1 { font-size: 15pt; margin: 0 0 2px; } h2 { font-size: 11pt; margin: 8px 0 3px; }
-p.meta { color: #555; margin: 0 0 6px; } p.rule { font-size: 8.5pt; color: #333; margin: 4px 0; }
-table { border-collapse: collapse; width: 100%; } th, td { padding: 2px 5px; border-bottom: 1px solid #ddd;
-text-align: left; vertical-align: top; } th { font-size: 8.5pt; color: #444; } td.num { text-align: right; }
+p.meta { color: #555; margin: 0 0 6px; } p.rule { font-size: 7.5pt; color: #333; margin: 4px 0; }
+table { border-collapse: collapse; width: 100%; } th, td { padding: 1px 4px; border-bottom: 1px solid #ddd;
+text-align: left; vertical-align: top; } th { font-size: 8pt; color: #444; } td.num { text-align: right; }
 span.badge { display: inline-block; padding: 0 6px; border-radius: 8px; color: #fff; font-size: 8pt;
 white-space: nowrap; } div.cols { display: flex; gap: 14px; } div.cols > div { flex: 1; }
 @media print { a { color: inherit; text-decoration: none; } }
