@@ -80,10 +80,15 @@ def browser():
 
 def test_overview_screenshot(live_app, browser, artifacts):
     page = browser.new_page(viewport={"width": 1500, "height": 2600})
+    # The first session after a server start cannot resolve a deep link before st.navigation has run
+    # once (Streamlit shows "Page not found" and runs the main page), so open the main page first.
+    page.goto(live_app, timeout=120_000)
+    page.get_by_text("Strategy overview").first.wait_for(timeout=120_000)
     page.goto(f"{live_app}/performance", timeout=120_000)
     page.get_by_text("Performance against the strategy").wait_for(timeout=120_000)
     page.get_by_text("Open objective 8").wait_for(timeout=120_000)
     page.wait_for_timeout(2500)  # let the small Vega charts draw
+    assert page.get_by_text("Page not found").count() == 0
     for n in range(1, 9):
         assert page.get_by_text(f"Open objective {n}").count() == 1
     assert page.locator(".vega-embed").count() >= 3
