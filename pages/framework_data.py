@@ -19,7 +19,7 @@ def _overview(_engine: Engine, version: str) -> Overview:
 def overview() -> Overview:
     """The overview, recomputed only when indicators, values, thresholds, the register or the data change."""
     store = engine()
-    return _overview(store, framework_version(store))
+    return _overview(store, f"{store.url}|{framework_version(store)}")
 
 
 @st.cache_data(show_spinner="Scoring wards for the need share…", max_entries=4)
@@ -33,7 +33,7 @@ def _need(_engine: Engine, version: str) -> NeedShare | None:
 def need() -> NeedShare | None:
     """Committed money by need (None while nothing is committed)."""
     store = engine()
-    return _need(store, framework_version(store))
+    return _need(store, f"{store.url}|{framework_version(store)}")
 
 
 def badge(status: str, prefix: str = "") -> None:

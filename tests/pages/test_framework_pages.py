@@ -7,10 +7,8 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-import pages.common
 from vru_core.auth import Actor, Role
 from vru_core.framework.indicators import build_overview, entered_values
 from vru_core.strategy import OBJECTIVES
@@ -24,8 +22,6 @@ def app(engine, monkeypatch):
     if engine.dialect.name != "sqlite":
         pytest.skip("page behaviour does not depend on the backend")
     monkeypatch.setenv("VRU_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    pages.common.engine.clear()
-    st.cache_data.clear()
 
     def start(page: str, role: str | None = None, params: dict | None = None) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=120)
@@ -38,9 +34,7 @@ def app(engine, monkeypatch):
         assert not at.exception, at.exception
         return at
 
-    yield start
-    pages.common.engine.clear()
-    st.cache_data.clear()
+    return start
 
 
 def _markdown(at: AppTest) -> str:
