@@ -14,21 +14,19 @@ sections = {
         st.Page("pages/trends.py", title="Trends and concentration", icon=":material/trending_up:", url_path="trends"),
         st.Page("pages/measures.py", title="Measures and sources", icon=":material/menu_book:", url_path="measures"),
     ],
+    "Commissioning": [
+        st.Page("pages/register.py", title="Register", icon="📒", url_path="register"),
+        st.Page("pages/award_new.py", title="New award", icon="➕", url_path="award-new"),
+        st.Page("pages/award.py", title="Award", icon="📄", url_path="award"),
+        st.Page("pages/import_awards.py", title="Import awards", icon="📥", url_path="import-awards"),
+        st.Page("pages/export.py", title="Open data export", icon="📤", url_path="export"),
+        st.Page("pages/funding_vs_need.py", title="Funding vs need", icon="⚖️", url_path="funding-vs-need"),
+    ],
     "Performance": [
-        st.Page("pages/framework.py", title="Strategy overview", icon=":material/flag:", url_path="performance"),
-        st.Page("pages/objective.py", title="Objective detail", icon=":material/search:", url_path="objective"),
-        st.Page(
-            "pages/indicators_entry.py",
-            title="Enter indicator values",
-            icon=":material/edit_note:",
-            url_path="indicator-values",
-        ),
-        st.Page(
-            "pages/framework_admin.py",
-            title="Framework settings",
-            icon=":material/settings:",
-            url_path="framework-settings",
-        ),
+        st.Page("pages/framework.py", title="Strategy overview", icon=":material/flag:"),
+        st.Page("pages/objective.py", title="Objective detail", icon=":material/search:"),
+        st.Page("pages/indicators_entry.py", title="Enter indicator values", icon=":material/edit_note:"),
+        st.Page("pages/framework_admin.py", title="Framework settings", icon=":material/settings:"),
     ],
     "Account": [
         st.Page(

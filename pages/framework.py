@@ -5,10 +5,12 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from pages.framework_data import badge, need, overview
+from pages.framework_data import badge, overview
+from pages.register_shared import examples_banner
 from vru_core.framework import rag
 from vru_core.framework.charts import trend_chart
-from vru_core.framework.indicators import KIND_LABELS, format_value, values_export
+from vru_core.framework.indicators import KIND_LABELS, format_value, short_money, values_export
+from vru_core.framework.register_indicators import by_priority_area
 from vru_core.framework.summary import summary_html
 
 ov = overview()
@@ -19,6 +21,7 @@ st.caption(
     "The strategy's three aims and eight objectives, each rated from its indicators by one explicit rule. "
     "Open an objective for its indicator charts, borough breakdown and the awards that fund it."
 )
+examples_banner()
 with st.expander("How the ratings work"):
     st.markdown(rag.describe(ov.thresholds))
 
@@ -79,7 +82,7 @@ for chunk in rows:
                         key=f"spark_{n}",
                     )
             c1, c2 = st.columns(2)
-            c1.metric("Committed", format_value(obj["money"], "gbp"))
+            c1.metric("Committed", short_money(obj["money"]), help=format_value(obj["money"], "gbp"))
             c2.metric("Active awards", int(obj["active_awards"]))
             st.page_link(
                 "pages/objective.py",
@@ -89,19 +92,49 @@ for chunk in rows:
             )
 
 st.subheader("How much of our money goes to the highest-need wards?")
-share = need()
+share = ov.need
 if share is None:
     st.info("No approved, active or completed awards in the register yet, so there is no money to follow.")
 else:
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Share to the top 10% of wards by need", format_value(share.share, "percent"))
-    c2.metric("To those wards", format_value(share.top_need, "gbp"))
-    c3.metric("To other wards", format_value(share.other_wards, "gbp"))
-    c4.metric("Borough-wide or London-wide", format_value(share.borough_or_london, "gbp"))
+    c1.metric(
+        f"To the top {share.top_n} need wards",
+        format_value(share.share, "percent"),
+        help="Share of the committed money placed on wards that reaches the top 10% of wards by need.",
+    )
+    c2.metric("If spread evenly over wards", format_value(share.even_share * 100, "percent"))
+    c3.metric("Money placed on wards", format_value(share.money_placed, "gbp"))
+    c4.metric("London-wide (on no ward)", format_value(share.london_wide, "gbp"))
     st.caption(
-        f"Committed money (approved, active and completed awards), {format_value(share.total, 'gbp')} in all. "
-        f"The top-need wards are the {share.n_top_need_wards} wards ranked in the top 10% by the default scoring "
-        "profile. An award's money is split between its wards as recorded, or equally when not split."
+        f"Committed money only (approved, active, completed). The top {share.top_n} wards are the top 10% by need "
+        "score under the default scoring profile. Ward awards count on their wards (by the split given, otherwise "
+        "equally); borough awards are spread over the borough's wards by population. The Funding vs need page "
+        "has the map, other profiles and other cut-offs."
+    )
+    st.page_link("pages/funding_vs_need.py", label="Funding vs need", icon=":material/arrow_forward:")
+
+st.subheader("Money by priority area")
+areas = by_priority_area(ov.register)
+if areas.empty:
+    st.caption("No awards yet.")
+else:
+    titles = ov.register.register.awards.drop_duplicates("priority_area").set_index("priority_area")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Priority area": [
+                    titles["priority_area_title"].get(c) or ("No priority area" if c == "none" else c)
+                    for c in areas.index
+                ],
+                "Committed (£)": areas["money"],
+                "Awards": areas["awards"],
+                "Active awards": areas["active_awards"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key="priority_area_table",
+        column_config={"Committed (£)": st.column_config.NumberColumn(format="localized")},
     )
 
 st.subheader("All indicators")
@@ -134,7 +167,7 @@ c1.download_button(
 )
 c2.download_button(
     "One-page summary for the board (HTML, print to PDF)",
-    summary_html(ov, share, dt.date.today()).encode("utf-8"),
+    summary_html(ov, dt.date.today()).encode("utf-8"),
     file_name=f"vru_performance_summary_{dt.date.today():%Y%m%d}.html",
     mime="text/html",
     key="download_summary",

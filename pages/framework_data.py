@@ -8,7 +8,6 @@ from sqlalchemy import Engine
 from pages.common import engine
 from vru_core.framework.indicators import Overview, build_overview, framework_version
 from vru_core.framework.rag import Rag
-from vru_core.framework.register_indicators import NeedShare, need_share, top_need_wards
 
 
 @st.cache_data(show_spinner="Computing the indicators…", max_entries=4)
@@ -20,20 +19,6 @@ def overview() -> Overview:
     """The overview, recomputed only when indicators, values, thresholds, the register or the data change."""
     store = engine()
     return _overview(store, f"{store.url}|{framework_version(store)}")
-
-
-@st.cache_data(show_spinner="Scoring wards for the need share…", max_entries=4)
-def _need(_engine: Engine, version: str) -> NeedShare | None:
-    ov = overview()
-    if ov.register.committed.empty:
-        return None
-    return need_share(ov.register, top_need_wards(_engine))
-
-
-def need() -> NeedShare | None:
-    """Committed money by need (None while nothing is committed)."""
-    store = engine()
-    return _need(store, f"{store.url}|{framework_version(store)}")
 
 
 def badge(status: str, prefix: str = "") -> None:

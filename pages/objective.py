@@ -6,6 +6,7 @@ from sqlmodel import select
 
 from pages.common import engine
 from pages.framework_data import badge, overview
+from pages.register_shared import examples_banner
 from vru_core.framework.charts import borough_chart, trend_chart
 from vru_core.framework.indicators import KIND_LABELS, format_value
 from vru_core.framework.register_indicators import awards_for_objective
@@ -26,6 +27,7 @@ st.query_params["objective"] = str(number)
 obj = ov.objectives.set_index("number").loc[number]
 
 st.title(f"Objective {number}: {obj['title']}")
+examples_banner()
 st.caption(obj["tagline"])
 badge(obj["status"])
 aims = ov.aims.set_index("code")
@@ -94,15 +96,18 @@ awards = awards_for_objective(ov.register, number)
 if awards.empty:
     st.info("No award in the register is linked to this objective yet.")
 else:
+    st.caption("An award that serves several objectives counts against each in equal shares in the totals above.")
     st.dataframe(
         pd.DataFrame(
             {
+                "Award": [f"/award?id={i}" for i in awards.index],
                 "Title": awards["title"],
+                "Recipient": awards["recipient"],
                 "Amount": awards["amount"],
                 "Award date": awards["award_date"],
                 "Status": awards["status"],
-                "Priority area": awards["priority_area_code"],
-                "Funding stream": awards["funding_stream_code"],
+                "Priority area": awards["priority_area_title"],
+                "Funding stream": awards["funding_stream_name"],
             }
         ),
         hide_index=True,
@@ -111,5 +116,6 @@ else:
         column_config={
             "Amount": st.column_config.NumberColumn("Amount (£)", format="localized"),
             "Award date": st.column_config.DateColumn(format="D MMM YYYY"),
+            "Award": st.column_config.LinkColumn("Award", display_text="Open"),
         },
     )

@@ -32,7 +32,7 @@ with tab_ward:
         alt.Chart(monthly)
         .mark_line(point=True)
         .encode(
-            x=alt.X("month:T", title=None),
+            x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y")),
             y=alt.Y("count:Q", title="Offences a month"),
             color=alt.Color("category_label:N", title=None, legend=alt.Legend(orient="bottom")),
             tooltip=[alt.Tooltip("category_label", title="Offence"), alt.Tooltip("month:T", format="%b %Y"), "count"],

@@ -46,3 +46,32 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def record_many(session: Session, *, actor: Actor, entries: list[dict]) -> None:
+    """Bulk form of `record` for imports (one INSERT per batch instead of one ORM object per change).
+
+    Each entry has the keyword arguments of `record` except session and actor."""
+    if not entries:
+        return
+    from sqlalchemy import insert
+
+    from vru_core.models.common import utcnow
+
+    now = utcnow()
+    session.execute(
+        insert(AuditEntry.__table__),
+        [
+            {
+                "at": now,
+                "actor": actor.username,
+                "action": e["action"],
+                "entity_type": e["entity_type"],
+                "entity_id": str(e["entity_id"]),
+                "before": _jsonable(e["before"]) if e.get("before") is not None else None,
+                "after": _jsonable(e["after"]) if e.get("after") is not None else None,
+                "note": e.get("note", ""),
+            }
+            for e in entries
+        ],
+    )

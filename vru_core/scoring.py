@@ -30,6 +30,7 @@ import math
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -351,18 +352,79 @@ def flag_matrix(badness: np.ndarray, pct: np.ndarray) -> tuple[np.ndarray, np.nd
 # ---- scoring ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class ScoreResult:
-    """Scores plus everything needed to explain them. flags/percentiles/values keep the frame's ward order;
-    table is sorted by score."""
+    """Scores plus everything needed to explain them.
 
-    table: pd.DataFrame
-    flags: pd.DataFrame
-    percentiles: pd.DataFrame
-    values: pd.DataFrame
-    thresholds: pd.DataFrame
-    profile: Profile
-    measures: pd.DataFrame
+    The counting is done eagerly in numpy; the DataFrames (table, flags, percentiles, thresholds) are
+    assembled on first use, so callers that only need scores and ranks never pay for pandas.
+    flags/percentiles/values keep the frame's ward order; table is sorted by score.
+    """
+
+    def __init__(
+        self,
+        *,
+        frame: MeasureFrame,
+        profile: Profile,
+        values: pd.DataFrame,
+        scores: np.ndarray,
+        ranks: np.ndarray,
+        flagged_count: np.ndarray,
+        available: np.ndarray,
+        flag_array: np.ndarray,
+        worst_rank: np.ndarray,
+        n_valid: np.ndarray,
+        threshold_value: np.ndarray,
+        pct: np.ndarray,
+        weights: np.ndarray,
+    ):
+        self.frame, self.profile, self.values = frame, profile, values
+        self.measures = frame.measures
+        self.scores, self.ranks, self.flagged_count, self.available = scores, ranks, flagged_count, available
+        self.flag_array, self.worst_rank, self.n_valid = flag_array, worst_rank, n_valid
+        self.threshold_value, self.pct, self.weights = threshold_value, pct, weights
+
+    @cached_property
+    def table(self) -> pd.DataFrame:
+        wards = self.frame.wards
+        order = np.lexsort((_name_order(self.frame), -self.flagged_count, -self.scores))
+        table = pd.DataFrame(
+            {
+                "ward_name": wards["ward_name"].to_numpy()[order],
+                "borough_code": wards["borough_code"].to_numpy()[order],
+                "borough_name": wards["borough_name"].to_numpy()[order],
+                "score": self.scores[order],
+                "rank": self.ranks[order],
+                "flagged_count": self.flagged_count[order].astype(np.int64),
+                "measures_available": self.available[order].astype(np.int64),
+            },
+            index=pd.Index(wards.index.to_numpy()[order], name="ward_code"),
+        )
+        return table
+
+    @cached_property
+    def flags(self) -> pd.DataFrame:
+        return pd.DataFrame(self.flag_array, index=self.frame.wards.index, columns=self.measures.index)
+
+    @cached_property
+    def percentiles(self) -> pd.DataFrame:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            percentiles = 100.0 * self.worst_rank / self.n_valid
+        return pd.DataFrame(percentiles, index=self.frame.wards.index, columns=self.measures.index)
+
+    @cached_property
+    def thresholds(self) -> pd.DataFrame:
+        thresholds = pd.DataFrame(
+            {
+                "threshold_pct": self.pct,
+                "threshold_value": self.threshold_value,
+                "n_wards_with_value": self.n_valid,
+                "n_flagged": self.flag_array.sum(axis=0).astype(np.int64),
+                "weight": self.weights,
+            },
+            index=self.measures.index,
+        )
+        thresholds.index.name = "code"
+        return thresholds
 
     def explain(self, ward_code: str) -> pd.DataFrame:
         return explain(self, ward_code)
@@ -372,6 +434,24 @@ class ScoreResult:
 
     def ranked_csv(self) -> str:
         return ranked_csv(self)
+
+
+_NAME_ORDER: dict[int, tuple[object, np.ndarray]] = {}
+
+
+def _name_order(frame: MeasureFrame) -> np.ndarray:
+    """Each ward's position in (ward_name, ward_code) order: the last tie-break, computed once per frame."""
+    cached = _NAME_ORDER.get(id(frame))
+    if cached is not None and cached[0] is frame:
+        return cached[1]
+    wards = frame.wards
+    keys = pd.DataFrame({"name": wards["ward_name"].to_numpy(dtype=object), "code": wards.index.to_numpy(dtype=object)})
+    order = np.empty(len(keys), dtype=np.int64)
+    order[keys.sort_values(["name", "code"], kind="mergesort").index.to_numpy()] = np.arange(len(keys))
+    if len(_NAME_ORDER) > 8:
+        _NAME_ORDER.clear()
+    _NAME_ORDER[id(frame)] = (frame, order)
+    return order
 
 
 def _signs(measures: pd.DataFrame) -> np.ndarray:
@@ -394,8 +474,9 @@ def score(frame: MeasureFrame, profile: Profile) -> ScoreResult:
     """Flag, weight, count and rank every ward under one profile."""
     measures = frame.measures
     codes = measures.index
-    wards = frame.wards
-    values = frame.values.reindex(index=wards.index, columns=codes)
+    values = frame.values
+    if not (values.columns.equals(codes) and values.index.equals(frame.wards.index)):
+        values = values.reindex(index=frame.wards.index, columns=codes)
     matrix = values.to_numpy(dtype=np.float64, na_value=np.nan)
     sign = _signs(measures)
     weights = profile.resolved_weights(measures).to_numpy()
@@ -406,50 +487,20 @@ def score(frame: MeasureFrame, profile: Profile) -> ScoreResult:
     counted = weights > 0
     # Rounded so that equal sums reached in different ways (0.1 + 0.2 vs 0.3) tie, as a reader expects.
     scores = np.round(flags[:, counted].astype(np.float64) @ weights[counted], 9) + 0.0
-    flagged_count = flags[:, counted].sum(axis=1)
-    available = (~np.isnan(matrix[:, counted])).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        percentiles = 100.0 * worst_rank / n_valid
-
-    table = pd.DataFrame(
-        {
-            "ward_name": wards["ward_name"],
-            "borough_code": wards["borough_code"],
-            "borough_name": wards["borough_name"],
-            "score": scores,
-            "rank": rank_min(scores),
-            "flagged_count": flagged_count.astype(np.int64),
-            "measures_available": available.astype(np.int64),
-        },
-        index=wards.index,
-    )
-    table.index.name = "ward_code"
-    table = table.sort_values(
-        ["score", "flagged_count", "ward_name", "ward_code"],
-        ascending=[False, False, True, True],
-        kind="mergesort",
-        na_position="last",
-    )
-
-    thresholds = pd.DataFrame(
-        {
-            "threshold_pct": pct,
-            "threshold_value": threshold_badness * sign + 0.0,
-            "n_wards_with_value": n_valid,
-            "n_flagged": flags.sum(axis=0).astype(np.int64),
-            "weight": weights,
-        },
-        index=codes,
-    )
-    thresholds.index.name = "code"
     return ScoreResult(
-        table=table,
-        flags=pd.DataFrame(flags, index=wards.index, columns=codes),
-        percentiles=pd.DataFrame(percentiles, index=wards.index, columns=codes),
-        values=values,
-        thresholds=thresholds,
+        frame=frame,
         profile=profile,
-        measures=measures,
+        values=values,
+        scores=scores,
+        ranks=rank_min(scores),
+        flagged_count=flags[:, counted].sum(axis=1),
+        available=(~np.isnan(matrix[:, counted])).sum(axis=1),
+        flag_array=flags,
+        worst_rank=worst_rank,
+        n_valid=n_valid,
+        threshold_value=threshold_badness * sign + 0.0,
+        pct=pct,
+        weights=weights,
     )
 
 
@@ -510,10 +561,9 @@ def explain(result: ScoreResult, ward_code: str) -> pd.DataFrame:
 
 def flagged_labels(result: ScoreResult, sep: str = ", ") -> pd.Series:
     """Per ward, the labels of the counted measures that flag it (for tooltips and the table)."""
-    counted = result.thresholds["weight"].to_numpy() > 0
-    flags = result.flags.to_numpy() & counted
+    flags = result.flag_array & (result.weights > 0)
     labels = result.measures["label"].to_numpy(dtype=object)
-    return pd.Series([sep.join(labels[row]) for row in flags], index=result.flags.index, dtype=object)
+    return pd.Series([sep.join(labels[row]) for row in flags], index=result.frame.wards.index, dtype=object)
 
 
 def ranked_table(result: ScoreResult) -> pd.DataFrame:

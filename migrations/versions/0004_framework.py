@@ -15,7 +15,7 @@ from vru_core.framework import seed
 
 
 revision = '0004'
-down_revision = '0002'  # lead: re-chain to "0003" at merge
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

@@ -18,7 +18,7 @@ def test_overview_screenshot(live_app, browser, artifacts):
     # once (Streamlit shows "Page not found" and runs the main page), so open the main page first.
     page.goto(live_app.url, timeout=120_000)
     page.get_by_text("Strategy overview").first.wait_for(timeout=120_000)
-    page.goto(f"{live_app.url}/performance", timeout=120_000)
+    page.goto(f"{live_app.url}/framework", timeout=120_000)
     page.get_by_text("Performance against the strategy").wait_for(timeout=120_000)
     page.get_by_text("Open objective 8").wait_for(timeout=120_000)
     page.locator(".vega-embed >> visible=true").nth(2).wait_for(timeout=60_000)  # the small trend charts

@@ -2,57 +2,58 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import importlib
-import importlib.util
-
 import pandas as pd
 import pytest
 
+from vru_core.framework.indicators import build_overview
 from vru_core.framework.register_indicators import (
-    RegisterData,
+    RegisterFacts,
     by_objective,
     by_priority_area,
-    load_register,
+    default_need_inputs,
     money_awarded,
     need_share,
     period_month,
     reached,
-    register_installed,
     returns_rag_shares,
-    ward_money,
+    top_need_count,
 )
+from vru_core.register import service
+from vru_core.register.query import RegisterData
 
 
-def _register(awards, objectives=(), areas=(), returns=()) -> RegisterData:
+def _facts(awards, objectives=(), areas=(), returns=()) -> RegisterFacts:
     aw = pd.DataFrame(
-        awards, columns=["id", "amount", "award_date", "status", "priority_area_code", "funding_stream_code", "title"]
-    )
+        awards, columns=["id", "amount", "award_date", "status", "priority_area", "geography_level"]
+    ).set_index("id")
     aw["award_date"] = pd.to_datetime(aw["award_date"])
+    aw["priority_area_title"] = aw["priority_area"]
+    aw["is_example"] = False
     ret = pd.DataFrame(returns, columns=["award_id", "period", "rag", "people_reached", "under_25_reached"])
     ret["month"] = ret["period"].map(period_month)
-    return RegisterData(
+    data = RegisterData(
         awards=aw,
         objectives=pd.DataFrame(objectives, columns=["award_id", "objective_number"]),
-        areas=pd.DataFrame(areas, columns=["award_id", "area_code", "area_type", "amount"]),
-        returns=ret,
+        areas=pd.DataFrame(areas, columns=["award_id", "area_code", "area_type", "borough_code", "amount"]),
     )
+    return RegisterFacts(register=data, returns=ret)
 
 
-SMALL = _register(
+SMALL = _facts(
     awards=[
-        (1, 45000.0, "2026-01-10", "active", "after_school", "young_londoners_fund", "Mentoring"),
-        (2, 10000.0, "2026-03-02", "approved", "supporting_parents", "vru_core_budget", "Parents"),
-        (3, 99000.0, "2026-03-05", "proposed", "after_school", "vru_core_budget", "Not yet"),
-        (4, 20000.0, "2026-02-01", "withdrawn", "after_school", "vru_core_budget", "Withdrawn"),
-        (5, 6000.0, "2026-02-15", "completed", None, "vru_core_budget", "London-wide"),
+        (1, 45000.0, "2026-01-10", "active", "after_school", "ward"),
+        (2, 10000.0, "2026-03-02", "approved", "supporting_parents", "borough"),
+        (3, 99000.0, "2026-03-05", "proposed", "after_school", "ward"),
+        (4, 20000.0, "2026-02-01", "withdrawn", "after_school", "ward"),
+        (5, 6000.0, "2026-02-15", "completed", None, "london"),
     ],
     objectives=[(1, 3), (1, 5), (2, 2), (3, 3), (4, 3), (5, 8)],
     areas=[
-        (1, "W1", "ward", None),
-        (1, "W2", "ward", None),
-        (1, "W3", "ward", 5000.0),
-        (2, "E09000022", "borough", None),
+        (1, "W1", "ward", "B0", None),
+        (1, "W2", "ward", "B0", None),
+        (1, "W3", "ward", "B0", None),
+        (2, "B1", "borough", "B1", None),
+        (3, "W4", "ward", "B1", None),
     ],
     returns=[
         (1, "2026-Q1", "green", 120, 100),
@@ -60,6 +61,14 @@ SMALL = _register(
         (1, "2026-Q2", "red", 80, 70),
         (3, "2026-Q2", "green", 10, 10),
     ],
+)
+WARDS = pd.DataFrame(
+    {"borough_code": ["B0", "B0", "B0", "B1", "B1"], "population": [100, 100, 100, 100, 300]},
+    index=pd.Index(["W1", "W2", "W3", "W4", "W5"], name="ward_code"),
+)
+SCORES = pd.DataFrame(
+    {"ward_name": list("abcde"), "borough_name": "x", "score": [4.0, 2.0, 1.0, 3.0, 5.0], "rank": [2, 4, 5, 3, 1]},
+    index=WARDS.index,
 )
 
 
@@ -79,37 +88,39 @@ def test_return_periods_become_the_month_they_end(period, month):
     assert period_month(period) == month
 
 
-def test_money_splits_between_areas_as_recorded_or_equally():
-    money = ward_money(SMALL, SMALL.committed).set_index(["award_id", "area_code"])["amount"]
-    assert money[(1, "W3")] == 5000.0
-    assert money[(1, "W1")] == money[(1, "W2")] == 20000.0  # the rest, shared equally
-    assert money[(2, "E09000022")] == 10000.0
-    assert money[(5, "london")] == 6000.0
-    assert money.sum() == 45000.0 + 10000.0 + 6000.0  # proposed and withdrawn awards are not committed
+def test_need_share_answers_the_directors_question_by_the_registers_rules():
+    ns = need_share(SMALL.register, SCORES, WARDS, top_n=2)  # the top 2: W5 (rank 1) and W1 (rank 2)
+    # award 1 (45,000 on W1-W3, equally); award 2 (10,000 on borough B1, by population: W4 2,500, W5 7,500);
+    # award 5 (London-wide) sits on no ward; awards 3 (proposed) and 4 (withdrawn) are not committed.
+    assert ns.money_placed == 55000.0
+    assert ns.money_top == 7500.0 + 15000.0
+    assert ns.share == pytest.approx(22500.0 / 55000.0 * 100)
+    assert ns.london_wide == 6000.0
+    assert ns.even_share == pytest.approx(2 / 5)
 
 
-def test_need_share_answers_the_directors_question():
-    ns = need_share(SMALL, top_wards={"W1", "W3", "W9"})
-    assert ns.total == 61000.0
-    assert ns.top_need == 25000.0
-    assert ns.other_wards == 20000.0
-    assert ns.borough_or_london == 16000.0
-    assert ns.share == pytest.approx(25000.0 / 61000.0 * 100)
+def test_top_need_is_the_top_tenth_of_scored_wards():
+    scores = pd.DataFrame({"score": [1.0] * 704})
+    assert top_need_count(scores) == 71
 
 
 def test_money_and_awards_per_objective_and_priority_area():
     obj = by_objective(SMALL)
-    assert obj.loc[3, "money"] == 45000.0 and obj.loc[3, "awards"] == 1 and obj.loc[3, "active_awards"] == 1
+    # award 1 serves objectives 3 and 5: half of its money counts against each
+    assert obj.loc[3, "money"] == 22500.0 and obj.loc[3, "awards"] == 1 and obj.loc[3, "active_awards"] == 1
+    assert obj.loc[5, "money"] == 22500.0
     assert obj.loc[2, "money"] == 10000.0 and obj.loc[2, "active_awards"] == 0
     assert obj.loc[1, "money"] == 0.0 and list(obj.index) == list(range(1, 9))
+    assert obj["money"].sum() == 61000.0  # adds up to the committed total
     pa = by_priority_area(SMALL)
-    assert pa.loc["after_school", "money"] == 45000.0 and pa.loc["after_school", "awards"] == 1
+    assert pa.loc["after_school", ["money", "awards", "active_awards"]].tolist() == [45000.0, 1, 1]
+    assert pa.loc["none", "money"] == 6000.0
 
 
 def test_money_awarded_is_cumulative_by_month():
     series = money_awarded(SMALL).set_index("period")["value"]
     assert series.to_dict() == {"2026-01": 45000.0, "2026-02": 51000.0, "2026-03": 61000.0}
-    assert money_awarded(SMALL, objective=2).set_index("period")["value"].to_dict() == {"2026-03": 10000.0}
+    assert money_awarded(SMALL, objective=3).set_index("period")["value"].to_dict() == {"2026-01": 22500.0}
 
 
 def test_people_reached_and_returns_rag():
@@ -122,65 +133,59 @@ def test_people_reached_and_returns_rag():
     assert shares.loc["2026-06", "returns"] == 2
 
 
-def test_without_a_register_every_figure_is_empty(loaded_engine):
-    if register_installed(loaded_engine):
-        pytest.skip("the register is installed in this store")
-    data = load_register(loaded_engine)
-    assert data.awards.empty and by_objective(data)["money"].sum() == 0
-
-
 def _or0(x) -> float:
     return 0.0 if pd.isna(x) else float(x)
 
 
-REGISTER_MISSING = importlib.util.find_spec("vru_core.models.register") is None
-
-
-@pytest.mark.skipif(
-    REGISTER_MISSING, reason="the register (vru_core.models.register, migration 0003) is not merged yet"
-)
 def test_register_derived_indicators_change_when_an_award_is_added(engine, actors):
-    from sqlmodel import select
-
-    from vru_core.db import session_scope
-    from vru_core.framework.indicators import build_overview
-    from vru_core.framework.register_indicators import top_need_wards
-
-    reg = importlib.import_module("vru_core.models.register")
-    Award, AwardArea, AwardObjective, Organisation = reg.Award, reg.AwardArea, reg.AwardObjective, reg.Organisation
+    """Through the register's own services: create, approve, start, report; the overview follows."""
     before = build_overview(engine)
-    top = sorted(top_need_wards(engine))[0]
-    with session_scope(engine) as s:
-        org = s.exec(select(Organisation)).first()
-        if org is None:
-            org = Organisation(org_id="GB-CHC-1234567", name="Test charity")
-            s.add(org)
-            s.flush()
-        award = Award(
-            identifier="360G-LondonVRU-TEST-1",
-            title="Youth mentoring",
-            organisation_id=org.id,
-            amount_pence=4_500_000,
-            award_date=dt.date(2026, 4, 1),
-            planned_start=dt.date(2026, 5, 1),
-            planned_end=dt.date(2027, 4, 30),
-            funding_stream_code="young_londoners_fund",
-            priority_area_code="after_school",
-            status="active",
-        )
-        s.add(award)
-        s.flush()
-        s.add(AwardObjective(award_id=award.id, objective_number=3))
-        s.add(AwardArea(award_id=award.id, area_code=top, area_type="ward"))
+    scores, _wards = default_need_inputs(engine)
+    top = scores.sort_values("rank").index[:2].tolist()  # two of the highest-need wards
+    commissioner = actors["commissioner"]
+    award_id = service.create_award(
+        engine=engine,
+        actor=commissioner,
+        data={
+            "title": "Youth mentoring project",
+            "recipient_org_id": "GB-CHC-1123456",
+            "recipient_name": "Hackney Young Futures",
+            "recipient_type": "voluntary_community",
+            "charity_number": "1123456",
+            "amount_awarded": "45000",
+            "award_date": "2026-04-01",
+            "planned_start": "2026-05-01",
+            "planned_end": "2027-03-31",
+            "funding_stream": "young_londoners_fund",
+            "priority_area": "after_school",
+            "objectives": "3",
+            "geography_level": "ward",
+            "areas": ";".join(top),
+        },
+    )
+    proposed = build_overview(engine)  # a proposed award commits no money yet
+    assert (
+        proposed.objectives.set_index("number").loc[3, "money"] == before.objectives.set_index("number").loc[3, "money"]
+    )
+    version = service.transition_award(
+        engine=engine, actor=commissioner, award_id=award_id, version=1, to_status="approved"
+    )
+    service.transition_award(engine=engine, actor=commissioner, award_id=award_id, version=version, to_status="active")
+    service.add_return(
+        engine=engine,
+        actor=commissioner,
+        award_id=award_id,
+        data={"period": "2026-Q3", "rag": "amber", "people_reached": 120, "under_25_reached": 110},
+    )
     after = build_overview(engine)
-    o_before = before.objectives.set_index("number").loc[3]
-    o_after = after.objectives.set_index("number").loc[3]
+    o_before, o_after = before.objectives.set_index("number").loc[3], after.objectives.set_index("number").loc[3]
     assert o_after["money"] == o_before["money"] + 45000.0
     assert o_after["active_awards"] == o_before["active_awards"] + 1
+    ind_b, ind_a = before.indicators, after.indicators
+    assert ind_a.loc["money_awarded", "latest"] == _or0(ind_b.loc["money_awarded", "latest"]) + 45000
+    assert ind_a.loc["money_top_need_share", "latest"] > _or0(ind_b.loc["money_top_need_share", "latest"])
+    people = after.assessments["under25_reached_obj3"].values.set_index("period")["value"]
     assert (
-        after.indicators.loc["money_awarded", "latest"]
-        == _or0(before.indicators.loc["money_awarded", "latest"]) + 45000
-    )
-    assert after.indicators.loc["money_top_need_share", "latest"] > _or0(
-        before.indicators.loc["money_top_need_share", "latest"]
+        people["2026-09"]
+        == _or0(before.assessments["under25_reached_obj3"].values.set_index("period")["value"].get("2026-09")) + 110
     )

@@ -67,6 +67,11 @@ def test_overview_has_a_card_per_aim_and_objective_and_exports(app):
     assert "How much of our money goes to the highest-need wards?" in [h.value for h in at.subheader]
 
 
+def _table_with(at: AppTest, column: str):
+    """The (first) table on the page that has this column."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
 def _layers_with_rules(spec: dict) -> list[dict]:
     return [layer for layer in spec.get("layer", []) if (layer.get("mark") or {}).get("type") == "rule"]
 
@@ -137,3 +142,20 @@ def test_framework_settings_are_for_admins_only(app, role):
     at = app("pages/framework_admin.py", role)
     assert "Only administrators" in at.info[0].value
     assert not at.get("form")
+
+
+def test_with_example_awards_the_money_follows_on_overview_and_drill_down(app, engine, actors):
+    from vru_core.register import examples
+
+    examples.load_examples(engine=engine, actor=actors["commissioner"])
+    at = app("pages/framework.py", "director")
+    assert "EXAMPLE awards" in at.warning[0].value
+    labels = [m.label for m in at.metric]
+    assert any(label == "To the top 71 need wards" for label in labels)
+    committed = [m.value for m in at.metric if m.label == "Committed"]
+    assert len(committed) == 8 and any(v != "£0" for v in committed)
+    by_area = _table_with(at, "Priority area")
+    assert by_area["Committed (£)"].sum() > 0
+    at = app("pages/objective.py", "director", {"objective": "3"})
+    awards = _table_with(at, "Recipient")
+    assert len(awards) > 0 and awards["Title"].str.startswith("EXAMPLE").all()

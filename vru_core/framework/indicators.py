@@ -16,7 +16,16 @@ from sqlalchemy import Engine, select
 
 from vru_core.framework import rag
 from vru_core.framework.computed import LONDON, computed_values
-from vru_core.framework.register_indicators import RegisterData, by_objective, load_register, register_values
+from vru_core.framework.register_indicators import (
+    NeedShare,
+    RegisterFacts,
+    by_objective,
+    default_need_inputs,
+    load_facts,
+    need_share,
+    register_values,
+    top_need_count,
+)
 from vru_core.models import Aim, AuditEntry, Indicator, IndicatorValue, Objective, ObjectiveAim, RagSettings
 
 KINDS = ("computed", "register", "entered")
@@ -37,6 +46,17 @@ def format_value(value: float | None, unit: str) -> str:
     if unit == "gbp":
         return f"£{value:,.0f}"
     return f"{value:,.0f}"
+
+
+def short_money(value: float) -> str:
+    """£1.2m, £277k, £950: fits a narrow card."""
+    if value >= 1_000_000:
+        return f"£{value / 1_000_000:.1f}m"
+    if value >= 10_000:
+        return f"£{value / 1000:.0f}k"
+    if value >= 1000:
+        return f"£{value / 1000:.1f}k"
+    return f"£{value:,.0f}"
 
 
 def list_indicators(engine: Engine, active_only: bool = True) -> pd.DataFrame:
@@ -79,7 +99,12 @@ def entered_values(engine: Engine, code: str | None = None) -> pd.DataFrame:
     )
 
 
-def indicator_values(engine: Engine, indicator: pd.Series, register: RegisterData | None = None) -> pd.DataFrame:
+def indicator_values(
+    engine: Engine,
+    indicator: pd.Series,
+    register: RegisterFacts | None = None,
+    need_inputs: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+) -> pd.DataFrame:
     """Every value of one indicator (a row of :func:`list_indicators`), sorted by area and period."""
     if indicator["kind"] == "entered":
         out = entered_values(engine, indicator["code"])[VALUE_COLUMNS]
@@ -89,7 +114,7 @@ def indicator_values(engine: Engine, indicator: pd.Series, register: RegisterDat
         elif indicator["kind"] == "register":
             objective = indicator["objective_number"]
             objective = None if pd.isna(objective) else int(objective)
-            out = register_values(engine, indicator["method"], objective, register)
+            out = register_values(engine, indicator["method"], objective, register, need_inputs)
         else:
             raise ValueError(f"indicator {indicator['code']}: unknown kind {indicator['kind']!r}")
         out = out.assign(source=indicator["source"], source_date=None)
@@ -173,7 +198,8 @@ class Overview:
     assessments: dict[str, Assessment]
     objectives: pd.DataFrame  # number, title, tagline, aims, status, counts, money, awards, active_awards
     aims: pd.DataFrame  # code, number, title, description, status, counts
-    register: RegisterData
+    register: RegisterFacts
+    need: NeedShare | None  # committed money against need (None while nothing is committed)
 
 
 def _roll_up(statuses: list[rag.Rag]) -> dict:
@@ -190,9 +216,15 @@ def _roll_up(statuses: list[rag.Rag]) -> dict:
 def build_overview(engine: Engine) -> Overview:
     thresholds = load_thresholds(engine)
     defs = list_indicators(engine)
-    register = load_register(engine)
+    register = load_facts(engine)
+    need_inputs, need = None, None
+    if not register.committed.awards.empty:
+        need_inputs = default_need_inputs(engine)
+        scores, wards = need_inputs
+        need = need_share(register.register, scores, wards, top_need_count(scores))
     assessments = {
-        code: assess(row, indicator_values(engine, row, register), thresholds) for code, row in defs.iterrows()
+        code: assess(row, indicator_values(engine, row, register, need_inputs), thresholds)
+        for code, row in defs.iterrows()
     }
     extra = pd.DataFrame(
         [
@@ -277,6 +309,7 @@ def build_overview(engine: Engine) -> Overview:
         objectives=pd.DataFrame(obj_rows),
         aims=pd.DataFrame(aim_rows),
         register=register,
+        need=need,
     )
 
 
@@ -300,7 +333,7 @@ def framework_version(engine: Engine) -> str:
     """Changes whenever anything the overview shows changes: the key the pages cache the overview on."""
     from sqlalchemy import func
 
-    from vru_core.framework.register_indicators import register_fingerprint
+    from vru_core.framework.register_indicators import facts_version
     from vru_core.measures import data_version
 
     with engine.connect() as conn:
@@ -308,4 +341,4 @@ def framework_version(engine: Engine) -> str:
         defs = conn.execute(select(func.count(), func.sum(Indicator.version))).one()
         rag_v = conn.execute(select(RagSettings.version)).scalar_one_or_none()
         audited = conn.execute(select(func.max(AuditEntry.id))).scalar_one_or_none()  # every service write
-    return f"{data_version(engine)}|{tuple(values)}|{tuple(defs)}|{rag_v}|{audited}|{register_fingerprint(engine)}"
+    return f"{data_version(engine)}|{tuple(values)}|{tuple(defs)}|{rag_v}|{audited}|{facts_version(engine)}"

@@ -8,7 +8,6 @@ import re
 
 from vru_core.framework import rag
 from vru_core.framework.indicators import Overview, format_value
-from vru_core.framework.register_indicators import NeedShare
 
 _BADGE = {"on_track": "#1b7f3b", "at_risk": "#c77700", "off_track": "#b3261e", "not_rated": "#6b6b6b"}
 
@@ -34,7 +33,8 @@ def _md_to_html(text: str) -> str:
     return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", html.escape(text))
 
 
-def summary_html(overview: Overview, need: NeedShare | None = None, generated: dt.date | None = None) -> str:
+def summary_html(overview: Overview, generated: dt.date | None = None) -> str:
+    need = overview.need
     generated = generated or dt.date.today()
     e = html.escape
     aims = "".join(
@@ -59,13 +59,16 @@ def summary_html(overview: Overview, need: NeedShare | None = None, generated: d
     )
     awaiting = ", ".join(e(n) for n in ind.loc[ind["status"] == "not_rated", "name"])
     money = ""
-    if need is not None and need.total:
+    if need is not None and need.money_placed:
         money = (
-            f"<p><b>Money to the highest-need wards:</b> {format_value(need.share, 'percent')} of "
-            f"{format_value(need.total, 'gbp')} committed goes to the {need.n_top_need_wards} wards in the top 10% "
-            f"by need score (default profile); {format_value(need.borough_or_london, 'gbp')} funds borough-wide or "
-            f"London-wide work.</p>"
+            f"<p><b>Money to the highest-need wards:</b> {format_value(need.share, 'percent')} of the "
+            f"{format_value(need.money_placed, 'gbp')} of committed money placed on wards goes to the {need.top_n} "
+            f"wards in the top 10% by need score (default profile); an even spread would give "
+            f"{format_value(need.even_share * 100, 'percent')}. London-wide awards: "
+            f"{format_value(need.london_wide, 'gbp')}.</p>"
         )
+    if overview.register.n_examples:
+        money += f"<p><b>Includes {overview.register.n_examples} EXAMPLE awards</b> (made-up data).</p>"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>VRU performance summary {generated:%d %B %Y}</title>
 <style>{_CSS}</style></head><body>

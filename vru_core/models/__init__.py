@@ -6,12 +6,25 @@ from vru_core.models.geo import Borough, Ward
 from vru_core.models.indicators import Indicator, IndicatorValue, RagSettings
 from vru_core.models.measures import MeasureDefinition, MeasureValue
 from vru_core.models.profiles import ScoringProfile
+from vru_core.models.register import (
+    Award,
+    AwardArea,
+    AwardNeedEvidence,
+    AwardObjective,
+    MonitoringReturn,
+    Organisation,
+    Payment,
+)
 from vru_core.models.users import User
 
 __all__ = [
     "Aim",
     "AppMeta",
     "AuditEntry",
+    "Award",
+    "AwardArea",
+    "AwardNeedEvidence",
+    "AwardObjective",
     "Borough",
     "Commitment",
     "FundingStream",
@@ -19,8 +32,11 @@ __all__ = [
     "IndicatorValue",
     "MeasureDefinition",
     "MeasureValue",
+    "MonitoringReturn",
     "Objective",
     "ObjectiveAim",
+    "Organisation",
+    "Payment",
     "PriorityArea",
     "RagSettings",
     "ScoringProfile",

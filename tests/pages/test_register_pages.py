@@ -1,0 +1,198 @@
+"""The commissioning pages driven through AppTest on a private store (the app's own engine, under a temp data dir)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import streamlit as st
+from sqlalchemy import func
+from sqlmodel import Session, select
+from streamlit.testing.v1 import AppTest
+
+from tests.register.conftest import csv_text
+from vru_core.auth import Actor, Role
+from vru_core.db import get_engine
+from vru_core.models import Award, Ward
+from vru_core.register import examples, service
+
+pytest.importorskip("vru_core.scoring", reason="the app's entry page needs the scoring module")
+
+COMMISSIONER = Actor("pat-commissioner", Role.COMMISSIONER)
+
+
+@pytest.fixture(scope="module")
+def app_store(tmp_path_factory):
+    """VRU_DATA_DIR for the app, and an engine on the same store for assertions."""
+    data_dir = tmp_path_factory.mktemp("app")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("VRU_DATA_DIR", str(data_dir))
+        mp.delenv("VRU_DATABASE_URL", raising=False)
+        st.cache_resource.clear()
+        st.cache_data.clear()
+        app = AppTest.from_file("../../streamlit_app.py", default_timeout=180).run()  # migrates and loads
+        assert not app.exception
+        engine = get_engine(f"sqlite:///{data_dir / 'vru.sqlite3'}")
+        yield engine
+        engine.dispose()
+        st.cache_resource.clear()
+        st.cache_data.clear()
+
+
+def _app(actor: Actor | None = COMMISSIONER) -> AppTest:
+    at = AppTest.from_file("../../streamlit_app.py", default_timeout=180)
+    if actor is not None:
+        at.session_state["actor"] = actor
+    return at.run()
+
+
+def _awards(engine) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(Award)).one()
+
+
+def _wards(engine, n=3) -> list[str]:
+    with Session(engine) as session:
+        return list(session.exec(select(Ward.code).where(Ward.borough_code == "E09000012").order_by(Ward.code)))[:n]
+
+
+def _fill_form(at: AppTest, *, end: dt.date, charity: str, wards: list[str]) -> None:
+    at.text_input(key="new_title").input("Youth mentoring project")
+    at.text_input(key="new_amount").input("45000")
+    at.text_input(key="new_org_id").input("GB-CHC-1123456")
+    at.text_input(key="new_org_name").input("Hackney Young Futures")
+    at.text_input(key="new_charity").input(charity)
+    at.date_input(key="new_start").set_value(dt.date(2026, 5, 1))
+    at.date_input(key="new_end").set_value(end)
+    at.selectbox(key="new_stream").set_value("young_londoners_fund")
+    at.selectbox(key="new_priority").set_value("after_school")
+    at.multiselect(key="new_objectives").set_value([3])
+    at.multiselect(key="new_wards").set_value(wards)
+
+
+def test_new_award_form_catches_mistakes_then_saves(app_store):
+    at = _app()
+    at.switch_page("pages/award_new.py").run()
+    assert not at.exception
+    before = _awards(app_store)
+    _fill_form(at, end=dt.date(2026, 4, 1), charity="12ab", wards=_wards(app_store))
+    at.button(key="new_submit").click().run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("before it starts" in e for e in errors)
+    assert any("not a charity number" in e for e in errors)
+    assert _awards(app_store) == before  # nothing saved
+
+    at.text_input(key="new_charity").input("1123456")
+    at.date_input(key="new_end").set_value(dt.date(2027, 3, 31))
+    at.button(key="new_submit").click().run()
+    assert not at.exception
+    assert _awards(app_store) == before + 1
+    assert at.title[0].value == "Youth mentoring project"  # now on the award page
+    assert at.query_params["id"]
+
+    at.switch_page("pages/register.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert "Youth mentoring project" in set(table["title"])
+
+
+def test_viewers_cannot_record_awards(app_store):
+    at = _app(Actor("val-viewer", Role.VIEWER))
+    at.switch_page("pages/award_new.py").run()
+    assert not at.exception
+    assert len(at.text_input) == 0 and "commissioner" in at.info[0].value
+
+
+def test_import_page_lists_every_problem_then_imports(app_store):
+    wards = ";".join(_wards(app_store))
+    row = {
+        "title": "Imported project",
+        "recipient_org_id": "GB-CHC-2223334",
+        "recipient_name": "Imported Trust",
+        "amount_awarded": "1000",
+        "award_date": "2025-04-01",
+        "planned_start": "2025-04-01",
+        "planned_end": "2026-03-31",
+        "funding_stream": "vru_core_budget",
+        "objectives": "4",
+        "areas": wards,
+    }
+    rows = [{**row, "identifier": f"IMP-{i}"} for i in range(1, 6)]
+    bad = [dict(r) for r in rows]
+    bad[0]["areas"] = "E05000026"
+    bad[2]["amount_awarded"] = "45k"
+    at = _app()
+    at.switch_page("pages/import_awards.py").run()
+    assert not at.exception
+    before = _awards(app_store)
+    at.file_uploader(key="import_file").set_value(("awards.csv", csv_text(bad).encode(), "text/csv")).run()
+    assert not at.exception
+    problems = at.dataframe[-1].value  # the problem list is the last table
+    assert list(zip(problems["row"], problems["column"], strict=True)) == [(2, "areas"), (4, "amount_awarded")]
+    assert _awards(app_store) == before
+
+    at.file_uploader(key="import_file").set_value(("awards.csv", csv_text(rows).encode(), "text/csv")).run()
+    assert not at.exception
+    assert "create 5 awards" in at.success[0].value
+    at.button(key="import_go").click().run()
+    assert not at.exception
+    assert "5 created" in at.success[-1].value
+    assert _awards(app_store) == before + 5
+
+
+def test_second_editor_is_refused_with_what_changed(app_store):
+    award_id = service.create_award(
+        engine=app_store,
+        actor=COMMISSIONER,
+        data={
+            "title": "Two editors",
+            "recipient_org_id": "GB-CHC-3334445",
+            "recipient_name": "Edited Trust",
+            "amount_awarded": "45000",
+            "award_date": "2026-04-01",
+            "planned_start": "2026-05-01",
+            "planned_end": "2027-03-31",
+            "funding_stream": "vru_core_budget",
+            "objectives": "3",
+            "areas": _wards(app_store, 1),
+        },
+    )
+    first, second = _app(COMMISSIONER), _app(Actor("sam-commissioner", Role.COMMISSIONER))
+    for at in (first, second):
+        at.query_params["id"] = str(award_id)
+        at.switch_page("pages/award.py").run()
+        assert not at.exception
+    version = first.session_state[f"edit_version_{award_id}"]
+    first.text_input(key=f"edit_{award_id}_{version}_title").input("Renamed by Pat")
+    first.button(key=f"edit_save_{award_id}").click().run()
+    assert not first.exception
+    second.text_input(key=f"edit_{award_id}_{version}_amount").input("47000")
+    second.button(key=f"edit_save_{award_id}").click().run()
+    assert not second.exception
+    message = " ".join(e.value for e in second.error)
+    assert "changed after you opened it" in message and "pat-commissioner" in message and "title" in message
+
+
+def test_examples_banner_removal_and_export_page(app_store):
+    examples.load_examples(engine=app_store, actor=COMMISSIONER)
+    at = _app()
+    at.switch_page("pages/register.py").run()
+    assert not at.exception
+    assert any("EXAMPLE awards are in this register" in w.value for w in at.warning)
+    at.button(key="remove_examples").click().run()
+    assert not at.exception
+    assert examples.has_examples(app_store) == 0
+    assert not any("EXAMPLE awards" in w.value for w in at.warning)
+    at.switch_page("pages/export.py").run()
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Download 360Giving JSON", "Download 360Giving CSV"]
+
+
+def test_funding_vs_need_draws_charts_and_maps(app_store):
+    at = _app(None)
+    at.switch_page("pages/funding_vs_need.py").run()
+    assert not at.exception
+    assert len(at.get("deck_gl_json_chart")) == 2
+    assert len(at.get("vega_lite_chart")) == 4

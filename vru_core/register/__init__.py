@@ -1,0 +1,1 @@
+"""The commissioning register: awards, their money, their places and the need behind them."""

@@ -1,0 +1,132 @@
+"""A clearly labelled example register, so a new user sees the pages working before real awards exist.
+
+Every example row is flagged `is_example`, and its names and identifiers say EXAMPLE; the pages show a
+banner while any are present, exports leave them out, and one call removes them all.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import random
+
+from sqlalchemy import Engine, func
+from sqlmodel import select
+
+from vru_core.audit import record
+from vru_core.auth import Actor, Permission, require
+from vru_core.db import session_scope
+from vru_core.models import Award, Organisation, Ward
+from vru_core.register.importer import TEMPLATE_COLUMNS, ImportResult, import_csv
+from vru_core.register.service import delete_award_rows, snapshot_from_session
+
+EXAMPLE_PREFIX = "360G-LondonVRU-EXAMPLE-"
+ORGS = [
+    ("XI-EXAMPLE-0001", "EXAMPLE Youth Mentoring Trust", "voluntary_community"),
+    ("XI-EXAMPLE-0002", "EXAMPLE Parents Together Network", "voluntary_community"),
+    ("XI-EXAMPLE-0003", "EXAMPLE After-School Sports Club", "voluntary_community"),
+    ("XI-EXAMPLE-0004", "EXAMPLE Borough Council (fictional)", "local_authority"),
+    ("XI-EXAMPLE-0005", "EXAMPLE Community Arts Collective", "voluntary_community"),
+    ("XI-EXAMPLE-0006", "EXAMPLE Academy Trust (fictional)", "school"),
+]
+TITLES = [
+    ("Youth mentoring", 3, "young_persons_action_group"),
+    ("After-school activities 4-7pm", 5, "after_school"),
+    ("Parenting programme", 2, "supporting_parents"),
+    ("Primary to secondary transition support", 5, "school_transition"),
+    ("Grassroots knife crime project", 4, "grassroots_knife_crime"),
+    ("Youth worker training", 6, "youth_workers"),
+    ("Trauma-informed practice training", 7, "neighbourhood_csp"),
+    ("Support for young people affected by domestic violence", 1, "domestic_violence"),
+]
+STREAMS = ["vru_core_budget", "home_office_vru_grant", "mopac_safer_schools", "young_londoners_fund"]
+STATUSES = ["proposed", "approved", "active", "active", "completed", "withdrawn"]
+
+
+def example_csv(
+    engine: Engine, *, count: int = 40, seed: int = 2026, prefix: str = EXAMPLE_PREFIX, statuses=tuple(STATUSES)
+) -> str:
+    """The example awards as an import file (the same path real bulk loads take); benchmarks reuse it."""
+    rng = random.Random(seed)
+    with engine.connect() as conn:
+        wards = conn.execute(select(Ward.code, Ward.borough_code).order_by(Ward.code)).all()
+    by_borough: dict[str, list[str]] = {}
+    for code, borough in wards:
+        by_borough.setdefault(borough, []).append(code)
+    borough_codes = sorted(by_borough)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=TEMPLATE_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for i in range(1, count + 1):
+        org_id, org_name, org_type = ORGS[i % len(ORGS)]
+        title, objective, priority = TITLES[i % len(TITLES)]
+        award_date = dt.date(2025, 4, 1) + dt.timedelta(days=rng.randrange(0, 540))
+        start = award_date + dt.timedelta(days=rng.randrange(14, 60))
+        end = start + dt.timedelta(days=rng.choice([182, 365, 730]))
+        amount = rng.randrange(5, 120) * 1000
+        level = rng.choices(["ward", "borough", "london"], weights=[6, 3, 1])[0]
+        borough = rng.choice(borough_codes)
+        if level == "ward":
+            areas = rng.sample(by_borough[borough], k=min(len(by_borough[borough]), rng.randint(1, 3)))
+        elif level == "borough":
+            areas = [borough]
+        else:
+            areas = []
+        objectives = sorted({objective, rng.randint(1, 8)})
+        writer.writerow(
+            {
+                "identifier": f"{prefix}{i:06d}",
+                "title": f"EXAMPLE: {title}",
+                "description": "Example data for trying the register. Not a real award.",
+                "recipient_org_id": org_id,
+                "recipient_name": org_name,
+                "recipient_type": org_type,
+                "amount_awarded": str(amount),
+                "award_date": award_date.isoformat(),
+                "planned_start": start.isoformat(),
+                "planned_end": end.isoformat(),
+                "funding_stream": rng.choice(STREAMS),
+                "priority_area": priority if rng.random() < 0.8 else "",
+                "objectives": ";".join(str(n) for n in objectives),
+                "geography_level": level,
+                "areas": ";".join(areas),
+                "status": rng.choice(statuses),
+            }
+        )
+    return out.getvalue()
+
+
+def has_examples(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(Award).where(Award.is_example)).scalar_one()
+
+
+def load_examples(*, engine: Engine, actor: Actor) -> ImportResult:
+    require(actor, Permission.REGISTER_WRITE)
+    return import_csv(engine=engine, actor=actor, content=example_csv(engine), is_example=True)
+
+
+def remove_examples(*, engine: Engine, actor: Actor) -> int:
+    """Delete every example award (with its links, payments and returns) and the example organisations, audited."""
+    require(actor, Permission.REGISTER_WRITE)
+    with session_scope(engine) as session:
+        awards = session.exec(select(Award).where(Award.is_example)).all()
+        for award in awards:
+            record(
+                session,
+                actor=actor,
+                action="delete",
+                entity_type="award",
+                entity_id=award.id,
+                before=snapshot_from_session(session, award),
+                note="remove example register",
+            )
+        ids = [a.id for a in awards]
+        if ids:
+            delete_award_rows(session, ids)
+        orgs = session.exec(select(Organisation).where(Organisation.is_example)).all()
+        for org in orgs:
+            if session.exec(select(Award.id).where(Award.organisation_id == org.id)).first() is None:
+                session.delete(org)
+        return len(ids)

@@ -1,0 +1,218 @@
+"""Reading the register: one load into frames, then filters in memory (fast enough for 100,000 awards)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, String, cast, func, select
+
+from vru_core.models import (
+    Award,
+    AwardArea,
+    AwardObjective,
+    Borough,
+    FundingStream,
+    Organisation,
+    Payment,
+    PriorityArea,
+    Ward,
+)
+
+AWARD_COLUMNS = [
+    "identifier",
+    "title",
+    "description",
+    "recipient",
+    "recipient_org_id",
+    "charity_number",
+    "company_number",
+    "amount",
+    "paid",
+    "award_date",
+    "planned_start",
+    "planned_end",
+    "funding_stream",
+    "funding_stream_name",
+    "priority_area",
+    "priority_area_title",
+    "geography_level",
+    "status",
+    "is_example",
+]
+
+
+@dataclass(frozen=True)
+class RegisterData:
+    """awards: one row per award (index award id; money in pounds as float for display and sums).
+    objectives: (award_id, objective_number). areas: (award_id, area_code, area_type, borough_code, amount)."""
+
+    awards: pd.DataFrame
+    objectives: pd.DataFrame
+    areas: pd.DataFrame
+
+
+def iso_date(column):
+    """A date column as 'YYYY-MM-DD' text from the database (SQLite stores it so; PostgreSQL casts so),
+    which skips parsing 100,000s of dates in Python only to print them again."""
+    return cast(column, String)
+
+
+def iso_timestamp(column, dialect: str):
+    """A UTC timestamp column formatted by the database as RFC 3339 ('2026-11-25T15:21:21Z')."""
+    if dialect == "postgresql":
+        return func.to_char(func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+    return func.strftime("%Y-%m-%dT%H:%M:%SZ", column)
+
+
+def register_version(engine: Engine) -> str:
+    """Changes whenever the register does: the key pages cache the loaded register on."""
+    with engine.connect() as conn:
+        n, last = conn.execute(select(func.count(Award.id), func.max(Award.updated_at))).one()
+        n_pay, last_pay = conn.execute(select(func.count(Payment.id), func.max(Payment.id))).one()
+    return f"{n}:{last}:{n_pay}:{last_pay}"
+
+
+def load_register(engine: Engine) -> RegisterData:
+    with engine.connect() as conn:
+        paid = (
+            select(Payment.award_id, func.sum(Payment.amount_pence).label("paid_pence"))
+            .group_by(Payment.award_id)
+            .subquery()
+        )
+        rows = conn.execute(
+            select(
+                Award.id,
+                Award.identifier,
+                Award.title,
+                Award.description,
+                Organisation.name,
+                Organisation.org_id,
+                Organisation.charity_number,
+                Organisation.company_number,
+                Award.amount_pence,
+                func.coalesce(paid.c.paid_pence, 0),
+                iso_date(Award.award_date),
+                iso_date(Award.planned_start),
+                iso_date(Award.planned_end),
+                Award.funding_stream_code,
+                FundingStream.name,
+                Award.priority_area_code,
+                PriorityArea.title,
+                Award.geography_level,
+                Award.status,
+                Award.is_example,
+            )
+            .join(Organisation, Organisation.id == Award.organisation_id)
+            .join(FundingStream, FundingStream.code == Award.funding_stream_code)
+            .outerjoin(PriorityArea, PriorityArea.code == Award.priority_area_code)
+            .outerjoin(paid, paid.c.award_id == Award.id)
+            .order_by(Award.award_date.desc(), Award.id.desc())
+        ).all()
+        objectives = conn.execute(select(AwardObjective.award_id, AwardObjective.objective_number)).all()
+        areas = conn.execute(
+            select(
+                AwardArea.award_id,
+                AwardArea.area_code,
+                AwardArea.area_type,
+                func.coalesce(Ward.borough_code, AwardArea.area_code),
+                AwardArea.amount_pence,
+            ).outerjoin(Ward, Ward.code == AwardArea.area_code)
+        ).all()
+    awards = pd.DataFrame(list(map(tuple, rows)), columns=["id", *AWARD_COLUMNS]).set_index("id")
+    awards["amount"] = awards["amount"].astype("int64") / 100
+    awards["paid"] = awards["paid"].astype("int64") / 100
+    for col in ("award_date", "planned_start", "planned_end"):
+        awards[col] = pd.to_datetime(awards[col], format="%Y-%m-%d")
+    objectives = pd.DataFrame(list(map(tuple, objectives)), columns=["award_id", "objective_number"])
+    areas = pd.DataFrame(
+        list(map(tuple, areas)), columns=["award_id", "area_code", "area_type", "borough_code", "amount"]
+    )
+    areas["amount"] = areas["amount"].astype("float64") / 100
+    return RegisterData(awards=awards, objectives=objectives, areas=areas)
+
+
+@dataclass(frozen=True)
+class RegisterFilter:
+    """Empty means 'any'. Dates filter on the award date, inclusive."""
+
+    funding_streams: tuple[str, ...] = ()
+    objectives: tuple[int, ...] = ()
+    priority_areas: tuple[str, ...] = ()
+    boroughs: tuple[str, ...] = ()
+    wards: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    include_examples: bool = True
+    text: str = ""
+
+
+def filter_register(data: RegisterData, flt: RegisterFilter) -> pd.DataFrame:
+    """The awards matching every filter; a borough filter also matches ward-level awards in that borough."""
+    awards = data.awards
+    mask = np.ones(len(awards), dtype=bool)
+    if flt.funding_streams:
+        mask &= awards["funding_stream"].isin(flt.funding_streams).to_numpy()
+    if flt.priority_areas:
+        mask &= awards["priority_area"].isin(flt.priority_areas).to_numpy()
+    if flt.statuses:
+        mask &= awards["status"].isin(flt.statuses).to_numpy()
+    if not flt.include_examples:
+        mask &= ~awards["is_example"].to_numpy(dtype=bool)
+    if flt.date_from is not None:
+        mask &= (awards["award_date"] >= pd.Timestamp(flt.date_from)).to_numpy()
+    if flt.date_to is not None:
+        mask &= (awards["award_date"] <= pd.Timestamp(flt.date_to)).to_numpy()
+    if flt.objectives:
+        ids = data.objectives.loc[data.objectives["objective_number"].isin(flt.objectives), "award_id"].unique()
+        mask &= awards.index.isin(ids)
+    if flt.boroughs:
+        ids = data.areas.loc[data.areas["borough_code"].isin(flt.boroughs), "award_id"].unique()
+        mask &= awards.index.isin(ids)
+    if flt.wards:
+        ids = data.areas.loc[data.areas["area_code"].isin(flt.wards), "award_id"].unique()
+        mask &= awards.index.isin(ids)
+    if flt.text.strip():
+        needle = flt.text.strip().lower()
+        hay = (awards["title"] + " " + awards["recipient"] + " " + awards["identifier"]).str.lower()
+        mask &= hay.str.contains(needle, regex=False).to_numpy()
+    return awards[mask]
+
+
+def totals(awards: pd.DataFrame) -> dict:
+    return {
+        "awards": len(awards),
+        "amount": float(awards["amount"].sum()),
+        "paid": float(awards["paid"].sum()),
+        "organisations": int(awards["recipient_org_id"].nunique()),
+    }
+
+
+def choices(engine: Engine) -> dict:
+    """Labels for the filter and form widgets: streams, priority areas, objectives, boroughs, wards."""
+    from vru_core.models import Objective
+
+    with engine.connect() as conn:
+        return {
+            "funding_streams": dict(
+                conn.execute(select(FundingStream.code, FundingStream.name).order_by(FundingStream.name)).all()
+            ),
+            "priority_areas": dict(
+                conn.execute(select(PriorityArea.code, PriorityArea.title).order_by(PriorityArea.title)).all()
+            ),
+            "objectives": dict(
+                conn.execute(select(Objective.number, Objective.title).order_by(Objective.number)).all()
+            ),
+            "boroughs": dict(conn.execute(select(Borough.code, Borough.name).order_by(Borough.name)).all()),
+            "wards": {
+                code: f"{name} ({borough})"
+                for code, name, borough in conn.execute(
+                    select(Ward.code, Ward.name, Borough.name)
+                    .join(Borough, Borough.code == Ward.borough_code)
+                    .order_by(Ward.name, Borough.name)
+                ).all()
+            },
+        }
