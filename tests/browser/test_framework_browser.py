@@ -14,12 +14,8 @@ pytestmark = pytest.mark.browser
 
 def test_overview_screenshot(live_app, browser, artifacts):
     page = browser.new_page(viewport={"width": 1500, "height": 2600})
-    # The first session after a server start cannot resolve a deep link before st.navigation has run
-    # once (Streamlit shows "Page not found" and runs the main page), so open the main page first.
-    page.goto(live_app.url, timeout=120_000)
-    page.get_by_text("Strategy overview").first.wait_for(timeout=120_000)
     page.goto(f"{live_app.url}/framework", timeout=120_000)
-    page.get_by_text("Performance against the strategy").wait_for(timeout=120_000)
+    page.get_by_role("heading", name="Performance against the strategy").wait_for(timeout=120_000)
     page.get_by_text("Open objective 8").wait_for(timeout=120_000)
     page.locator(".vega-embed >> visible=true").nth(2).wait_for(timeout=60_000)  # the small trend charts
     page.wait_for_timeout(1500)  # let them finish drawing
@@ -34,7 +30,7 @@ def test_overview_screenshot(live_app, browser, artifacts):
 def test_objective_drill_down_screenshot(live_app, browser, artifacts):
     page = browser.new_page(viewport={"width": 1500, "height": 2200})
     page.goto(f"{live_app.url}/objective?objective=1", timeout=120_000)
-    page.get_by_text("Objective 1: Supporting individuals").wait_for(timeout=120_000)
+    page.get_by_role("heading", name="Objective 1: Supporting individuals").wait_for(timeout=120_000)
     page.get_by_text("Awards funding this objective").wait_for(timeout=60_000)
     page.locator(".vega-embed >> visible=true").nth(1).wait_for(timeout=60_000)
     page.wait_for_timeout(1500)
