@@ -144,7 +144,7 @@ table = pd.DataFrame(
         "Objective": ind["objective_number"].astype("Int64"),
         "Rating": ind["status_label"],
         "Latest": [format_value(v, u) for v, u in zip(ind["latest"], ind["unit"], strict=True)],
-        "Period to": ind["latest_period"],
+        "Period to": ind["latest_period"].fillna("—"),
         "Baseline": [format_value(v, u) for v, u in zip(ind["baseline"], ind["unit"], strict=True)],
         "Target": [format_value(v, u) for v, u in zip(ind["target"], ind["unit"], strict=True)],
         "Why": ind["reason"],

@@ -9,8 +9,8 @@ from pages.framework_data import badge, overview
 from pages.register_shared import examples_banner
 from vru_core.framework.charts import borough_chart, trend_chart
 from vru_core.framework.indicators import KIND_LABELS, format_value
-from vru_core.framework.register_indicators import awards_for_objective
-from vru_core.models import Borough, Commitment
+from vru_core.framework.register_indicators import awards_for_objective, by_priority_area
+from vru_core.models import Borough, Commitment, PriorityArea
 
 ov = overview()
 numbers = [int(n) for n in ov.objectives["number"]]
@@ -90,6 +90,28 @@ for code, row in mine.iterrows():
                 )
         if row["notes"]:
             st.caption(row["notes"])
+
+with engine().connect() as conn:
+    mine_areas = dict(
+        conn.execute(select(PriorityArea.code, PriorityArea.title).where(PriorityArea.objective_number == number)).all()
+    )
+if mine_areas:
+    money = by_priority_area(ov.register)
+    st.header("Priority areas under this objective")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Priority area": list(mine_areas.values()),
+                "Committed (£)": [float(money["money"].get(c, 0.0)) for c in mine_areas],
+                "Awards": [int(money["awards"].get(c, 0)) for c in mine_areas],
+                "Active awards": [int(money["active_awards"].get(c, 0)) for c in mine_areas],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key="objective_priority_areas",
+        column_config={"Committed (£)": st.column_config.NumberColumn(format="localized")},
+    )
 
 st.header("Awards funding this objective")
 awards = awards_for_objective(ov.register, number)

@@ -117,3 +117,17 @@ def test_replacing_a_value_is_listed_first_and_audited_with_the_old_value(engine
     assert entry.action == "update"
     assert entry.before["value"] == 27.0 and entry.after["value"] == 26.0
     assert entered_values(engine, "adult_reoffending_rate").set_index("period").loc["2019-03", "value"] == 26.0
+
+
+def test_deleting_a_value_is_permission_checked_and_audited(engine, actors):
+    from vru_core.framework.entered import delete_value
+
+    with pytest.raises(PermissionDenied):
+        delete_value(engine=engine, actor=actors["viewer"], indicator_code="adult_reoffending_rate", period="2019-03")
+    with pytest.raises(KeyError, match="no value"):
+        delete_value(engine=engine, actor=actors["analyst"], indicator_code="adult_reoffending_rate", period="2020-03")
+    delete_value(engine=engine, actor=actors["analyst"], indicator_code="adult_reoffending_rate", period="2019-03")
+    assert entered_values(engine, "adult_reoffending_rate").empty
+    with engine.connect() as conn:
+        entry = conn.execute(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert (entry.action, entry.entity_type, entry.before["value"]) == ("delete", "indicator_value", 27.0)

@@ -157,5 +157,7 @@ def test_with_example_awards_the_money_follows_on_overview_and_drill_down(app, e
     by_area = _table_with(at, "Priority area")
     assert by_area["Committed (£)"].sum() > 0
     at = app("pages/objective.py", "director", {"objective": "3"})
+    areas = _table_with(at, "Active awards")
+    assert areas.set_index("Priority area").loc["Young Persons' Action Group", "Committed (£)"] > 0
     awards = _table_with(at, "Recipient")
     assert len(awards) > 0 and awards["Title"].str.startswith("EXAMPLE").all()
