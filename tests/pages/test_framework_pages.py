@@ -161,3 +161,16 @@ def test_with_example_awards_the_money_follows_on_overview_and_drill_down(app, e
     assert areas.set_index("Priority area").loc["Young Persons' Action Group", "Committed (£)"] > 0
     awards = _table_with(at, "Recipient")
     assert len(awards) > 0 and awards["Title"].str.startswith("EXAMPLE").all()
+
+
+def test_admin_changes_the_rag_thresholds_on_the_settings_page(app, engine):
+    from vru_core.framework.indicators import load_thresholds
+
+    at = app("pages/framework_admin.py", "admin")
+    at.number_input(key="rag_on").set_value(0.75)
+    at.number_input(key="rag_tol").set_value(2.0)
+    next(b for b in at.button if b.label == "Save thresholds").click().run()
+    assert not at.exception
+    assert "Thresholds saved." in [s.value for s in at.success]
+    t = load_thresholds(engine)
+    assert (t.on_track_progress, t.trend_tolerance_pct) == (0.75, 2.0)
