@@ -22,6 +22,12 @@ sections = {
         st.Page("pages/export.py", title="Open data export", icon="📤", url_path="export"),
         st.Page("pages/funding_vs_need.py", title="Funding vs need", icon="⚖️", url_path="funding-vs-need"),
     ],
+    "Performance": [
+        st.Page("pages/framework.py", title="Strategy overview", icon=":material/flag:"),
+        st.Page("pages/objective.py", title="Objective detail", icon=":material/search:"),
+        st.Page("pages/indicators_entry.py", title="Enter indicator values", icon=":material/edit_note:"),
+        st.Page("pages/framework_admin.py", title="Framework settings", icon=":material/settings:"),
+    ],
     "Account": [
         st.Page(
             "pages/account.py",
