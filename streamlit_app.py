@@ -4,15 +4,15 @@ import streamlit as st
 
 from pages.common import current_actor, engine
 
-st.set_page_config(page_title="VRU Hub", page_icon="🧭", layout="wide")
+st.set_page_config(page_title="VRU Hub", page_icon=":material/explore:", layout="wide")
 engine()  # migrate and load the bundled data before any page needs it
 
 sections = {
     "Need scores": [
-        st.Page("pages/need_scores.py", title="Ward need scores", icon="🗺️", default=True, url_path="need-scores"),
-        st.Page("pages/sensitivity.py", title="Sensitivity", icon="🎚️", url_path="sensitivity"),
-        st.Page("pages/trends.py", title="Trends and concentration", icon="📈", url_path="trends"),
-        st.Page("pages/measures.py", title="Measures and sources", icon="📚", url_path="measures"),
+        st.Page("pages/need_scores.py", title="Ward need scores", icon=":material/map:", default=True),
+        st.Page("pages/sensitivity.py", title="Sensitivity", icon=":material/tune:", url_path="sensitivity"),
+        st.Page("pages/trends.py", title="Trends and concentration", icon=":material/trending_up:", url_path="trends"),
+        st.Page("pages/measures.py", title="Measures and sources", icon=":material/menu_book:", url_path="measures"),
     ],
     "Commissioning": [
         st.Page("pages/register.py", title="Register", icon="📒", url_path="register"),
@@ -24,7 +24,10 @@ sections = {
     ],
     "Account": [
         st.Page(
-            "pages/account.py", title="Sign in" if current_actor() is None else "Account", icon="👤", url_path="account"
+            "pages/account.py",
+            title="Sign in" if current_actor() is None else "Account",
+            icon=":material/person:",
+            url_path="account",
         )
     ],
 }

@@ -3,7 +3,9 @@
 import streamlit as st
 
 from pages.common import can, current_actor, engine
+from vru_core import crime
 from vru_core.auth import Permission
+from vru_core.config import get_settings
 from vru_core.measures import DIRECTIONS, FAMILIES, GEOGRAPHIES, UploadRejected, add_measure, list_measures
 
 st.title("Measures and sources")
@@ -41,6 +43,22 @@ st.dataframe(
         "notes": st.column_config.TextColumn("Caveats", width="large"),
     },
 )
+
+with st.expander("How the two MPS crime releases are combined, month by month"):
+    st.caption(
+        "MPS revises recent months, and the newer release's first month (March 2024) is almost empty. For each "
+        "month in both releases the newer one is used unless its London total is below half of the older "
+        "one's."
+    )
+    st.dataframe(
+        crime.load_monthly(get_settings().bundled_data_dir).provenance,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "total_older": st.column_config.NumberColumn("London total, older release", format="%d"),
+            "total_newer": st.column_config.NumberColumn("London total, newer release", format="%d"),
+        },
+    )
 
 st.subheader("Add a measure")
 st.markdown(

@@ -3,7 +3,6 @@
 import altair as alt
 import pandas as pd
 import streamlit as st
-from vru_core.scoring import METHOD_MARKDOWN, Profile, explain, ranked_csv, score
 
 from pages.common import can, current_actor, engine, map_features, measure_frame
 from vru_core import crime, trends
@@ -11,6 +10,7 @@ from vru_core.auth import Permission
 from vru_core.config import get_settings
 from vru_core.maps import choropleth_deck
 from vru_core.profiles import get_profile, list_profiles, save_profile
+from vru_core.scoring import METHOD_MARKDOWN, Profile, explain, flagged_labels, ranked_csv, score
 
 frame = measure_frame()
 measures = frame.measures
@@ -24,6 +24,17 @@ FAMILY_TITLES = {
 }
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def ward_trend(ward_code: str) -> pd.DataFrame:
+    series = crime.load_monthly(get_settings().bundled_data_dir)
+    return trends.ward_monthly(series, ward_code, categories=("vwi", "robbery_personal", "weapons"))
+
+
+@st.cache_data(show_spinner=False)
+def violence_movement() -> pd.DataFrame:
+    return trends.rising_falling(crime.load_monthly(get_settings().bundled_data_dir), "vwi").set_index("ward_code")
+
+
 def _apply_profile(profile: Profile) -> None:
     """Put a profile into the widgets (runs before they are drawn: from a callback or first run)."""
     st.session_state["threshold"] = float(profile.threshold_pct)
@@ -31,6 +42,7 @@ def _apply_profile(profile: Profile) -> None:
         st.session_state[f"w_{code}"] = float(profile.weight_for(code, default))
         override = profile.overrides.get(code)
         st.session_state[f"o_{code}"] = None if override is None else float(override)
+    st.session_state["show_overrides"] = bool(profile.overrides)
 
 
 def _load_saved() -> None:
@@ -95,7 +107,7 @@ with st.sidebar:
                     key=f"w_{code}",
                     help=f"{m['period']}. Source: {m['source']} ({m['publisher']}).",
                 )
-    with st.expander("Per-measure thresholds (optional)"):
+    if st.toggle("Per-measure thresholds", key="show_overrides"):
         st.caption("Leave blank to use the global threshold.")
         for code, m in measures.iterrows():
             st.number_input(m["label"], min_value=1.0, max_value=100.0, step=1.0, value=None, key=f"o_{code}")
@@ -108,7 +120,9 @@ profile = Profile(
         if float(st.session_state[f"w_{c}"]) != float(measures.at[c, "default_weight"])
     },
     overrides={
-        c: float(st.session_state[f"o_{c}"]) for c in measures.index if st.session_state.get(f"o_{c}") is not None
+        c: float(st.session_state[f"o_{c}"])
+        for c in measures.index
+        if st.session_state["show_overrides"] and st.session_state.get(f"o_{c}") is not None
     },
 )
 st.session_state["profile"] = profile
@@ -132,7 +146,7 @@ c2.metric("Measures in use", f"{in_use} of {len(measures)}")
 c3.metric("Highest score", f"{table['score'].max():g}")
 c4.metric("Wards scoring above 0", f"{int((table['score'] > 0).sum()):,}")
 
-flag_labels = result.flags.apply(lambda row: ", ".join(measures.loc[row.index[row.to_numpy()], "label"]), axis=1)
+flag_labels = flagged_labels(result)
 
 st.subheader("Map")
 deck = choropleth_deck(
@@ -184,10 +198,11 @@ st.caption(
 )
 st.download_button(
     "Download ranked wards (CSV)",
-    ranked_csv(result),
+    lambda: ranked_csv(result),  # built only when clicked
     file_name="vru_need_scores.csv",
     mime="text/csv",
     key="download_ranked",
+    on_click="ignore",
     help="The profile and each measure's source and period are in the header lines.",
 )
 
@@ -250,31 +265,29 @@ elif pd.notna(frame_ward["population_lsoas"]) and frame_ward["population_lsoas"]
         "treat them as approximate."
     )
 
-series = crime.load_monthly(get_settings().bundled_data_dir)
-monthly = trends.ward_monthly(series, ward, categories=("vwi", "robbery_personal", "weapons"))
-labels = {c.code: c.label for c in crime.CATEGORIES}
-monthly = monthly.assign(offence=monthly["category"].map(labels))
-st.altair_chart(
-    alt.Chart(monthly)
-    .mark_line(point=True)
-    .encode(
-        x=alt.X("month:T", title=None),
-        y=alt.Y("count:Q", title="Offences a month"),
-        color=alt.Color("offence:N", title=None, legend=alt.Legend(orient="bottom")),
-        tooltip=["offence", alt.Tooltip("month:T", format="%b %Y"), "count"],
+if frame_ward["in_mps_data"]:
+    monthly = ward_trend(ward)
+    st.altair_chart(
+        alt.Chart(monthly)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y")),
+            y=alt.Y("count:Q", title="Offences a month"),
+            color=alt.Color("category_label:N", title=None, legend=alt.Legend(orient="bottom")),
+            tooltip=[alt.Tooltip("category_label", title="Offence"), alt.Tooltip("month:T", format="%b %Y"), "count"],
+        )
+        .properties(height=260),
+        width="stretch",
     )
-    .properties(height=260),
-    width="stretch",
-)
-movement = trends.rising_falling(series, "vwi").set_index("ward_code")
-if ward in movement.index:
-    m = movement.loc[ward]
-    direction = "rising" if m["change"] > 0 else "falling" if m["change"] < 0 else "flat"
-    note = "" if m["eligible"] else " (too few offences for the rising/falling lists)"
-    st.caption(
-        f"Violence with injury: {int(m['latest_12'])} offences in the latest 12 months against "
-        f"{int(m['previous_12'])} in the 12 before: {direction}{note}."
-    )
+    movement = violence_movement()
+    if ward in movement.index:
+        m = movement.loc[ward]
+        direction = "rising" if m["change"] > 0 else "falling" if m["change"] < 0 else "flat"
+        note = "" if m["eligible"] else " (too few offences for the rising/falling lists)"
+        st.caption(
+            f"Violence with injury: {int(m['latest_12'])} offences in the latest 12 months against "
+            f"{int(m['previous_12'])} in the 12 before: {direction}{note}."
+        )
 
 with st.expander("Method: how the score works"):
     st.markdown(METHOD_MARKDOWN)

@@ -32,12 +32,11 @@ def _pg_admin(sql: str) -> None:
     admin.dispose()
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def template(request, tmp_path_factory) -> tuple[str, str]:
-    """(backend, url) of a store migrated and loaded with the real bundled data, once per run."""
-    backend = request.param
+@contextmanager
+def _loaded_template(backend: str, workdir: Path) -> Iterator[tuple[str, str]]:
+    """(backend, url) of a store migrated and loaded with the real bundled data."""
     if backend == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('template') / 'vru.sqlite3'}"
+        url = f"sqlite:///{workdir / 'vru.sqlite3'}"
     else:
         name = f"vru_tmpl_{uuid.uuid4().hex[:8]}"
         _pg_admin(f"CREATE DATABASE {name}")
@@ -49,6 +48,20 @@ def template(request, tmp_path_factory) -> tuple[str, str]:
     yield backend, url
     if backend == "postgresql":
         _pg_admin(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def template(request, tmp_path_factory) -> Iterator[tuple[str, str]]:
+    """The loaded template of each backend, built once per run."""
+    with _loaded_template(request.param, tmp_path_factory.mktemp("template")) as built:
+        yield built
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Iterator[tuple[str, str]]:
+    """The SQLite template alone: for things that only run on the default store (the live app)."""
+    with _loaded_template("sqlite", tmp_path_factory.mktemp("sqlite_template")) as built:
+        yield built
 
 
 @contextmanager

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import copy
 import json
+from dataclasses import dataclass
 
 import pandas as pd
 import pydeck as pdk
@@ -16,35 +16,35 @@ LONDON_VIEW = pdk.ViewState(latitude=51.49, longitude=-0.11, zoom=9.1, pitch=0, 
 MISSING_COLOUR = [225, 225, 225, 160]
 # Light to dark red: higher need draws the eye; a score of 0 stays almost white.
 RAMP = [(255, 247, 236), (253, 212, 158), (252, 141, 89), (215, 48, 31), (127, 0, 0)]
+_WARDS_SLOT = "__vru_wards_geojson__"
+_BOROUGHS_SLOT = "__vru_boroughs_geojson__"
 
 
-def ward_features(engine: Engine) -> dict:
-    """Ward and borough GeoJSON, built once per data version by the caller's cache."""
+@dataclass(frozen=True)
+class MapFeatures:
+    """Boundaries pre-serialised once: each rerun only writes the per-ward properties."""
+
+    wards: tuple[tuple[str, str, str, str], ...]  # (ward_code, ward_name, borough_name, geometry JSON)
+    boroughs_json: str  # the borough outlines FeatureCollection, ready to send
+
+
+def ward_features(engine: Engine) -> MapFeatures:
     with engine.connect() as conn:
         wards = conn.execute(
             select(Ward.code, Ward.name, Borough.name, Ward.geometry).join(Borough, Borough.code == Ward.borough_code)
         ).all()
         boroughs = conn.execute(select(Borough.code, Borough.name, Borough.geometry)).all()
-    return {
-        "wards": {
-            "type": "FeatureCollection",
-            "features": [
-                {
-                    "type": "Feature",
-                    "geometry": json.loads(g),
-                    "properties": {"ward_code": c, "ward_name": n, "borough_name": b},
-                }
-                for c, n, b, g in wards
-            ],
-        },
-        "boroughs": {
+    boroughs_json = json.dumps(
+        {
             "type": "FeatureCollection",
             "features": [
                 {"type": "Feature", "geometry": json.loads(g), "properties": {"borough_code": c, "borough_name": n}}
                 for c, n, g in boroughs
             ],
         },
-    }
+        separators=(",", ":"),
+    )
+    return MapFeatures(wards=tuple((c, n, b, g) for c, n, b, g in wards), boroughs_json=boroughs_json)
 
 
 def ramp_colour(fraction: float) -> list[int]:
@@ -56,8 +56,30 @@ def ramp_colour(fraction: float) -> list[int]:
     return [*rgb, 200]
 
 
+class _SplicedDeck(pdk.Deck):
+    """A Deck whose layer data is spliced in as ready-made JSON text.
+
+    pydeck serialises layer data by walking every coordinate with an indented, key-sorted dump
+    (about 0.2 s for London's wards); the boundaries never change, so they are written once.
+    """
+
+    def __init__(self, *args, spliced: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self._spliced = spliced
+
+    def to_json(self) -> str:
+        spliced = self.__dict__.pop("_spliced")  # pydeck would serialise every attribute
+        try:
+            text = super().to_json()
+        finally:
+            self._spliced = spliced
+        for slot, payload in spliced.items():
+            text = text.replace(json.dumps(slot), payload, 1)
+        return text
+
+
 def choropleth_deck(
-    features: dict,
+    features: MapFeatures,
     values: pd.Series,
     *,
     label: str,
@@ -67,17 +89,25 @@ def choropleth_deck(
 ) -> pdk.Deck:
     """Wards coloured by `values` (indexed by ward code); tooltip shows ward, borough, value and details."""
     top = max_value if max_value is not None else (float(values.max()) if values.notna().any() else 0.0)
-    wards = copy.deepcopy(features["wards"])
-    for feature in wards["features"]:
-        props = feature["properties"]
-        value = values.get(props["ward_code"])
+    value_of = values.to_dict()
+    detail_of = {} if details is None else details.astype(str).to_dict()
+    parts = []
+    for code, name, borough, geometry in features.wards:
+        value = value_of.get(code)
         missing = value is None or pd.isna(value)
-        props["value"] = "missing" if missing else fmt.format(value)
-        props["colour"] = MISSING_COLOUR if missing else ramp_colour(value / top if top > 0 else 0.0)
-        props["details"] = "" if details is None else str(details.get(props["ward_code"], ""))
+        props = {
+            "ward_code": code,
+            "ward_name": name,
+            "borough_name": borough,
+            "value": "missing" if missing else fmt.format(value),
+            "colour": MISSING_COLOUR if missing else ramp_colour(value / top if top > 0 else 0.0),
+            "details": detail_of.get(code, ""),
+        }
+        parts.append(f'{{"type":"Feature","geometry":{geometry},"properties":{json.dumps(props)}}}')
+    wards_json = '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
     ward_layer = pdk.Layer(
         "GeoJsonLayer",
-        data=wards,
+        data=_WARDS_SLOT,
         id="wards",
         pickable=True,
         stroked=True,
@@ -90,7 +120,7 @@ def choropleth_deck(
     )
     borough_layer = pdk.Layer(
         "GeoJsonLayer",
-        data=features["boroughs"],
+        data=_BOROUGHS_SLOT,
         id="boroughs",
         pickable=False,
         stroked=True,
@@ -98,7 +128,7 @@ def choropleth_deck(
         get_line_color=[20, 20, 20, 230],
         line_width_min_pixels=1.6,
     )
-    return pdk.Deck(
+    return _SplicedDeck(
         layers=[ward_layer, borough_layer],
         initial_view_state=LONDON_VIEW,
         map_provider=None,
@@ -106,4 +136,5 @@ def choropleth_deck(
             "html": f"<b>{{ward_name}}</b><br/>{{borough_name}}<br/>{label}: <b>{{value}}</b><br/>{{details}}",
             "style": {"fontSize": "12px", "maxWidth": "320px"},
         },
+        spliced={_WARDS_SLOT: wards_json, _BOROUGHS_SLOT: features.boroughs_json},
     )

@@ -1,0 +1,116 @@
+"""A live app and Debian's chromium for the few flows worth checking in a real browser."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from vru_core.config import REPO_ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@dataclass
+class LiveApp:
+    url: str
+    data_dir: Path
+    database_url: str
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_app(sqlite_template, tmp_path_factory) -> Iterator[LiveApp]:
+    """`streamlit run` on a SQLite copy of the loaded template (skips the first-start load)."""
+    _backend, url = sqlite_template
+    data_dir = tmp_path_factory.mktemp("live")
+    src, dst = sqlite3.connect(url.removeprefix("sqlite:///")), sqlite3.connect(data_dir / "vru.sqlite3")
+    src.backup(dst)
+    src.close()
+    dst.close()
+    port = _free_port()
+    env = {**os.environ, "VRU_DATA_DIR": str(data_dir)}
+    env.pop("VRU_DATABASE_URL", None)
+    log = open(data_dir / "streamlit.log", "w")  # noqa: SIM115 (closed at teardown)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"streamlit did not start: {(data_dir / 'streamlit.log').read_text()[-2000:]}")
+        time.sleep(0.5)
+    yield LiveApp(url=base, data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'vru.sqlite3'}")
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: ./run test installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 1100})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
