@@ -52,7 +52,7 @@ m1, m2, m3, m4 = st.columns(4)
 m1.metric("Awarded", f"£{detail['amount_awarded']:,.2f}")
 m2.metric("Paid", f"£{detail['paid']:,.2f}")
 m3.metric("Left to pay", f"£{detail['remaining']:,.2f}")
-m4.metric("Planned", f"{detail['planned_start']:%b %Y} – {detail['planned_end']:%b %Y}")
+m4.metric("Planned end", f"{detail['planned_end']:%d %b %Y}", help=f"Starts {detail['planned_start']:%d %b %Y}")
 
 tabs = st.tabs(["Details", "Status", "Payments", "Monitoring returns", "Need evidence", "History"])
 

@@ -11,9 +11,8 @@ from vru_core.register import funding_need
 
 st.title("Funding vs need")
 try:
-    from vru_core.scoring import Profile, score
-
     from vru_core.profiles import get_profile, list_profiles
+    from vru_core.scoring import Profile, score
 except ImportError:
     st.info("Need scores are not available in this installation, so funding cannot be set against them.")
     st.stop()

@@ -2,90 +2,28 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from vru_core.auth import hash_password
-from vru_core.config import REPO_ROOT
-from vru_core.db import get_engine, upgrade
-from vru_core.load import load_bundled
+from vru_core.db import get_engine
 from vru_core.models import User
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct horse battery"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    """The real app, headless, on a fresh store holding one commissioner account."""
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian chromium is not installed")
-    data_dir = tmp_path_factory.mktemp("browser-app")
-    engine = get_engine(f"sqlite:///{data_dir / 'vru.sqlite3'}")
-    upgrade(engine)
-    load_bundled(engine)
-    with Session(engine) as session:
-        session.add(
-            User(username="pat", display_name="Pat", role="commissioner", password_hash=hash_password(PASSWORD))
-        )
-        session.commit()
-    engine.dispose()
-    port = _free_port()
-    env = {**os.environ, "VRU_DATA_DIR": str(data_dir)}
-    env.pop("VRU_DATABASE_URL", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        server.terminate()
-        pytest.fail("the app did not answer /_stcore/health within 90 s")
-    yield url
-    server.terminate()
-    server.wait(timeout=20)
-
-
 @pytest.fixture
-def page(app_url):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-        )  # fmt: skip
-        context = browser.new_context(viewport={"width": 1400, "height": 2200})
-        tab = context.new_page()
-        tab.set_default_timeout(60_000)
-        yield tab
-        browser.close()
+def commissioner(live_app) -> str:
+    """A commissioner account in the live app's store (created the way an administrator's tool does)."""
+    engine = get_engine(live_app.database_url)
+    username = "pat-browser"
+    with Session(engine) as session:
+        if session.exec(select(User).where(User.username == username)).first() is None:
+            session.add(User(username=username, role="commissioner", password_hash=hash_password(PASSWORD)))
+            session.commit()
+    engine.dispose()
+    return username
 
 
 def _sidebar(page, name: str) -> None:
@@ -101,10 +39,10 @@ def _pick(page, label: str, text: str, option: str) -> None:
     page.keyboard.press("Escape")
 
 
-def test_commissioner_records_an_award_and_finds_it_in_the_register(page, app_url, artifacts):
-    page.goto(app_url)  # the entry page first: it sets up st.navigation
+def test_commissioner_records_an_award_and_finds_it_in_the_register(page, live_app, commissioner, artifacts):
+    page.goto(live_app.url)
     _sidebar(page, "Sign in")
-    page.get_by_label("Username", exact=True).fill("pat")
+    page.get_by_label("Username", exact=True).fill(commissioner)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text("Signed in as").wait_for()
