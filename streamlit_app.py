@@ -16,11 +16,11 @@ sections = {
     ],
     "Commissioning": [
         st.Page("pages/register.py", title="Register", icon=":material/receipt_long:", url_path="register"),
-        st.Page("pages/award_new.py", title="New award", icon=":material/add_circle:", url_path="award-new"),
+        st.Page("pages/award_new.py", title="New award", icon=":material/add_circle:"),
         st.Page("pages/award.py", title="Award", icon=":material/description:", url_path="award"),
-        st.Page("pages/import_awards.py", title="Import awards", icon=":material/upload:", url_path="import-awards"),
+        st.Page("pages/import_awards.py", title="Import awards", icon=":material/upload:"),
         st.Page("pages/export.py", title="Open data export", icon=":material/public:", url_path="export"),
-        st.Page("pages/funding_vs_need.py", title="Funding vs need", icon=":material/balance:", url_path="funding"),
+        st.Page("pages/funding_vs_need.py", title="Funding vs need", icon=":material/balance:"),
     ],
     "Account": [
         st.Page(

@@ -309,6 +309,8 @@ with tabs[4]:
             hide_index=True,
             width="stretch",
             column_config={
+                "ward": "Ward",
+                "borough": "Borough",
                 "score_at_award": st.column_config.NumberColumn("Score at award"),
                 "rank_at_award": st.column_config.NumberColumn("Rank at award"),
                 "flagged_at_award": st.column_config.TextColumn("Flagged measures at award", width="large"),
