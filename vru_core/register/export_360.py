@@ -14,7 +14,7 @@ import json
 from collections import defaultdict
 from typing import IO
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import BigInteger, Engine, cast, func, select
 
 from vru_core.config import get_settings
 from vru_core.models import (
@@ -89,7 +89,9 @@ def grants(engine: Engine, *, include_examples: bool = False) -> list[dict]:
             query = query.where(Award.is_example.is_(False))
         awards = conn.execute(query).all()
         paid = dict(
-            conn.execute(select(Payment.award_id, func.sum(Payment.amount_pence)).group_by(Payment.award_id)).all()
+            conn.execute(
+                select(Payment.award_id, cast(func.sum(Payment.amount_pence), BigInteger)).group_by(Payment.award_id)
+            ).all()
         )
         objectives = defaultdict(list)
         for award_id, number in conn.execute(

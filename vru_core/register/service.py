@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from sqlalchemy import Engine, delete, func, or_
+from sqlalchemy import BigInteger, Engine, cast, delete, func, or_
 from sqlmodel import Session, select
 
 from vru_core.audit import record
@@ -377,7 +377,7 @@ def delete_award_rows(session: Session, award_ids: list[int]) -> None:
 
 def paid_pence(session: Session, award_id: int) -> int:
     return session.exec(
-        select(func.coalesce(func.sum(Payment.amount_pence), 0)).where(Payment.award_id == award_id)
+        select(func.coalesce(cast(func.sum(Payment.amount_pence), BigInteger), 0)).where(Payment.award_id == award_id)
     ).one()
 
 
