@@ -251,14 +251,21 @@ def flat_table(grant_list: list[dict]) -> tuple[list[str], list[list[str]]]:
     header = [title for title, _ in BASE_COLUMNS]
     header += [f"Beneficiary Location:{i}:{t}" for i in range(n_loc) for t, _ in LOCATION_FIELDS]
     header += [f"Classifications:{i}:{t}" for i in range(n_cls) for t, _ in CLASSIFICATION_FIELDS]
+    memo: dict[int, list[str]] = {}  # shared location/classification lists (see `grants`): cells built once
+
+    def cells(items: list[dict], n: int, fields) -> list[str]:
+        key = id(items)
+        if key not in memo:
+            memo[key] = [
+                escape_cell(items[i].get(k, "")) if i < len(items) else "" for i in range(n) for _, k in fields
+            ]
+        return memo[key]
+
     rows = []
     for g in grant_list:
         row = [escape_cell(get(g)) for _, get in BASE_COLUMNS]
-        locs, cls = g["beneficiaryLocation"], g["classifications"]
-        for i in range(n_loc):
-            row += [escape_cell(locs[i].get(k, "")) if i < len(locs) else "" for _, k in LOCATION_FIELDS]
-        for i in range(n_cls):
-            row += [escape_cell(cls[i].get(k, "")) if i < len(cls) else "" for _, k in CLASSIFICATION_FIELDS]
+        row += cells(g["beneficiaryLocation"], n_loc, LOCATION_FIELDS)
+        row += cells(g["classifications"], n_cls, CLASSIFICATION_FIELDS)
         rows.append(row)
     return header, rows
 
