@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from tests.register.conftest import csv_text
 from vru_core.auth import Actor, Role
 from vru_core.models import Award, Ward
-from vru_core.register import examples, service
+from vru_core.register import examples, need_evidence, service
 
 COMMISSIONER = Actor("pat-commissioner", Role.COMMISSIONER)
 pytestmark = pytest.mark.store
@@ -160,3 +160,50 @@ def test_funding_vs_need_draws_charts_and_maps(engine, make_app):
     at = make_app("pages/funding_vs_need.py")
     assert len(at.get("deck_gl_json_chart")) == 2
     assert len(at.get("vega_lite_chart")) == 4
+
+
+def test_approve_then_record_payment_and_return_on_the_award_page(engine, make_app):
+    award_id = service.create_award(
+        engine=engine,
+        actor=COMMISSIONER,
+        data={
+            "title": "Approve me",
+            "recipient_org_id": "GB-CHC-5556667",
+            "recipient_name": "Approved Trust",
+            "amount_awarded": "45000",
+            "award_date": "2026-04-01",
+            "planned_start": "2026-05-01",
+            "planned_end": "2027-03-31",
+            "funding_stream": "young_londoners_fund",
+            "objectives": "3",
+            "areas": _wards(engine, 3),
+        },
+    )
+    at = make_app("pages/award.py", actor=COMMISSIONER)
+    at.query_params["id"] = str(award_id)
+    at.run()
+    at.button(key=f"to_approved_{award_id}").click().run()
+    assert not at.exception
+    frozen = need_evidence.frozen_evidence(engine, award_id)
+    assert frozen is not None and len(frozen["wards"]) == 3
+    assert service.award_detail(engine, award_id)["status"] == "approved"
+
+    at.text_input(key=f"pay_amount_{award_id}").input("15000")
+    at.button(key=f"pay_save_{award_id}").click().run()
+    assert not at.exception
+    at.text_input(key=f"ret_period_{award_id}").input("2026-Q3")
+    at.selectbox(key=f"ret_rag_{award_id}").set_value("amber")
+    at.number_input(key=f"ret_people_{award_id}").set_value(150)
+    at.number_input(key=f"ret_young_{award_id}").set_value(120)
+    at.button(key=f"ret_save_{award_id}").click().run()
+    assert not at.exception
+    detail = service.award_detail(engine, award_id)
+    assert str(detail["paid"]) == "15000.00"
+    assert [(r["period"], r["rag"], r["under_25_reached"]) for r in detail["returns"]] == [("2026-Q3", "amber", 120)]
+    history = [(h["what"], h["action"]) for h in service.award_history(engine, award_id)]
+    assert history == [
+        ("award", "create"),
+        ("award", "transition"),
+        ("payment", "create"),
+        ("monitoring_return", "create"),
+    ]
