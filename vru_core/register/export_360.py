@@ -94,13 +94,11 @@ def grants(engine: Engine, *, include_examples: bool = False) -> list[dict]:
             ).all()
         )
         objectives = defaultdict(list)
-        for award_id, number in conn.execute(
-            select(AwardObjective.award_id, AwardObjective.objective_number).order_by(AwardObjective.objective_number)
-        ).all():
+        for award_id, number in conn.execute(select(AwardObjective.award_id, AwardObjective.objective_number)).all():
             objectives[award_id].append(number)
         areas = defaultdict(list)
         for award_id, code, kind in conn.execute(
-            select(AwardArea.award_id, AwardArea.area_code, AwardArea.area_type).order_by(AwardArea.area_code)
+            select(AwardArea.award_id, AwardArea.area_code, AwardArea.area_type)
         ).all():
             areas[award_id].append((code, kind))
         wards = {c: (n, b) for c, n, b in conn.execute(select(Ward.code, Ward.name, Ward.borough_code))}
@@ -149,8 +147,8 @@ def grants(engine: Engine, *, include_examples: bool = False) -> list[dict]:
             "recipientOrganization": [recipient],
             "fundingOrganization": funder,
             "grantProgramme": programme(stream, stream_name),
-            "beneficiaryLocation": locations(level, tuple(areas.get(award_id, ()))),
-            "classifications": classification(tuple(objectives.get(award_id, ())), priority),
+            "beneficiaryLocation": locations(level, tuple(sorted(areas.get(award_id, ())))),
+            "classifications": classification(tuple(sorted(objectives.get(award_id, ()))), priority),
             "dateModified": updated,
         }
         if paid.get(award_id):
