@@ -42,8 +42,9 @@ def _cache_key(store: Engine) -> str:
     return f"{store.url}|{data_version(store)}"
 
 
-@st.cache_data(show_spinner="Loading measures…", max_entries=4)
+@st.cache_resource(show_spinner="Loading measures…", max_entries=4)
 def _measure_frame(_engine: Engine, key: str) -> MeasureFrame:
+    # A resource, not data: every session shares one read-only frame instead of unpickling a copy per run.
     return load_measure_frame(_engine)
 
 
@@ -53,7 +54,7 @@ def measure_frame() -> MeasureFrame:
     return _measure_frame(store, _cache_key(store))
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _ward_features(_engine: Engine, key: str) -> MapFeatures:
     return ward_features(_engine)
 

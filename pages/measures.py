@@ -13,9 +13,10 @@ st.caption(
     "What the need score is built from. Borough-level measures apply the borough's figure to each of "
     "its wards. Missing values are never flagged."
 )
-measures = list_measures(engine())
+measures = list_measures(engine()).reset_index()
+measures["direction"] = measures["direction"].map({"high_is_worse": "high values", "low_is_worse": "low values"})
 st.dataframe(
-    measures.reset_index()[
+    measures[
         [
             "code",
             "label",
@@ -34,9 +35,19 @@ st.dataframe(
     ],
     hide_index=True,
     width="stretch",
+    height=35 * (len(measures) + 1) + 3,
     column_config={
+        "code": st.column_config.TextColumn("Code"),
+        "label": st.column_config.TextColumn("Measure", width="large"),
+        "family": st.column_config.TextColumn("Family"),
+        "geography": st.column_config.TextColumn("Level", help="borough = one figure for every ward of the borough"),
+        "direction": st.column_config.TextColumn("Worse when"),
+        "unit": st.column_config.TextColumn("Unit"),
+        "period": st.column_config.TextColumn("Period"),
+        "source": st.column_config.TextColumn("Source", width="large"),
+        "publisher": st.column_config.TextColumn("Publisher"),
+        "licence": st.column_config.TextColumn("Licence"),
         "n_values": st.column_config.NumberColumn("Areas with a value", format="%d"),
-        "geography": st.column_config.TextColumn("Level"),
         "origin": st.column_config.TextColumn(
             "Origin", help="bundled = loaded from data/; uploaded = added by an analyst"
         ),

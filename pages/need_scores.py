@@ -25,9 +25,22 @@ FAMILY_TITLES = {
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def ward_trend(ward_code: str) -> pd.DataFrame:
+def ward_trend_spec(ward_code: str) -> dict:
+    """The ward's monthly chart as a Vega-Lite spec, built (and validated by Altair) once per ward."""
     series = crime.load_monthly(get_settings().bundled_data_dir)
-    return trends.ward_monthly(series, ward_code, categories=("vwi", "robbery_personal", "weapons"))
+    monthly = trends.ward_monthly(series, ward_code, categories=("vwi", "robbery_personal", "weapons"))
+    chart = (
+        alt.Chart(monthly)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y")),
+            y=alt.Y("count:Q", title="Offences a month"),
+            color=alt.Color("category_label:N", title=None, legend=alt.Legend(orient="bottom")),
+            tooltip=[alt.Tooltip("category_label", title="Offence"), alt.Tooltip("month:T", format="%b %Y"), "count"],
+        )
+        .properties(height=260, title="Offences a month in this ward (MPS)")
+    )
+    return chart.to_dict()
 
 
 @st.cache_data(show_spinner=False)
@@ -151,13 +164,14 @@ flag_labels = flagged_labels(result)
 st.subheader("Map")
 deck = choropleth_deck(
     map_features(),
-    table["score"],
+    table["score"].where(table["measures_available"] > 0),  # no data at all: grey, not 0
     label="Need score",
     details=("Flagged: " + flag_labels).where(flag_labels != "", "No measure flagged"),
 )
 st.pydeck_chart(deck, key="need_map", on_select=_pick_from_map, selection_mode="single-object", height=560)
 st.caption(
-    "Darker = higher score. Grey = no score (City of London wards have no MPS crime data). "
+    "Darker = higher score. Grey = no figures at all (most City of London wards: no MPS crime data and no "
+    "best-fit population). "
     "Black lines are borough boundaries. Click a ward for its detail below."
 )
 
@@ -266,19 +280,7 @@ elif pd.notna(frame_ward["population_lsoas"]) and frame_ward["population_lsoas"]
     )
 
 if frame_ward["in_mps_data"]:
-    monthly = ward_trend(ward)
-    st.altair_chart(
-        alt.Chart(monthly)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y")),
-            y=alt.Y("count:Q", title="Offences a month"),
-            color=alt.Color("category_label:N", title=None, legend=alt.Legend(orient="bottom")),
-            tooltip=[alt.Tooltip("category_label", title="Offence"), alt.Tooltip("month:T", format="%b %Y"), "count"],
-        )
-        .properties(height=260),
-        width="stretch",
-    )
+    st.vega_lite_chart(ward_trend_spec(ward), width="stretch")
     movement = violence_movement()
     if ward in movement.index:
         m = movement.loc[ward]

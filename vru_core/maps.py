@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pydeck as pdk
 from sqlalchemy import Engine
@@ -24,7 +25,8 @@ _BOROUGHS_SLOT = "__vru_boroughs_geojson__"
 class MapFeatures:
     """Boundaries pre-serialised once: each rerun only writes the per-ward properties."""
 
-    wards: tuple[tuple[str, str, str, str], ...]  # (ward_code, ward_name, borough_name, geometry JSON)
+    codes: tuple[str, ...]
+    heads: tuple[str, ...]  # per ward: '{"type":"Feature","geometry":…,"properties":{"ward_code":…,…,' (open)
     boroughs_json: str  # the borough outlines FeatureCollection, ready to send
 
 
@@ -44,16 +46,27 @@ def ward_features(engine: Engine) -> MapFeatures:
         },
         separators=(",", ":"),
     )
-    return MapFeatures(wards=tuple((c, n, b, g) for c, n, b, g in wards), boroughs_json=boroughs_json)
+    heads = tuple(
+        '{"type":"Feature","geometry":'
+        + g
+        + ',"properties":'
+        + json.dumps({"ward_code": c, "ward_name": n, "borough_name": b})[:-1]
+        + ","
+        for c, n, b, g in wards
+    )
+    return MapFeatures(codes=tuple(c for c, *_ in wards), heads=heads, boroughs_json=boroughs_json)
 
 
-def ramp_colour(fraction: float) -> list[int]:
-    """Interpolate RAMP at 0..1."""
-    fraction = min(max(fraction, 0.0), 1.0) * (len(RAMP) - 1)
-    i = min(int(fraction), len(RAMP) - 2)
-    t = fraction - i
-    rgb = [round(a + (b - a) * t) for a, b in zip(RAMP[i], RAMP[i + 1], strict=True)]
-    return [*rgb, 200]
+def ramp_colours(fractions: np.ndarray) -> np.ndarray:
+    """RGBA rows interpolated along RAMP at 0..1 (NaN gives the missing colour)."""
+    ramp = np.asarray(RAMP, dtype=np.float64)
+    position = np.clip(np.nan_to_num(fractions, nan=0.0), 0.0, 1.0) * (len(RAMP) - 1)
+    low = np.minimum(position.astype(np.int64), len(RAMP) - 2)
+    t = (position - low)[:, None]
+    rgb = np.rint(ramp[low] + (ramp[low + 1] - ramp[low]) * t).astype(np.int64)
+    colours = np.column_stack([rgb, np.full(len(rgb), 200)])
+    colours[np.isnan(fractions)] = MISSING_COLOUR
+    return colours
 
 
 class _SplicedDeck(pdk.Deck):
@@ -89,21 +102,14 @@ def choropleth_deck(
 ) -> pdk.Deck:
     """Wards coloured by `values` (indexed by ward code); tooltip shows ward, borough, value and details."""
     top = max_value if max_value is not None else (float(values.max()) if values.notna().any() else 0.0)
-    value_of = values.to_dict()
-    detail_of = {} if details is None else details.astype(str).to_dict()
-    parts = []
-    for code, name, borough, geometry in features.wards:
-        value = value_of.get(code)
-        missing = value is None or pd.isna(value)
-        props = {
-            "ward_code": code,
-            "ward_name": name,
-            "borough_name": borough,
-            "value": "missing" if missing else fmt.format(value),
-            "colour": MISSING_COLOUR if missing else ramp_colour(value / top if top > 0 else 0.0),
-            "details": detail_of.get(code, ""),
-        }
-        parts.append(f'{{"type":"Feature","geometry":{geometry},"properties":{json.dumps(props)}}}')
+    aligned = values.reindex(list(features.codes)).to_numpy(dtype=np.float64, na_value=np.nan)
+    colours = ramp_colours(aligned / top if top > 0 else np.where(np.isnan(aligned), np.nan, 0.0))
+    shown = ["missing" if np.isnan(v) else fmt.format(v) for v in aligned]
+    texts = [""] * len(aligned) if details is None else details.reindex(list(features.codes)).fillna("").astype(str)
+    parts = [
+        f'{head}"value":{json.dumps(value)},"colour":[{r},{g},{b},{a}],"details":{json.dumps(text)}}}}}'
+        for head, value, (r, g, b, a), text in zip(features.heads, shown, colours.tolist(), texts, strict=True)
+    ]
     wards_json = '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
     ward_layer = pdk.Layer(
         "GeoJsonLayer",

@@ -43,13 +43,13 @@ class MeasureFrame:
 
 def data_version(engine: Engine) -> str:
     """Changes whenever measures or values change: the key pages cache loaded data on."""
+    bundle = select(AppMeta.value).where(AppMeta.key == "bundle_fingerprint").scalar_subquery()
+    n_values = select(func.count()).select_from(MeasureValue).scalar_subquery()
+    query = select(bundle, func.count(), func.max(MeasureDefinition.created_at), n_values).select_from(
+        MeasureDefinition
+    )
     with engine.connect() as conn:
-        fingerprint = conn.execute(
-            select(AppMeta.value).where(AppMeta.key == "bundle_fingerprint")
-        ).scalar_one_or_none()
-        n_measures, last = conn.execute(select(func.count(), func.max(MeasureDefinition.created_at))).one()
-        n_values = conn.execute(select(func.count()).select_from(MeasureValue)).scalar_one()
-    return f"{fingerprint}:{n_measures}:{last}:{n_values}"
+        return ":".join(str(part) for part in conn.execute(query).one())
 
 
 def list_measures(engine: Engine) -> pd.DataFrame:
