@@ -73,6 +73,12 @@ with tabs[0]:
         st.session_state.setdefault(version_key, detail["version"])
         base = st.session_state[version_key]
         problems = st.session_state.get(f"edit_problems_{award_id}", [])
+        stale = st.session_state.get(f"edit_stale_{award_id}")
+        if stale:
+            st.error(stale)
+            if st.button("Reload the latest version (discards your unsaved edit)", key=f"reload_{award_id}"):
+                del st.session_state[version_key], st.session_state[f"edit_stale_{award_id}"]
+                st.rerun()
         form = service.as_form_data(detail)
         k = f"edit_{award_id}_{base}_"
         with st.expander("Edit this award", expanded=bool(problems)), st.form(f"edit_form_{award_id}"):
@@ -173,10 +179,8 @@ with tabs[0]:
                 st.session_state[f"edit_problems_{award_id}"] = exc.problems
                 st.rerun()
             except service.StaleVersion as exc:
-                st.error(str(exc))
-                if st.button("Reload the latest version", key=f"reload_{award_id}"):
-                    del st.session_state[version_key]
-                    st.rerun()
+                st.session_state[f"edit_stale_{award_id}"] = str(exc)
+                st.rerun()
             else:
                 st.session_state[f"edit_problems_{award_id}"] = []
                 del st.session_state[version_key]

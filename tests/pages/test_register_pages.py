@@ -139,6 +139,16 @@ def test_second_editor_is_refused_with_what_changed(engine, make_app):
     assert not second.exception
     message = " ".join(e.value for e in second.error)
     assert "changed after you opened it" in message and "pat-commissioner" in message and "title" in message
+    assert service.award_detail(engine, award_id)["amount_awarded"] == 45000  # the second save changed nothing
+    second.button(key=f"reload_{award_id}").click().run()
+    assert not second.exception and not second.error
+    new_version = second.session_state[f"edit_version_{award_id}"]
+    assert new_version == version + 1
+    second.text_input(key=f"edit_{award_id}_{new_version}_amount").input("47000")
+    second.button(key=f"edit_save_{award_id}").click().run()
+    assert not second.exception
+    detail = service.award_detail(engine, award_id)
+    assert (detail["title"], detail["amount_awarded"]) == ("Renamed by Pat", 47000)
 
 
 def test_examples_banner_removal_and_export_page(engine, make_app):
