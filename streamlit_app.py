@@ -15,12 +15,12 @@ sections = {
         st.Page("pages/measures.py", title="Measures and sources", icon=":material/menu_book:", url_path="measures"),
     ],
     "Commissioning": [
-        st.Page("pages/register.py", title="Register", icon="📒", url_path="register"),
-        st.Page("pages/award_new.py", title="New award", icon="➕", url_path="award-new"),
-        st.Page("pages/award.py", title="Award", icon="📄", url_path="award"),
-        st.Page("pages/import_awards.py", title="Import awards", icon="📥", url_path="import-awards"),
-        st.Page("pages/export.py", title="Open data export", icon="📤", url_path="export"),
-        st.Page("pages/funding_vs_need.py", title="Funding vs need", icon="⚖️", url_path="funding-vs-need"),
+        st.Page("pages/register.py", title="Register", icon=":material/receipt_long:", url_path="register"),
+        st.Page("pages/award_new.py", title="New award", icon=":material/add_circle:"),
+        st.Page("pages/award.py", title="Award", icon=":material/description:", url_path="award"),
+        st.Page("pages/import_awards.py", title="Import awards", icon=":material/upload:"),
+        st.Page("pages/export.py", title="Open data export", icon=":material/public:", url_path="export"),
+        st.Page("pages/funding_vs_need.py", title="Funding vs need", icon=":material/balance:"),
     ],
     "Performance": [
         st.Page("pages/framework.py", title="Strategy overview", icon=":material/flag:"),
