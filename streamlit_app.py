@@ -37,4 +37,4 @@ sections = {
         )
     ],
 }
-st.navigation(sections).run()
+st.navigation(sections, expanded=True).run()
