@@ -17,12 +17,18 @@ sections = {
         st.Page("pages/measures.py", title="Measures and sources", icon=":material/menu_book:", url_path="measures"),
     ],
     "Commissioning": [
-        st.Page("pages/register.py", title="Register", icon="📒", url_path="register"),
-        st.Page("pages/award_new.py", title="New award", icon="➕", url_path="award-new"),
-        st.Page("pages/award.py", title="Award", icon="📄", url_path="award"),
-        st.Page("pages/import_awards.py", title="Import awards", icon="📥", url_path="import-awards"),
-        st.Page("pages/export.py", title="Open data export", icon="📤", url_path="export"),
-        st.Page("pages/funding_vs_need.py", title="Funding vs need", icon="⚖️", url_path="funding-vs-need"),
+        st.Page("pages/register.py", title="Register", icon=":material/receipt_long:", url_path="register"),
+        st.Page("pages/award_new.py", title="New award", icon=":material/add_circle:"),
+        st.Page("pages/award.py", title="Award", icon=":material/description:", url_path="award"),
+        st.Page("pages/import_awards.py", title="Import awards", icon=":material/upload:"),
+        st.Page("pages/export.py", title="Open data export", icon=":material/public:", url_path="export"),
+        st.Page("pages/funding_vs_need.py", title="Funding vs need", icon=":material/balance:"),
+    ],
+    "Performance": [
+        st.Page("pages/framework.py", title="Strategy overview", icon=":material/flag:"),
+        st.Page("pages/objective.py", title="Objective detail", icon=":material/search:"),
+        st.Page("pages/indicators_entry.py", title="Enter indicator values", icon=":material/edit_note:"),
+        st.Page("pages/framework_admin.py", title="Framework settings", icon=":material/settings:"),
     ],
     "Account": [
         st.Page(
@@ -42,6 +48,6 @@ if can(Permission.AUDIT_READ):
     admin.append(st.Page("pages/audit.py", title="Audit log", icon=":material/history:", url_path="audit"))
 if admin:
     sections["Administration"] = admin
-page = st.navigation(sections)
+page = st.navigation(sections, expanded=True)
 st.sidebar.caption(f"Signed in as `{actor.username}` ({actor.role.value})" if actor else "Not signed in: read only")
 page.run()

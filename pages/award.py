@@ -52,7 +52,7 @@ m1, m2, m3, m4 = st.columns(4)
 m1.metric("Awarded", f"£{detail['amount_awarded']:,.2f}")
 m2.metric("Paid", f"£{detail['paid']:,.2f}")
 m3.metric("Left to pay", f"£{detail['remaining']:,.2f}")
-m4.metric("Planned", f"{detail['planned_start']:%d %b %Y} – {detail['planned_end']:%d %b %Y}")
+m4.metric("Planned end", f"{detail['planned_end']:%d %b %Y}", help=f"Starts {detail['planned_start']:%d %b %Y}")
 
 tabs = st.tabs(["Details", "Status", "Payments", "Monitoring returns", "Need evidence", "History"])
 
@@ -73,6 +73,12 @@ with tabs[0]:
         st.session_state.setdefault(version_key, detail["version"])
         base = st.session_state[version_key]
         problems = st.session_state.get(f"edit_problems_{award_id}", [])
+        stale = st.session_state.get(f"edit_stale_{award_id}")
+        if stale:
+            st.error(stale)
+            if st.button("Reload the latest version (discards your unsaved edit)", key=f"reload_{award_id}"):
+                del st.session_state[version_key], st.session_state[f"edit_stale_{award_id}"]
+                st.rerun()
         form = service.as_form_data(detail)
         k = f"edit_{award_id}_{base}_"
         with st.expander("Edit this award", expanded=bool(problems)), st.form(f"edit_form_{award_id}"):
@@ -173,10 +179,8 @@ with tabs[0]:
                 st.session_state[f"edit_problems_{award_id}"] = exc.problems
                 st.rerun()
             except service.StaleVersion as exc:
-                st.error(str(exc))
-                if st.button("Reload the latest version", key=f"reload_{award_id}"):
-                    del st.session_state[version_key]
-                    st.rerun()
+                st.session_state[f"edit_stale_{award_id}"] = str(exc)
+                st.rerun()
             else:
                 st.session_state[f"edit_problems_{award_id}"] = []
                 del st.session_state[version_key]
@@ -309,6 +313,8 @@ with tabs[4]:
             hide_index=True,
             width="stretch",
             column_config={
+                "ward": "Ward",
+                "borough": "Borough",
                 "score_at_award": st.column_config.NumberColumn("Score at award"),
                 "rank_at_award": st.column_config.NumberColumn("Rank at award"),
                 "flagged_at_award": st.column_config.TextColumn("Flagged measures at award", width="large"),

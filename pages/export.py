@@ -20,12 +20,13 @@ examples_banner()
 
 
 @st.cache_data(show_spinner="Building the export…", max_entries=2)
-def _exports(_engine, version: str) -> tuple[bytes, bytes, int]:
+def _exports(_engine, url: str, version: str) -> tuple[bytes, bytes, int]:
     grants = export_360.grants(_engine)
     return export_360.to_json_bytes(_engine), export_360.to_csv_bytes(_engine), len(grants)
 
 
-json_bytes, csv_bytes, n = _exports(engine(), register_version(engine()))
+store = engine()
+json_bytes, csv_bytes, n = _exports(store, str(store.url), register_version(store))
 st.metric("Awards published", f"{n:,}")
 c1, c2 = st.columns(2)
 c1.download_button(

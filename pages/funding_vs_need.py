@@ -79,6 +79,7 @@ per_head_below = st.number_input("Little means under £ per head", 0.0, 100.0, 1
 low = funding_need.underfunded(joined, top_n=top_n, per_head_below=per_head_below)
 st.dataframe(
     low[["ward_name", "borough_name", "rank", "score", "total", "per_head"]],
+    hide_index=True,
     width="stretch",
     column_config={
         "ward_name": "Ward",
@@ -108,7 +109,7 @@ for tab, (dimension, (title, label_map)) in zip(
             .mark_bar()
             .encode(
                 x=alt.X("money:Q", title="£ committed"),
-                y=alt.Y("label:N", sort="-x", title=title),
+                y=alt.Y("label:N", sort="-x", title=title, axis=alt.Axis(labelLimit=360)),
                 tooltip=["label", alt.Tooltip("money:Q", format=",.0f"), "awards"],
             )
             .properties(height=max(120, 22 * len(totals)))

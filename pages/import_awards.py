@@ -64,6 +64,11 @@ if not plan.ok:
         pd.DataFrame([{"row": p.row, "column": p.field, "problem": p.message} for p in plan.problems]),
         hide_index=True,
         width="stretch",
+        column_config={
+            "row": st.column_config.NumberColumn("Row (file line)", width="small"),
+            "column": st.column_config.TextColumn("Column", width="small"),
+            "problem": st.column_config.TextColumn("Problem", width="large"),
+        },
         key="import_problems",
     )
     st.stop()

@@ -293,14 +293,9 @@ if frame_ward["in_mps_data"]:
 
 with st.expander("Method: how the score works"):
     st.markdown(METHOD_MARKDOWN)
-with st.expander("Measures, sources and periods"):
-    st.dataframe(
-        measures.reset_index()[
-            ["label", "family", "geography", "direction", "unit", "period", "source", "publisher", "licence", "notes"]
-        ],
-        hide_index=True,
-        width="stretch",
-    )
+st.page_link(
+    "pages/measures.py", label="Every measure's source, period, licence and caveats", icon=":material/menu_book:"
+)
 
 with st.expander("Save this profile"):
     if not can(Permission.PROFILES_WRITE):

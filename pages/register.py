@@ -51,9 +51,9 @@ with st.expander("Filters", expanded=True):
     )
     statuses = c6.multiselect("Status", STATUSES, key="reg_status")
     c7, c8, c9 = st.columns(3)
-    first = data.awards["award_date"].min().date()
+    first, last = data.awards["award_date"].min().date(), data.awards["award_date"].max().date()
     date_from = c7.date_input("Awarded from", value=first, key="reg_from")
-    date_to = c8.date_input("Awarded to", value=dt.date.today(), key="reg_to")
+    date_to = c8.date_input("Awarded to", value=max(last, dt.date.today()), key="reg_to")
     text = c9.text_input("Search title, recipient or identifier", key="reg_text")
     include_examples = st.checkbox("Include EXAMPLE awards", value=True, key="reg_examples") if n_examples else False
 

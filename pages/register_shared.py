@@ -13,24 +13,25 @@ MONEY = "£%,.0f"
 
 
 @st.cache_data(show_spinner="Loading the register…", max_entries=2)
-def _register(_engine, version: str) -> RegisterData:
+def _register(_engine, url: str, version: str) -> RegisterData:
     return load_register(_engine)
 
 
 def register_data() -> RegisterData:
     """The whole register as frames, reloaded only when an award or payment changes."""
     store = engine()
-    return _register(store, register_version(store))
+    return _register(store, str(store.url), register_version(store))
 
 
-@st.cache_data(show_spinner=False, max_entries=1)
-def _choices(_engine) -> dict:
+@st.cache_data(show_spinner=False, max_entries=4)
+def _choices(_engine, url: str) -> dict:
     return choices(_engine)
 
 
 def labels() -> dict:
     """Codes -> labels for streams, priority areas, objectives, boroughs and wards ('Ward (Borough)')."""
-    return _choices(engine())
+    store = engine()
+    return _choices(store, str(store.url))
 
 
 def money_column(label: str) -> st.column_config.NumberColumn:

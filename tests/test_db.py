@@ -4,6 +4,7 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import inspect, text
+from sqlmodel import select
 
 from vru_core.config import REPO_ROOT
 from vru_core.db import get_engine, session_scope, upgrade
@@ -31,7 +32,7 @@ def test_migrations_go_down_and_up_again(engine):
 
 def test_strategy_structure_is_seeded(loaded_engine):
     with session_scope(loaded_engine) as session:
-        titles = [o.title for o in session.query(Objective).order_by(Objective.number)]
+        titles = [o.title for o in session.exec(select(Objective).order_by(Objective.number))]
     assert len(titles) == 8
     assert titles[2] == "Young people leading change"
 

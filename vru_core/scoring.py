@@ -387,7 +387,7 @@ class ScoreResult:
     @cached_property
     def table(self) -> pd.DataFrame:
         wards = self.frame.wards
-        order = np.lexsort((_name_order(self.frame), -self.flagged_count, -self.scores))
+        order = np.lexsort((_prepare(self.frame).name_order, -self.flagged_count, -self.scores))
         table = pd.DataFrame(
             {
                 "ward_name": wards["ward_name"].to_numpy()[order],
@@ -437,22 +437,47 @@ class ScoreResult:
         return ranked_csv(self)
 
 
-_NAME_ORDER: dict[int, tuple[object, np.ndarray]] = {}
+@dataclass(frozen=True)
+class _Prepared:
+    """What does not change between profiles for one frame: worked out once, reused by every score()."""
+
+    codes: list[str]
+    badness: np.ndarray  # values x sign: higher is worse in every column, NaN missing
+    sign: np.ndarray
+    default_weights: np.ndarray
+    values: pd.DataFrame
+    name_order: np.ndarray  # each ward's position in (ward_name, ward_code) order: the last tie-break
 
 
-def _name_order(frame: MeasureFrame) -> np.ndarray:
-    """Each ward's position in (ward_name, ward_code) order: the last tie-break, computed once per frame."""
-    cached = _NAME_ORDER.get(id(frame))
+_PREPARED: dict[int, tuple[MeasureFrame, _Prepared]] = {}
+
+
+def _prepare(frame: MeasureFrame) -> _Prepared:
+    """Frames are shared read-only (the app caches one per data version), so this is keyed by identity."""
+    cached = _PREPARED.get(id(frame))
     if cached is not None and cached[0] is frame:
         return cached[1]
-    wards = frame.wards
+    measures, wards = frame.measures, frame.wards
+    values = frame.values
+    if not (values.columns.equals(measures.index) and values.index.equals(wards.index)):
+        values = values.reindex(index=wards.index, columns=measures.index)
+    sign = _signs(measures)
     keys = pd.DataFrame({"name": wards["ward_name"].to_numpy(dtype=object), "code": wards.index.to_numpy(dtype=object)})
-    order = np.empty(len(keys), dtype=np.int64)
-    order[keys.sort_values(["name", "code"], kind="mergesort").index.to_numpy()] = np.arange(len(keys))
-    if len(_NAME_ORDER) > 8:
-        _NAME_ORDER.clear()
-    _NAME_ORDER[id(frame)] = (frame, order)
-    return order
+    name_order = np.empty(len(keys), dtype=np.int64)
+    name_order[keys.sort_values(["name", "code"], kind="mergesort").index.to_numpy()] = np.arange(len(keys))
+    prepared = _Prepared(
+        codes=[str(c) for c in measures.index],
+        badness=values.to_numpy(dtype=np.float64, na_value=np.nan) * sign,
+        sign=sign,
+        default_weights=_default_weights(measures).to_numpy(dtype=np.float64),
+        values=values,
+        name_order=name_order,
+    )
+    prepared.badness.flags.writeable = False  # shared by every later score() of this frame
+    if len(_PREPARED) > 8:
+        _PREPARED.clear()
+    _PREPARED[id(frame)] = (frame, prepared)
+    return prepared
 
 
 def _signs(measures: pd.DataFrame) -> np.ndarray:
@@ -473,17 +498,12 @@ def rank_min(scores: np.ndarray) -> np.ndarray:
 
 def score(frame: MeasureFrame, profile: Profile) -> ScoreResult:
     """Flag, weight, count and rank every ward under one profile."""
-    measures = frame.measures
-    codes = measures.index
-    values = frame.values
-    if not (values.columns.equals(codes) and values.index.equals(frame.wards.index)):
-        values = values.reindex(index=frame.wards.index, columns=codes)
-    matrix = values.to_numpy(dtype=np.float64, na_value=np.nan)
-    sign = _signs(measures)
-    weights = profile.resolved_weights(measures).to_numpy()
+    prepared = _prepare(frame)
+    codes, badness = prepared.codes, prepared.badness
+    weights = np.array([profile.weight_for(c, d) for c, d in zip(codes, prepared.default_weights, strict=True)])
     pct = np.array([profile.threshold_for(c) for c in codes], dtype=np.float64)
 
-    flags, worst_rank, n_valid, threshold_badness = flag_matrix(matrix * sign, pct)
+    flags, worst_rank, n_valid, threshold_badness = flag_matrix(badness, pct)
 
     counted = weights > 0
     # Rounded so that equal sums reached in different ways (0.1 + 0.2 vs 0.3) tie, as a reader expects.
@@ -491,15 +511,15 @@ def score(frame: MeasureFrame, profile: Profile) -> ScoreResult:
     return ScoreResult(
         frame=frame,
         profile=profile,
-        values=values,
+        values=prepared.values,
         scores=scores,
         ranks=rank_min(scores),
         flagged_count=flags[:, counted].sum(axis=1),
-        available=(~np.isnan(matrix[:, counted])).sum(axis=1),
+        available=(~np.isnan(badness[:, counted])).sum(axis=1),
         flag_array=flags,
         worst_rank=worst_rank,
         n_valid=n_valid,
-        threshold_value=threshold_badness * sign + 0.0,
+        threshold_value=threshold_badness * prepared.sign + 0.0,
         pct=pct,
         weights=weights,
     )

@@ -1,7 +1,7 @@
 """access: the audit log becomes append-only at the database level
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-25 15:30:00
 
 Triggers refuse UPDATE and DELETE (and, on PostgreSQL, TRUNCATE) of audit_log, so no code path,
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision = '0005'
-down_revision = '0003'  # lead: re-chain at merge (after the framework's 0004)
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

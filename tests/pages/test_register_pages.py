@@ -1,49 +1,21 @@
-"""The commissioning pages driven through AppTest on a private store (the app's own engine, under a temp data dir)."""
+"""The commissioning pages driven through AppTest (whole app, private copy of the loaded store)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-import streamlit as st
 from sqlalchemy import func
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
 from tests.register.conftest import csv_text
 from vru_core.auth import Actor, Role
-from vru_core.db import get_engine
 from vru_core.models import Award, Ward
-from vru_core.register import examples, service
-
-pytest.importorskip("vru_core.scoring", reason="the app's entry page needs the scoring module")
+from vru_core.register import examples, need_evidence, service
 
 COMMISSIONER = Actor("pat-commissioner", Role.COMMISSIONER)
-
-
-@pytest.fixture(scope="module")
-def app_store(tmp_path_factory):
-    """VRU_DATA_DIR for the app, and an engine on the same store for assertions."""
-    data_dir = tmp_path_factory.mktemp("app")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("VRU_DATA_DIR", str(data_dir))
-        mp.delenv("VRU_DATABASE_URL", raising=False)
-        st.cache_resource.clear()
-        st.cache_data.clear()
-        app = AppTest.from_file("../../streamlit_app.py", default_timeout=180).run()  # migrates and loads
-        assert not app.exception
-        engine = get_engine(f"sqlite:///{data_dir / 'vru.sqlite3'}")
-        yield engine
-        engine.dispose()
-        st.cache_resource.clear()
-        st.cache_data.clear()
-
-
-def _app(actor: Actor | None = COMMISSIONER) -> AppTest:
-    at = AppTest.from_file("../../streamlit_app.py", default_timeout=180)
-    if actor is not None:
-        at.session_state["actor"] = actor
-    return at.run()
+pytestmark = pytest.mark.store
 
 
 def _awards(engine) -> int:
@@ -70,24 +42,22 @@ def _fill_form(at: AppTest, *, end: dt.date, charity: str, wards: list[str]) -> 
     at.multiselect(key="new_wards").set_value(wards)
 
 
-def test_new_award_form_catches_mistakes_then_saves(app_store):
-    at = _app()
-    at.switch_page("pages/award_new.py").run()
-    assert not at.exception
-    before = _awards(app_store)
-    _fill_form(at, end=dt.date(2026, 4, 1), charity="12ab", wards=_wards(app_store))
+def test_new_award_form_catches_mistakes_then_saves(engine, make_app):
+    at = make_app("pages/award_new.py", actor=COMMISSIONER)
+    before = _awards(engine)
+    _fill_form(at, end=dt.date(2026, 4, 1), charity="12ab", wards=_wards(engine))
     at.button(key="new_submit").click().run()
     assert not at.exception
     errors = [e.value for e in at.error]
     assert any("before it starts" in e for e in errors)
     assert any("not a charity number" in e for e in errors)
-    assert _awards(app_store) == before  # nothing saved
+    assert _awards(engine) == before  # nothing saved
 
     at.text_input(key="new_charity").input("1123456")
     at.date_input(key="new_end").set_value(dt.date(2027, 3, 31))
     at.button(key="new_submit").click().run()
     assert not at.exception
-    assert _awards(app_store) == before + 1
+    assert _awards(engine) == before + 1
     assert at.title[0].value == "Youth mentoring project"  # now on the award page
     assert at.query_params["id"]
 
@@ -97,15 +67,13 @@ def test_new_award_form_catches_mistakes_then_saves(app_store):
     assert "Youth mentoring project" in set(table["title"])
 
 
-def test_viewers_cannot_record_awards(app_store):
-    at = _app(Actor("val-viewer", Role.VIEWER))
-    at.switch_page("pages/award_new.py").run()
-    assert not at.exception
+def test_viewers_cannot_record_awards(make_app):
+    at = make_app("pages/award_new.py", actor=Actor("val-viewer", Role.VIEWER))
     assert len(at.text_input) == 0 and "commissioner" in at.info[0].value
 
 
-def test_import_page_lists_every_problem_then_imports(app_store):
-    wards = ";".join(_wards(app_store))
+def test_import_page_lists_every_problem_then_imports(engine, make_app):
+    wards = ";".join(_wards(engine))
     row = {
         "title": "Imported project",
         "recipient_org_id": "GB-CHC-2223334",
@@ -122,15 +90,13 @@ def test_import_page_lists_every_problem_then_imports(app_store):
     bad = [dict(r) for r in rows]
     bad[0]["areas"] = "E05000026"
     bad[2]["amount_awarded"] = "45k"
-    at = _app()
-    at.switch_page("pages/import_awards.py").run()
-    assert not at.exception
-    before = _awards(app_store)
+    at = make_app("pages/import_awards.py", actor=COMMISSIONER)
+    before = _awards(engine)
     at.file_uploader(key="import_file").set_value(("awards.csv", csv_text(bad).encode(), "text/csv")).run()
     assert not at.exception
     problems = at.dataframe[-1].value  # the problem list is the last table
     assert list(zip(problems["row"], problems["column"], strict=True)) == [(2, "areas"), (4, "amount_awarded")]
-    assert _awards(app_store) == before
+    assert _awards(engine) == before
 
     at.file_uploader(key="import_file").set_value(("awards.csv", csv_text(rows).encode(), "text/csv")).run()
     assert not at.exception
@@ -138,12 +104,12 @@ def test_import_page_lists_every_problem_then_imports(app_store):
     at.button(key="import_go").click().run()
     assert not at.exception
     assert "5 created" in at.success[-1].value
-    assert _awards(app_store) == before + 5
+    assert _awards(engine) == before + 5
 
 
-def test_second_editor_is_refused_with_what_changed(app_store):
+def test_second_editor_is_refused_with_what_changed(engine, make_app):
     award_id = service.create_award(
-        engine=app_store,
+        engine=engine,
         actor=COMMISSIONER,
         data={
             "title": "Two editors",
@@ -155,14 +121,15 @@ def test_second_editor_is_refused_with_what_changed(app_store):
             "planned_end": "2027-03-31",
             "funding_stream": "vru_core_budget",
             "objectives": "3",
-            "areas": _wards(app_store, 1),
+            "areas": _wards(engine, 1),
         },
     )
-    first, second = _app(COMMISSIONER), _app(Actor("sam-commissioner", Role.COMMISSIONER))
-    for at in (first, second):
+    first = make_app("pages/award.py", actor=COMMISSIONER)
+    second = make_app("pages/award.py", actor=Actor("sam-commissioner", Role.COMMISSIONER))
+    for at in (first, second):  # both open the award from its shareable URL (?id=…)
         at.query_params["id"] = str(award_id)
-        at.switch_page("pages/award.py").run()
-        assert not at.exception
+        at.run()
+        assert not at.exception and at.title[0].value == "Two editors"
     version = first.session_state[f"edit_version_{award_id}"]
     first.text_input(key=f"edit_{award_id}_{version}_title").input("Renamed by Pat")
     first.button(key=f"edit_save_{award_id}").click().run()
@@ -172,17 +139,25 @@ def test_second_editor_is_refused_with_what_changed(app_store):
     assert not second.exception
     message = " ".join(e.value for e in second.error)
     assert "changed after you opened it" in message and "pat-commissioner" in message and "title" in message
+    assert service.award_detail(engine, award_id)["amount_awarded"] == 45000  # the second save changed nothing
+    second.button(key=f"reload_{award_id}").click().run()
+    assert not second.exception and not second.error
+    new_version = second.session_state[f"edit_version_{award_id}"]
+    assert new_version == version + 1
+    second.text_input(key=f"edit_{award_id}_{new_version}_amount").input("47000")
+    second.button(key=f"edit_save_{award_id}").click().run()
+    assert not second.exception
+    detail = service.award_detail(engine, award_id)
+    assert (detail["title"], detail["amount_awarded"]) == ("Renamed by Pat", 47000)
 
 
-def test_examples_banner_removal_and_export_page(app_store):
-    examples.load_examples(engine=app_store, actor=COMMISSIONER)
-    at = _app()
-    at.switch_page("pages/register.py").run()
-    assert not at.exception
+def test_examples_banner_removal_and_export_page(engine, make_app):
+    examples.load_examples(engine=engine, actor=COMMISSIONER)
+    at = make_app("pages/register.py", actor=COMMISSIONER)
     assert any("EXAMPLE awards are in this register" in w.value for w in at.warning)
     at.button(key="remove_examples").click().run()
     assert not at.exception
-    assert examples.has_examples(app_store) == 0
+    assert examples.has_examples(engine) == 0
     assert not any("EXAMPLE awards" in w.value for w in at.warning)
     at.switch_page("pages/export.py").run()
     assert not at.exception
@@ -190,9 +165,55 @@ def test_examples_banner_removal_and_export_page(app_store):
     assert labels == ["Download 360Giving JSON", "Download 360Giving CSV"]
 
 
-def test_funding_vs_need_draws_charts_and_maps(app_store):
-    at = _app(None)
-    at.switch_page("pages/funding_vs_need.py").run()
-    assert not at.exception
+def test_funding_vs_need_draws_charts_and_maps(engine, make_app):
+    examples.load_examples(engine=engine, actor=COMMISSIONER)
+    at = make_app("pages/funding_vs_need.py")
     assert len(at.get("deck_gl_json_chart")) == 2
     assert len(at.get("vega_lite_chart")) == 4
+
+
+def test_approve_then_record_payment_and_return_on_the_award_page(engine, make_app):
+    award_id = service.create_award(
+        engine=engine,
+        actor=COMMISSIONER,
+        data={
+            "title": "Approve me",
+            "recipient_org_id": "GB-CHC-5556667",
+            "recipient_name": "Approved Trust",
+            "amount_awarded": "45000",
+            "award_date": "2026-04-01",
+            "planned_start": "2026-05-01",
+            "planned_end": "2027-03-31",
+            "funding_stream": "young_londoners_fund",
+            "objectives": "3",
+            "areas": _wards(engine, 3),
+        },
+    )
+    at = make_app("pages/award.py", actor=COMMISSIONER)
+    at.query_params["id"] = str(award_id)
+    at.run()
+    at.button(key=f"to_approved_{award_id}").click().run()
+    assert not at.exception
+    frozen = need_evidence.frozen_evidence(engine, award_id)
+    assert frozen is not None and len(frozen["wards"]) == 3
+    assert service.award_detail(engine, award_id)["status"] == "approved"
+
+    at.text_input(key=f"pay_amount_{award_id}").input("15000")
+    at.button(key=f"pay_save_{award_id}").click().run()
+    assert not at.exception
+    at.text_input(key=f"ret_period_{award_id}").input("2026-Q3")
+    at.selectbox(key=f"ret_rag_{award_id}").set_value("amber")
+    at.number_input(key=f"ret_people_{award_id}").set_value(150)
+    at.number_input(key=f"ret_young_{award_id}").set_value(120)
+    at.button(key=f"ret_save_{award_id}").click().run()
+    assert not at.exception
+    detail = service.award_detail(engine, award_id)
+    assert str(detail["paid"]) == "15000.00"
+    assert [(r["period"], r["rag"], r["under_25_reached"]) for r in detail["returns"]] == [("2026-Q3", "amber", 120)]
+    history = [(h["what"], h["action"]) for h in service.award_history(engine, award_id)]
+    assert history == [
+        ("award", "create"),
+        ("award", "transition"),
+        ("payment", "create"),
+        ("monitoring_return", "create"),
+    ]

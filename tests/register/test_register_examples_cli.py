@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from tests.register.conftest import csv_text
 from vru_core.config import REPO_ROOT
 from vru_core.models import Award, Organisation
-from vru_core.register import examples, service
+from vru_core.register import examples, need_evidence, service
 from vru_core.register.cli import main
 
 pytestmark = pytest.mark.store
@@ -36,6 +36,8 @@ def test_examples_are_labelled_and_removed_in_one_action(engine, actors, award_d
     assert all("EXAMPLE" in a.identifier and a.title.startswith("EXAMPLE") for a in rows)
     assert orgs and all("EXAMPLE" in o.name and "EXAMPLE" in o.org_id for o in orgs)
     assert {a.geography_level for a in rows} == {"ward", "borough", "london"}
+    committed = {a.id for a in rows if a.status in ("approved", "active", "completed")}
+    assert committed and {a for a in committed if need_evidence.frozen_evidence(engine, a)} == committed
     assert examples.remove_examples(engine=engine, actor=c) == 40
     assert examples.has_examples(engine) == 0
     assert _count(engine, Organisation, Organisation.is_example) == 0

@@ -89,6 +89,11 @@ def test_json_package_is_valid_against_the_360giving_schema(engine, published, v
     assert len(package["grants"]) == 3  # the proposed award is not published
 
 
+def test_streamed_json_equals_the_package(engine, published):
+    """write_json splices shared parts in by hand; it must give exactly what json.dump of the package gives."""
+    assert json.loads(export_360.to_json_bytes(engine)) == json.loads(json.dumps(export_360.package(engine)))
+
+
 def test_a_broken_grant_is_caught_by_the_schema(validator):
     """The validator is live: a grant without its recipient or with a text amount fails."""
     grant = {

@@ -3,6 +3,7 @@
 from vru_core.models.audit import AppMeta, AuditEntry
 from vru_core.models.framework import Aim, Commitment, FundingStream, Objective, ObjectiveAim, PriorityArea
 from vru_core.models.geo import Borough, Ward
+from vru_core.models.indicators import Indicator, IndicatorValue, RagSettings
 from vru_core.models.measures import MeasureDefinition, MeasureValue
 from vru_core.models.profiles import ScoringProfile
 from vru_core.models.register import (
@@ -27,6 +28,8 @@ __all__ = [
     "Borough",
     "Commitment",
     "FundingStream",
+    "Indicator",
+    "IndicatorValue",
     "MeasureDefinition",
     "MeasureValue",
     "MonitoringReturn",
@@ -35,6 +38,7 @@ __all__ = [
     "Organisation",
     "Payment",
     "PriorityArea",
+    "RagSettings",
     "ScoringProfile",
     "User",
     "Ward",

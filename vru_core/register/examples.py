@@ -17,9 +17,10 @@ from sqlmodel import select
 from vru_core.audit import record
 from vru_core.auth import Actor, Permission, require
 from vru_core.db import session_scope
-from vru_core.models import Award, Organisation, Ward
+from vru_core.models import Award, AwardArea, AwardNeedEvidence, Organisation, Ward
+from vru_core.register import need_evidence
 from vru_core.register.importer import TEMPLATE_COLUMNS, ImportResult, import_csv
-from vru_core.register.service import delete_award_rows, snapshot_from_session
+from vru_core.register.service import COMMITTED, delete_award_rows, snapshot_from_session
 
 EXAMPLE_PREFIX = "360G-LondonVRU-EXAMPLE-"
 ORGS = [
@@ -103,8 +104,36 @@ def has_examples(engine: Engine) -> int:
 
 
 def load_examples(*, engine: Engine, actor: Actor) -> ImportResult:
+    """Import the examples, then freeze need evidence (default profile) on those already committed."""
     require(actor, Permission.REGISTER_WRITE)
-    return import_csv(engine=engine, actor=actor, content=example_csv(engine), is_example=True)
+    result = import_csv(engine=engine, actor=actor, content=example_csv(engine), is_example=True)
+    _freeze_example_evidence(engine, actor)
+    return result
+
+
+def _freeze_example_evidence(engine: Engine, actor: Actor) -> None:
+    try:
+        name, profile, scores, measures = need_evidence._current_scores(engine, None)
+    except ImportError:  # no scoring module: the examples simply carry no evidence
+        return
+    with session_scope(engine) as session:
+        awards = session.exec(
+            select(Award).where(
+                Award.is_example, Award.status.in_(COMMITTED), Award.id.not_in(select(AwardNeedEvidence.award_id))
+            )
+        ).all()
+        for award in awards:
+            codes = [a.area_code for a in session.exec(select(AwardArea).where(AwardArea.award_id == award.id))]
+            evidence = need_evidence.evidence_from_scores(
+                profile_name=name,
+                profile_settings=profile.to_dict(),
+                table=scores.table,
+                flags=scores.flags,
+                measures=measures,
+                ward_codes=need_evidence.wards_served(engine, geography_level=award.geography_level, area_codes=codes),
+            )
+            evidence["geography_level"] = award.geography_level
+            need_evidence.freeze(session, award_id=award.id, actor=actor, evidence=evidence)
 
 
 def remove_examples(*, engine: Engine, actor: Actor) -> int:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, String, cast, func, select
+from sqlalchemy import BigInteger, Engine, String, cast, func, select
 
 from vru_core.models import (
     Award,
@@ -78,7 +78,7 @@ def register_version(engine: Engine) -> str:
 def load_register(engine: Engine) -> RegisterData:
     with engine.connect() as conn:
         paid = (
-            select(Payment.award_id, func.sum(Payment.amount_pence).label("paid_pence"))
+            select(Payment.award_id, cast(func.sum(Payment.amount_pence), BigInteger).label("paid_pence"))
             .group_by(Payment.award_id)
             .subquery()
         )

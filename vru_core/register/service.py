@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from sqlalchemy import Engine, delete, func
+from sqlalchemy import BigInteger, Engine, cast, delete, func, or_
 from sqlmodel import Session, select
 
 from vru_core.audit import record
@@ -359,7 +359,7 @@ def delete_award_rows(session: Session, award_ids: list[int]) -> None:
 
 def paid_pence(session: Session, award_id: int) -> int:
     return session.exec(
-        select(func.coalesce(func.sum(Payment.amount_pence), 0)).where(Payment.award_id == award_id)
+        select(func.coalesce(cast(func.sum(Payment.amount_pence), BigInteger), 0)).where(Payment.award_id == award_id)
     ).one()
 
 
@@ -567,45 +567,41 @@ def award_detail(engine: Engine, award_id: int) -> dict:
 
 
 def award_history(engine: Engine, award_id: int) -> list[dict]:
-    """The audit trail of an award and its payments and returns, oldest first."""
+    """The audit trail of an award and of its payments and returns (deleted ones too), oldest first."""
+    owned = or_(
+        AuditEntry.after["award_id"].as_integer() == award_id,
+        AuditEntry.before["award_id"].as_integer() == award_id,
+    )
     with session_scope(engine) as session:
-        payment_ids = [str(i) for i in session.exec(select(Payment.id).where(Payment.award_id == award_id))]
-        return_ids = [
-            str(i) for i in session.exec(select(MonitoringReturn.id).where(MonitoringReturn.award_id == award_id))
-        ]
         entries = session.exec(
             select(AuditEntry)
-            .where(AuditEntry.entity_type.in_(["award", "payment", "monitoring_return"]))
+            .where(
+                or_(
+                    (AuditEntry.entity_type == "award") & (AuditEntry.entity_id == str(award_id)),
+                    AuditEntry.entity_type.in_(["payment", "monitoring_return"]) & owned,
+                )
+            )
             .order_by(AuditEntry.id)
         ).all()
-        keep = []
-        for e in entries:
-            owner = (e.after or e.before or {}).get("award_id")
-            if (
-                (e.entity_type == "award" and e.entity_id == str(award_id))
-                or owner == award_id
-                or (e.entity_type == "payment" and e.entity_id in payment_ids)
-                or (e.entity_type == "monitoring_return" and e.entity_id in return_ids)
-            ):
-                keep.append(
-                    {
-                        "at": e.at,
-                        "by": e.actor,
-                        "action": e.action,
-                        "what": e.entity_type,
-                        "changed": ", ".join(
-                            sorted(
-                                k
-                                for k in set(e.before or {}) | set(e.after or {})
-                                if (e.before or {}).get(k) != (e.after or {}).get(k) and k != "version"
-                            )
-                        ),
-                        "note": e.note,
-                        "before": e.before,
-                        "after": e.after,
-                    }
-                )
-        return keep
+        return [
+            {
+                "at": e.at,
+                "by": e.actor,
+                "action": e.action,
+                "what": e.entity_type,
+                "changed": ", ".join(
+                    sorted(
+                        k
+                        for k in set(e.before or {}) | set(e.after or {})
+                        if (e.before or {}).get(k) != (e.after or {}).get(k) and k != "version"
+                    )
+                ),
+                "note": e.note,
+                "before": e.before,
+                "after": e.after,
+            }
+            for e in entries
+        ]
 
 
 def as_form_data(detail: dict) -> dict:
