@@ -143,6 +143,21 @@ def _examples_loaded(engine) -> dict:
     return {}
 
 
+INDICATOR_VALUE = {
+    "indicator_code": "adult_reoffending_rate",
+    "period": "2025-03",
+    "value": "25.5",
+    "source": "MoJ Proven reoffending statistics",
+    "source_date": "2026-01-29",
+}
+
+
+def _thresholds():
+    from vru_core.framework.rag import Thresholds
+
+    return Thresholds(on_track_progress=0.5, off_track_below=0.0, trend_tolerance_pct=1.0)
+
+
 @dataclass(frozen=True)
 class Case:
     permission: Permission
@@ -202,6 +217,27 @@ CASES: dict[str, Case] = {
     "vru_core.register.importer.import_csv": Case(Permission.REGISTER_WRITE, _import_file),
     "vru_core.register.examples.load_examples": Case(Permission.REGISTER_WRITE, lambda e: {}),
     "vru_core.register.examples.remove_examples": Case(Permission.REGISTER_WRITE, _examples_loaded),
+    # the performance framework
+    "vru_core.framework.entered.save_values": Case(Permission.INDICATORS_WRITE, lambda e: {"rows": [INDICATOR_VALUE]}),
+    "vru_core.framework.entered.delete_value": Case(
+        Permission.INDICATORS_WRITE, lambda e: {"indicator_code": "adult_reoffending_rate", "period": "2019-03"}
+    ),
+    "vru_core.framework.structure.update_objective": Case(
+        Permission.FRAMEWORK_WRITE,
+        lambda e: {"number": 1, "title": "Renamed objective", "tagline": "", "commitments": ["One"], "aims": ["community_at_heart"]},
+    ),
+    "vru_core.framework.structure.update_priority_area": Case(
+        Permission.FRAMEWORK_WRITE, lambda e: {"code": "after_school", "title": "Renamed area", "objective_number": 5}
+    ),
+    "vru_core.framework.structure.save_funding_stream": Case(
+        Permission.FRAMEWORK_WRITE, lambda e: {"code": "perm_stream", "name": "Stream", "notes": "", "active": True}
+    ),
+    "vru_core.framework.structure.update_indicator": Case(
+        Permission.FRAMEWORK_WRITE, lambda e: {"code": "vwi_12m", "version": 1, "changes": {"target_value": 1}}
+    ),
+    "vru_core.framework.structure.update_thresholds": Case(
+        Permission.FRAMEWORK_WRITE, lambda e: {"thresholds": _thresholds(), "version": 1}
+    ),
 }
 
 
