@@ -224,7 +224,13 @@ CASES: dict[str, Case] = {
     ),
     "vru_core.framework.structure.update_objective": Case(
         Permission.FRAMEWORK_WRITE,
-        lambda e: {"number": 1, "title": "Renamed objective", "tagline": "", "commitments": ["One"], "aims": ["community_at_heart"]},
+        lambda e: {
+            "number": 1,
+            "title": "Renamed objective",
+            "tagline": "",
+            "commitments": ["One"],
+            "aims": ["community_at_heart"],
+        },
     ),
     "vru_core.framework.structure.update_priority_area": Case(
         Permission.FRAMEWORK_WRITE, lambda e: {"code": "after_school", "title": "Renamed area", "objective_number": 5}
