@@ -49,5 +49,5 @@ if can(Permission.AUDIT_READ):
 if admin:
     sections["Administration"] = admin
 page = st.navigation(sections, expanded=True)
-st.sidebar.caption(f"Signed in as `{actor.username}` ({actor.role.value})" if actor else "Not signed in: read only")
+st.sidebar.caption(f"Signed in: `{actor.username}` ({actor.role.value})" if actor else "Not signed in: read only")
 page.run()
