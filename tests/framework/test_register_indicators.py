@@ -20,6 +20,7 @@ from vru_core.framework.register_indicators import (
 )
 from vru_core.register import service
 from vru_core.register.query import RegisterData
+from vru_core.stress import sample_award
 
 
 def _facts(awards, objectives=(), areas=(), returns=()) -> RegisterFacts:
@@ -146,22 +147,7 @@ def test_register_derived_indicators_change_when_an_award_is_added(engine, actor
     award_id = service.create_award(
         engine=engine,
         actor=commissioner,
-        data={
-            "title": "Youth mentoring project",
-            "recipient_org_id": "GB-CHC-1123456",
-            "recipient_name": "Hackney Young Futures",
-            "recipient_type": "voluntary_community",
-            "charity_number": "1123456",
-            "amount_awarded": "45000",
-            "award_date": "2026-04-01",
-            "planned_start": "2026-05-01",
-            "planned_end": "2027-03-31",
-            "funding_stream": "young_londoners_fund",
-            "priority_area": "after_school",
-            "objectives": "3",
-            "geography_level": "ward",
-            "areas": ";".join(top),
-        },
+        data=sample_award(engine, title="Youth mentoring project", areas=";".join(top)),
     )
     proposed = build_overview(engine)  # a proposed award commits no money yet
     assert (

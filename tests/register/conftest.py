@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from vru_core.models import Ward
 from vru_core.register.importer import TEMPLATE_COLUMNS
+from vru_core.stress import sample_award
 
 
 @pytest.fixture
@@ -22,25 +23,11 @@ def ward_codes(loaded_engine) -> list[str]:
 
 
 @pytest.fixture
-def award_data(ward_codes) -> dict:
+def award_data(loaded_engine, ward_codes) -> dict:
     """The user scenario's award: youth mentoring, £45,000, three wards, objective 3, YLF stream."""
-    return {
-        "title": "Youth mentoring project",
-        "description": "Weekly mentoring for young people at risk of exclusion.",
-        "recipient_org_id": "GB-CHC-1123456",
-        "recipient_name": "Hackney Young Futures",
-        "recipient_type": "voluntary_community",
-        "charity_number": "1123456",
-        "amount_awarded": "45000",
-        "award_date": "2026-04-01",
-        "planned_start": "2026-05-01",
-        "planned_end": "2027-03-31",
-        "funding_stream": "young_londoners_fund",
-        "priority_area": "after_school",
-        "objectives": "3",
-        "geography_level": "ward",
-        "areas": ";".join(ward_codes),
-    }
+    data = sample_award(loaded_engine, title="Youth mentoring project")
+    assert data["areas"] == ";".join(ward_codes)
+    return data
 
 
 def csv_text(rows: list[dict], columns=TEMPLATE_COLUMNS) -> str:

@@ -412,20 +412,7 @@ def add_payment(*, engine: Engine, actor: Actor, award_id: int, data: Mapping) -
 
 def delete_payment(*, engine: Engine, actor: Actor, payment_id: int, note: str = "") -> None:
     require(actor, Permission.REGISTER_WRITE)
-    with session_scope(engine) as session:
-        payment = session.get(Payment, payment_id)
-        if payment is None:
-            raise NotFound(f"No payment with id {payment_id}")
-        record(
-            session,
-            actor=actor,
-            action="delete",
-            entity_type="payment",
-            entity_id=payment_id,
-            before=_payment_dict(payment),
-            note=note,
-        )
-        session.delete(payment)
+    _delete_audited(engine, actor, Payment, payment_id, "payment", _payment_dict, note=note)
 
 
 # --- monitoring returns --------------------------------------------------------------------------
@@ -513,17 +500,25 @@ def update_return(*, engine: Engine, actor: Actor, return_id: int, data: Mapping
 
 def delete_return(*, engine: Engine, actor: Actor, return_id: int) -> None:
     require(actor, Permission.REGISTER_WRITE)
+    _delete_audited(engine, actor, MonitoringReturn, return_id, "monitoring_return", _return_dict)
+
+
+def _delete_audited(
+    engine: Engine, actor: Actor, model, row_id: int, entity_type: str, as_dict, note: str = ""
+) -> None:
+    """Delete one payment or return, leaving its last state in the audit log (same transaction)."""
     with session_scope(engine) as session:
-        row = session.get(MonitoringReturn, return_id)
+        row = session.get(model, row_id)
         if row is None:
-            raise NotFound(f"No monitoring return with id {return_id}")
+            raise NotFound(f"No {entity_type.replace('_', ' ')} with id {row_id}")
         record(
             session,
             actor=actor,
             action="delete",
-            entity_type="monitoring_return",
-            entity_id=return_id,
-            before=_return_dict(row),
+            entity_type=entity_type,
+            entity_id=row_id,
+            before=as_dict(row),
+            note=note,
         )
         session.delete(row)
 
