@@ -7,8 +7,8 @@ import streamlit as st
 from pages.common import can, current_actor, engine
 from pages.register_shared import date_column, examples_banner, labels, money_column, register_data
 from vru_core.auth import Permission
+from vru_core.csvsafe import safe_csv
 from vru_core.register import examples
-from vru_core.register.export_360 import safe_csv
 from vru_core.register.query import RegisterFilter, filter_register, totals
 from vru_core.register.service import STATUSES
 

@@ -16,6 +16,7 @@ from typing import IO
 
 from sqlalchemy import BigInteger, Engine, cast, func, select
 
+from vru_core import csvsafe
 from vru_core.config import get_settings
 from vru_core.models import (
     Award,
@@ -38,17 +39,15 @@ LONDON = {"name": "London", "geoCode": "E12000007", "geoCodeType": "RGN", "count
 WARD_TYPE, BOROUGH_TYPE = "WD", "LONB"
 OBJECTIVE_VOCABULARY = "London VRU strategy objectives"
 PRIORITY_VOCABULARY = "London VRU first-year priority areas"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def escape_cell(value) -> str:
-    """Spreadsheet formula injection: a text cell starting = + - @ (or tab/CR) is prefixed with ' so it stays text."""
+    """A flat-CSV cell as text: numbers as written, text escaped against formula injection (vru_core.csvsafe)."""
     if value is None:
         return ""
-    text = str(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return text
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+        return str(value)
+    return csvsafe.escape_cell(str(value))
 
 
 def _amount(pence: int) -> int | float:
@@ -288,8 +287,3 @@ def to_csv_bytes(engine: Engine, **kwargs) -> bytes:
     buffer = io.StringIO()
     write_csv(engine, buffer, **kwargs)
     return buffer.getvalue().encode("utf-8-sig")  # BOM: Excel then reads UTF-8 names correctly
-
-
-def safe_csv(frame) -> bytes:
-    """Any table as CSV for spreadsheets, every text cell escaped against formula injection."""
-    return frame.map(escape_cell).to_csv(index=False).encode("utf-8-sig")
