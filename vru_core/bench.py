@@ -25,7 +25,7 @@ from vru_core.config import REPO_ROOT
 from vru_core.measures import MeasureFrame
 from vru_core.scoring import Profile, score
 
-SECTIONS = ["vru_core.bench", "vru_core.register.bench", "vru_core.framework.bench"]
+SECTIONS = ["vru_core.bench", "vru_core.register.bench", "vru_core.framework.bench", "vru_core.stress"]
 TARGET_SCORING_RATIO = 2.0
 TARGET_PAGE_RATIO = 1.5
 
