@@ -1,6 +1,5 @@
 """Need scores: tune the profile, see the ranked wards on a table and a map, and why each is flagged."""
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -29,17 +28,7 @@ def ward_trend_spec(ward_code: str) -> dict:
     """The ward's monthly chart as a Vega-Lite spec, built (and validated by Altair) once per ward."""
     series = crime.load_monthly(get_settings().bundled_data_dir)
     monthly = trends.ward_monthly(series, ward_code, categories=("vwi", "robbery_personal", "weapons"))
-    chart = (
-        alt.Chart(monthly)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y")),
-            y=alt.Y("count:Q", title="Offences a month"),
-            color=alt.Color("category_label:N", title=None, legend=alt.Legend(orient="bottom")),
-            tooltip=[alt.Tooltip("category_label", title="Offence"), alt.Tooltip("month:T", format="%b %Y"), "count"],
-        )
-        .properties(height=260, title="Offences a month in this ward (MPS)")
-    )
+    chart = trends.monthly_chart(monthly, height=260, title="Offences a month in this ward (MPS)")
     return chart.to_dict()
 
 

@@ -28,18 +28,7 @@ with tab_ward:
         "Offences", list(labels), default=["vwi", "robbery_personal"], format_func=labels.get, key="trend_categories"
     )
     monthly = trends.ward_monthly(series, ward, categories=chosen)
-    st.altair_chart(
-        alt.Chart(monthly)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y")),
-            y=alt.Y("count:Q", title="Offences a month"),
-            color=alt.Color("category_label:N", title=None, legend=alt.Legend(orient="bottom")),
-            tooltip=[alt.Tooltip("category_label", title="Offence"), alt.Tooltip("month:T", format="%b %Y"), "count"],
-        )
-        .properties(height=320),
-        width="stretch",
-    )
+    st.altair_chart(trends.monthly_chart(monthly, height=320), width="stretch")
 
 with tab_moves:
     c1, c2 = st.columns(2)

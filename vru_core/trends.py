@@ -151,3 +151,21 @@ def top_rising(df: pd.DataFrame, n: int = 10, by: str = "pct_change") -> pd.Data
 def top_falling(df: pd.DataFrame, n: int = 10, by: str = "pct_change") -> pd.DataFrame:
     """The ``n`` eligible wards with the largest falls (change < 0), most negative ``by`` first."""
     return _ranked(df, n, by, rising=False)
+
+
+def monthly_chart(monthly: pd.DataFrame, *, height: int, title: str | None = None):
+    """The monthly offences line chart (Altair) for rows from :func:`ward_monthly`: one look everywhere."""
+    import altair as alt
+
+    chart = (
+        alt.Chart(monthly)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y")),
+            y=alt.Y("count:Q", title="Offences a month"),
+            color=alt.Color("category_label:N", title=None, legend=alt.Legend(orient="bottom")),
+            tooltip=[alt.Tooltip("category_label", title="Offence"), alt.Tooltip("month:T", format="%b %Y"), "count"],
+        )
+        .properties(height=height)
+    )
+    return chart.properties(title=title) if title else chart
