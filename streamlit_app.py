@@ -1,9 +1,14 @@
-"""VRU Hub entry: page setup and navigation only; each page is a short script under pages/."""
+"""VRU Hub entry: page setup and navigation only; each page is a short script under app_pages/."""
 
 import streamlit as st
 
-from pages.common import can, current_actor, engine
-from vru_core.auth import Permission
+from ui.session import can, current_actor, engine
+from vru_core.platform.auth import Permission
+
+
+def page(script: str, **kwargs) -> st.Page:
+    return st.Page(f"app_pages/{script}", **kwargs)
+
 
 st.set_page_config(page_title="VRU Hub", page_icon=":material/explore:", layout="wide")
 engine()  # migrate and load the bundled data before any page needs it
@@ -11,28 +16,28 @@ actor = current_actor()
 
 sections = {
     "Need scores": [
-        st.Page("pages/need_scores.py", title="Ward need scores", icon=":material/map:", default=True),
-        st.Page("pages/sensitivity.py", title="Sensitivity", icon=":material/tune:", url_path="sensitivity"),
-        st.Page("pages/trends.py", title="Trends and concentration", icon=":material/trending_up:", url_path="trends"),
-        st.Page("pages/measures.py", title="Measures and sources", icon=":material/menu_book:", url_path="measures"),
+        page("need_scores.py", title="Ward need scores", icon=":material/map:", default=True),
+        page("sensitivity.py", title="Sensitivity", icon=":material/tune:", url_path="sensitivity"),
+        page("trends.py", title="Trends and concentration", icon=":material/trending_up:", url_path="trends"),
+        page("measures.py", title="Measures and sources", icon=":material/menu_book:", url_path="measures"),
     ],
     "Commissioning": [
-        st.Page("pages/register.py", title="Register", icon=":material/receipt_long:", url_path="register"),
-        st.Page("pages/award_new.py", title="New award", icon=":material/add_circle:"),
-        st.Page("pages/award.py", title="Award", icon=":material/description:", url_path="award"),
-        st.Page("pages/import_awards.py", title="Import awards", icon=":material/upload:"),
-        st.Page("pages/export.py", title="Open data export", icon=":material/public:", url_path="export"),
-        st.Page("pages/funding_vs_need.py", title="Funding vs need", icon=":material/balance:"),
+        page("register.py", title="Register", icon=":material/receipt_long:", url_path="register"),
+        page("award_new.py", title="New award", icon=":material/add_circle:"),
+        page("award.py", title="Award", icon=":material/description:", url_path="award"),
+        page("import_awards.py", title="Import awards", icon=":material/upload:"),
+        page("export.py", title="Open data export", icon=":material/public:", url_path="export"),
+        page("funding_vs_need.py", title="Funding vs need", icon=":material/balance:"),
     ],
     "Performance": [
-        st.Page("pages/framework.py", title="Strategy overview", icon=":material/flag:"),
-        st.Page("pages/objective.py", title="Objective detail", icon=":material/search:"),
-        st.Page("pages/indicators_entry.py", title="Enter indicator values", icon=":material/edit_note:"),
-        st.Page("pages/framework_admin.py", title="Framework settings", icon=":material/settings:"),
+        page("framework.py", title="Strategy overview", icon=":material/flag:"),
+        page("objective.py", title="Objective detail", icon=":material/search:"),
+        page("indicators_entry.py", title="Enter indicator values", icon=":material/edit_note:"),
+        page("framework_admin.py", title="Framework settings", icon=":material/settings:"),
     ],
     "Account": [
-        st.Page(
-            "pages/account.py",
+        page(
+            "account.py",
             title="Sign in" if actor is None else "Account",
             icon=":material/person:",
             url_path="account",
@@ -41,11 +46,9 @@ sections = {
 }
 admin = []  # hidden from everyone else; the pages and vru_core check again
 if can(Permission.USERS_WRITE):
-    admin.append(
-        st.Page("pages/admin_users.py", title="Users and roles", icon=":material/manage_accounts:", url_path="users")
-    )
+    admin.append(page("admin_users.py", title="Users and roles", icon=":material/manage_accounts:", url_path="users"))
 if can(Permission.AUDIT_READ):
-    admin.append(st.Page("pages/audit.py", title="Audit log", icon=":material/history:", url_path="audit"))
+    admin.append(page("audit.py", title="Audit log", icon=":material/history:", url_path="audit"))
 if admin:
     sections["Administration"] = admin
 page = st.navigation(sections, expanded=True)

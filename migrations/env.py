@@ -1,10 +1,10 @@
-"""Alembic environment: runs on the connection vru_core.db.upgrade hands over, or on the configured URL."""
+"""Alembic environment: runs on the connection vru_core.platform.db.upgrade hands over, or on the configured URL."""
 
 from alembic import context
 from sqlmodel import SQLModel
 
 import vru_core.models  # noqa: F401  (registers every table on SQLModel.metadata)
-from vru_core.db import get_engine
+from vru_core.platform.db import get_engine
 
 target_metadata = SQLModel.metadata
 

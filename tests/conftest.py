@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from vru_core.auth import Actor, Role
-from vru_core.db import get_engine, upgrade
-from vru_core.load import load_bundled
+from vru_core.needs.load import load_bundled
+from vru_core.platform.auth import Actor, Role
+from vru_core.platform.db import get_engine, upgrade
 
 POSTGRES_URL = os.environ.get("VRU_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
@@ -48,6 +48,14 @@ def _loaded_template(backend: str, workdir: Path) -> Iterator[tuple[str, str]]:
     yield backend, url
     if backend == "postgresql":
         _pg_admin(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Mark every case that runs on PostgreSQL, so `-m "not postgres"` gives the fast SQLite-only loop."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "postgresql" in callspec.params.values():
+            item.add_marker(pytest.mark.postgres)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from vru_core.auth import Actor, Role
-from vru_core.backup import table_checksums
-from vru_core.measures import MAX_UPLOAD_BYTES, UploadRejected, add_measure, list_measures, load_measure_frame
+from tests.factories import sample_award
+from vru_core.needs.measures import MAX_UPLOAD_BYTES, UploadRejected, add_measure, list_measures, load_measure_frame
+from vru_core.needs.scoring import Profile, ranked_csv, score
+from vru_core.platform.auth import Actor, Role
+from vru_core.platform.backup import table_checksums
 from vru_core.register.importer import TEMPLATE_COLUMNS, import_csv
 from vru_core.register.validation import ValidationFailed
-from vru_core.scoring import Profile, ranked_csv, score
-from vru_core.stress import sample_award
 
 ANALYST = Actor("bad-input-analyst", Role.ANALYST)
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
@@ -418,7 +418,7 @@ def test_html_in_a_measure_is_shown_as_text_on_every_page_that_shows_it(engine, 
     data = ("area_code,value\n" + "".join(f"{c},{i}\n" for i, c in enumerate(frame.wards.index))).encode()
     add_measure(engine=engine, actor=ANALYST, definition=measure(label=SCRIPT, source=SCRIPT), data=data)
     monkeypatch.setenv("VRU_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    for page in ("pages/need_scores.py", "pages/measures.py"):
+    for page in ("app_pages/need_scores.py", "app_pages/measures.py"):
         at = AppTest.from_file(APP, default_timeout=60)
         at.run()
         at.switch_page(page).run()
@@ -459,7 +459,7 @@ def test_html_in_an_award_is_shown_as_text(engine, monkeypatch):
 
     award_id = service.create_award(engine=engine, actor=COMMISSIONER, data=sample_award(engine, title=SCRIPT))
     monkeypatch.setenv("VRU_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    for page in ("pages/register.py", "pages/award.py"):
+    for page in ("app_pages/register.py", "app_pages/award.py"):
         at = AppTest.from_file(APP, default_timeout=60)
         at.run()
         at.query_params.clear()

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from vru_core.config import REPO_ROOT
-from vru_core.measures import load_measure_frame
-from vru_core.scoring import build_parser
+from vru_core.needs.cli import build_parser
+from vru_core.needs.measures import load_measure_frame
+from vru_core.platform.config import REPO_ROOT
 
 README = (REPO_ROOT / "README.md").read_text()
 SOURCES = (REPO_ROOT / "data" / "SOURCES.md").read_text()
@@ -24,7 +24,7 @@ def test_every_bundled_measure_is_in_readme(loaded_engine):
 
 
 def test_every_setting_is_in_readme():
-    settings = set(re.findall(r'"(VRU_[A-Z_]+)"', (REPO_ROOT / "vru_core" / "config.py").read_text()))
+    settings = set(re.findall(r'"(VRU_[A-Z_]+)"', (REPO_ROOT / "vru_core" / "platform" / "config.py").read_text()))
     assert settings, "config.py reads no settings?"
     missing = sorted(s for s in settings if f"`{s}`" not in README)
     assert not missing, f"README does not document: {missing}"

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import pytest
 
 import vru_core
-from vru_core.auth import GRANTS, SYSTEM, Actor, Permission, PermissionDenied, Role
-from vru_core.backup import table_checksums
-from vru_core.stress import sample_award
+from tests.factories import sample_award
+from vru_core.platform.auth import GRANTS, SYSTEM, Actor, Permission, PermissionDenied, Role
+from vru_core.platform.backup import table_checksums
 
 GOOD_PASSWORD = "correct horse battery"
 
@@ -65,33 +65,33 @@ FEEL_SAFE = {
 
 
 def _ward_csv(engine) -> bytes:
-    from vru_core.measures import load_wards
+    from vru_core.needs.measures import load_wards
 
     return ("area_code,value\n" + "".join(f"{c},{i}\n" for i, c in enumerate(load_wards(engine).index[:5]))).encode()
 
 
 def _uploaded_measure(engine) -> dict:
-    from vru_core.measures import add_measure
+    from vru_core.needs.measures import add_measure
 
     add_measure(engine=engine, actor=SYSTEM, definition=FEEL_SAFE, data=_ward_csv(engine))
     return {"code": FEEL_SAFE["code"]}
 
 
 def _profile(engine) -> dict:
-    from vru_core.scoring import Profile
+    from vru_core.needs.scoring import Profile
 
     return {"name": "Permission test profile", "profile": Profile(threshold_pct=15.0)}
 
 
 def _saved_profile(engine) -> dict:
-    from vru_core.profiles import save_profile
+    from vru_core.needs.profiles import save_profile
 
     save_profile(engine=engine, actor=SYSTEM, **_profile(engine))
     return {"name": "Permission test profile"}
 
 
 def _account(engine, *, active: bool = True) -> dict:
-    from vru_core.users import create_user, deactivate
+    from vru_core.platform.users import create_user, deactivate
 
     create_user(engine=engine, actor=SYSTEM, username="perm-target", role="viewer", password=GOOD_PASSWORD)
     if not active:
@@ -166,22 +166,22 @@ class Case:
 
 
 CASES: dict[str, Case] = {
-    "vru_core.measures.add_measure": Case(
+    "vru_core.needs.measures.add_measure": Case(
         Permission.MEASURES_WRITE, lambda e: {"definition": FEEL_SAFE, "data": _ward_csv(e)}
     ),
-    "vru_core.measures.delete_measure": Case(Permission.MEASURES_WRITE, _uploaded_measure),
-    "vru_core.profiles.save_profile": Case(Permission.PROFILES_WRITE, _profile),
-    "vru_core.profiles.delete_profile": Case(Permission.PROFILES_WRITE, _saved_profile),
-    "vru_core.users.create_user": Case(
+    "vru_core.needs.measures.delete_measure": Case(Permission.MEASURES_WRITE, _uploaded_measure),
+    "vru_core.needs.profiles.save_profile": Case(Permission.PROFILES_WRITE, _profile),
+    "vru_core.needs.profiles.delete_profile": Case(Permission.PROFILES_WRITE, _saved_profile),
+    "vru_core.platform.users.create_user": Case(
         Permission.USERS_WRITE, lambda e: {"username": "new-person", "role": "admin", "password": GOOD_PASSWORD}
     ),
-    "vru_core.users.set_role": Case(Permission.USERS_WRITE, lambda e: {**_account(e), "role": "admin"}),
-    "vru_core.users.set_password": Case(
+    "vru_core.platform.users.set_role": Case(Permission.USERS_WRITE, lambda e: {**_account(e), "role": "admin"}),
+    "vru_core.platform.users.set_password": Case(
         Permission.USERS_WRITE, lambda e: {**_account(e), "password": "another long passphrase"}
     ),
-    "vru_core.users.deactivate": Case(Permission.USERS_WRITE, _account),
-    "vru_core.users.reactivate": Case(Permission.USERS_WRITE, lambda e: _account(e, active=False)),
-    "vru_core.audit.query_log": Case(Permission.AUDIT_READ, lambda e: {}, writes=False),
+    "vru_core.platform.users.deactivate": Case(Permission.USERS_WRITE, _account),
+    "vru_core.platform.users.reactivate": Case(Permission.USERS_WRITE, lambda e: _account(e, active=False)),
+    "vru_core.platform.audit.query_log": Case(Permission.AUDIT_READ, lambda e: {}, writes=False),
     # the register
     "vru_core.register.service.create_organisation": Case(
         Permission.REGISTER_WRITE, lambda e: {"data": {"recipient_org_id": "GB-CHC-1099999", "recipient_name": "Org"}}
@@ -259,7 +259,11 @@ def _role_with(permission: Permission) -> Actor:
 
 
 def test_discovery_finds_the_known_writes():
-    assert {"vru_core.measures.add_measure", "vru_core.users.create_user", "vru_core.audit.query_log"} <= set(GUARDED)
+    assert {
+        "vru_core.needs.measures.add_measure",
+        "vru_core.platform.users.create_user",
+        "vru_core.platform.audit.query_log",
+    } <= set(GUARDED)
 
 
 def test_every_guarded_function_has_a_case():

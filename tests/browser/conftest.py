@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from vru_core.config import REPO_ROOT
+from vru_core.platform.config import REPO_ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from vru_core.auth import hash_password
-from vru_core.db import get_engine
 from vru_core.models import User
+from vru_core.platform.auth import hash_password
+from vru_core.platform.db import get_engine
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from vru_core.auth import PermissionDenied
 from vru_core.framework.entered import ValuesInvalid, check_values, read_csv, save_values
 from vru_core.framework.indicators import entered_values
 from vru_core.models import AuditEntry, IndicatorValue
+from vru_core.platform.auth import PermissionDenied
 
 GOOD = {
     "indicator_code": "adult_reoffending_rate",

@@ -7,11 +7,11 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import inspect
 
-from vru_core.config import REPO_ROOT
 from vru_core.framework import seed
 from vru_core.framework.indicators import build_overview, values_export
+from vru_core.framework.strategy import AIMS, OBJECTIVES
 from vru_core.framework.summary import summary_html
-from vru_core.strategy import AIMS, OBJECTIVES
+from vru_core.platform.config import REPO_ROOT
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +80,7 @@ def test_values_export_has_every_indicator_with_values(overview):
 
 
 def test_migration_0004_downgrades_and_upgrades(tmp_path):
-    from vru_core.db import get_engine
+    from vru_core.platform.db import get_engine
 
     engine = get_engine(f"sqlite:///{tmp_path / 'm.sqlite3'}")
     cfg = Config(str(REPO_ROOT / "alembic.ini"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from tests.factories import sample_award
 from vru_core.framework.indicators import build_overview
 from vru_core.framework.register_indicators import (
     RegisterFacts,
@@ -20,7 +21,6 @@ from vru_core.framework.register_indicators import (
 )
 from vru_core.register import service
 from vru_core.register.query import RegisterData
-from vru_core.stress import sample_award
 
 
 def _facts(awards, objectives=(), areas=(), returns=()) -> RegisterFacts:

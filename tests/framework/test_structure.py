@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from vru_core.auth import PermissionDenied
 from vru_core.framework.indicators import build_overview, load_thresholds
 from vru_core.framework.rag import Thresholds
 from vru_core.framework.structure import (
@@ -18,6 +17,7 @@ from vru_core.framework.structure import (
     update_thresholds,
 )
 from vru_core.models import AuditEntry, Commitment, FundingStream, Indicator, Objective, ObjectiveAim
+from vru_core.platform.auth import PermissionDenied
 
 
 def _last_audit(engine, entity_type: str) -> AuditEntry:

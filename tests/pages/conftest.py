@@ -3,7 +3,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from vru_core.config import REPO_ROOT
+from vru_core.platform.config import REPO_ROOT
 
 
 @pytest.fixture

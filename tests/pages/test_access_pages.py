@@ -3,11 +3,11 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from vru_core.audit import record
-from vru_core.auth import Actor, Role
-from vru_core.config import REPO_ROOT
-from vru_core.db import session_scope
-from vru_core.users import create_user, list_users
+from vru_core.platform.audit import record
+from vru_core.platform.auth import Actor, Role
+from vru_core.platform.config import REPO_ROOT
+from vru_core.platform.db import session_scope
+from vru_core.platform.users import create_user, list_users
 
 GOOD = "correct horse battery"
 APP = str(REPO_ROOT / "streamlit_app.py")
@@ -48,7 +48,7 @@ def test_admin_pages_appear_only_for_roles_that_may_use_them(app, role, sees_use
     at = app(None, actor)
     sidebar = " ".join(c.value for c in at.sidebar.caption)
     assert (f"`test-{role}` ({role})" in sidebar) if role else ("Not signed in" in sidebar)
-    for page, visible in (("pages/admin_users.py", sees_users), ("pages/audit.py", sees_audit)):
+    for page, visible in (("app_pages/admin_users.py", sees_users), ("app_pages/audit.py", sees_audit)):
         if visible:
             at.switch_page(page).run()
             assert not at.exception and not at.error
@@ -60,7 +60,7 @@ def test_admin_pages_appear_only_for_roles_that_may_use_them(app, role, sees_use
 @pytest.mark.parametrize("role", ["viewer", "analyst", "commissioner"])
 def test_admin_pages_refuse_by_themselves_too(app, role):
     """Even if navigation let someone through, the page checks the role before showing anything."""
-    for page in ("pages/admin_users.py", "pages/audit.py"):
+    for page in ("app_pages/admin_users.py", "app_pages/audit.py"):
         at = AppTest.from_file(str(REPO_ROOT / page), default_timeout=60)
         at.session_state["actor"] = Actor(f"test-{role}", Role(role))
         at.run()
@@ -70,7 +70,7 @@ def test_admin_pages_refuse_by_themselves_too(app, role):
 
 def test_sign_in_shows_who_and_role_then_sign_out(app, engine, actors):
     create_user(engine=engine, actor=actors["admin"], username="ana", role="analyst", password=GOOD)
-    at = app("pages/account.py")
+    at = app("app_pages/account.py")
     at.text_input(key="login_username").input("ana")
     at.text_input(key="login_password").input("wrong password!")
     at.button[0].click().run()
@@ -86,8 +86,8 @@ def test_sign_in_shows_who_and_role_then_sign_out(app, engine, actors):
 
 def test_deactivated_account_is_signed_out_at_next_click(app, engine, actors):
     create_user(engine=engine, actor=actors["admin"], username="gone", role="commissioner", password=GOOD)
-    at = app("pages/account.py", Actor("gone", Role.COMMISSIONER))
-    from vru_core.users import deactivate
+    at = app("app_pages/account.py", Actor("gone", Role.COMMISSIONER))
+    from vru_core.platform.users import deactivate
 
     deactivate(engine=engine, actor=actors["admin"], username="gone")
     at.run()
@@ -97,7 +97,7 @@ def test_deactivated_account_is_signed_out_at_next_click(app, engine, actors):
 def test_admin_adds_user_and_changes_role_through_the_page(app, engine, actors):
     admin = Actor("boss", Role.ADMIN)
     create_user(engine=engine, actor=actors["admin"], username="boss", role="admin", password=GOOD)
-    at = app("pages/admin_users.py", admin)
+    at = app("app_pages/admin_users.py", admin)
     at.text_input(key="new_username").input("New.Person@vru.test")
     at.selectbox(key="new_role").select("commissioner")
     at.text_input(key="new_password").input(GOOD)
@@ -116,9 +116,9 @@ def test_admin_adds_user_and_changes_role_through_the_page(app, engine, actors):
 def test_admin_page_refuses_a_stale_change_with_what_changed(app, engine, actors):
     create_user(engine=engine, actor=actors["admin"], username="boss", role="admin", password=GOOD)
     create_user(engine=engine, actor=actors["admin"], username="target", role="viewer", password=GOOD)
-    at = app("pages/admin_users.py", Actor("boss", Role.ADMIN))
+    at = app("app_pages/admin_users.py", Actor("boss", Role.ADMIN))
     # A colleague changes the account after this screen was drawn.
-    from vru_core.users import set_role
+    from vru_core.platform.users import set_role
 
     set_role(engine=engine, actor=Actor("colleague", Role.ADMIN), username="target", role="director")
     at.selectbox(key="change_username").select("target")
@@ -146,7 +146,7 @@ def test_audit_page_filters_and_exports_escaped_csv(app, engine):
             entity_id=8,
             note="<script>alert(1)</script>",
         )
-    at = app("pages/audit.py", Actor("dir", Role.DIRECTOR))
+    at = app("app_pages/audit.py", Actor("dir", Role.DIRECTOR))
     at.selectbox(key="audit_actor").select("c2").run()
     assert not at.exception
     shown = at.dataframe[0].value
@@ -164,7 +164,7 @@ def test_audit_page_filters_and_exports_escaped_csv(app, engine):
     [("SSO.User@vru.test", "commissioner"), ("stranger@vru.test", None), ("inactive@vru.test", None)],
 )
 def test_single_sign_on_maps_known_emails_to_their_role(app, engine, actors, email, expected):
-    from vru_core.users import deactivate
+    from vru_core.platform.users import deactivate
 
     create_user(engine=engine, actor=actors["admin"], username="sso.user@vru.test", role="commissioner")
     create_user(engine=engine, actor=actors["admin"], username="inactive@vru.test", role="analyst")
@@ -173,7 +173,7 @@ def test_single_sign_on_maps_known_emails_to_their_role(app, engine, actors, ema
     at.secrets["auth"] = {"client_id": "x", "client_secret": "y", "server_metadata_url": "https://idp.invalid/"}
     at.user = {"is_logged_in": True, "email": email}
     at.run()
-    at.switch_page("pages/account.py").run()
+    at.switch_page("app_pages/account.py").run()
     assert not at.exception
     if expected:
         assert at.session_state["actor"] == Actor("sso.user@vru.test", Role(expected))
@@ -183,10 +183,10 @@ def test_single_sign_on_maps_known_emails_to_their_role(app, engine, actors, ema
 
 
 def test_single_sign_on_button_only_when_configured(app):
-    at = app("pages/account.py")
+    at = app("app_pages/account.py")
     assert not [b for b in at.button if b.key == "sso_login"]
     configured = AppTest.from_file(APP, default_timeout=60)
     configured.secrets["auth"] = {"client_id": "x", "client_secret": "y", "server_metadata_url": "https://idp.invalid/"}
     configured.run()
-    configured.switch_page("pages/account.py").run()
+    configured.switch_page("app_pages/account.py").run()
     assert [b for b in configured.button if b.key == "sso_login"]

@@ -9,9 +9,9 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from vru_core.auth import Actor, Role
 from vru_core.framework.indicators import build_overview, entered_values
-from vru_core.strategy import OBJECTIVES
+from vru_core.framework.strategy import OBJECTIVES
+from vru_core.platform.auth import Actor, Role
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 
@@ -55,7 +55,7 @@ def _specs(at: AppTest) -> list[dict]:
 
 
 def test_overview_has_a_card_per_aim_and_objective_and_exports(app):
-    at = app("pages/framework.py", "director")
+    at = app("app_pages/framework.py", "director")
     text = _markdown(at)
     for number, title, *_ in OBJECTIVES:
         assert f"**{number}. {title}**" in text
@@ -77,7 +77,7 @@ def _layers_with_rules(spec: dict) -> list[dict]:
 
 
 def test_drill_down_draws_baseline_and_target_rules_and_period_tooltips(app, engine):
-    at = app("pages/objective.py", "viewer", {"objective": "1"})
+    at = app("app_pages/objective.py", "viewer", {"objective": "1"})
     assert at.title[0].value.startswith("Objective 1:")
     specs = _specs(at)
     trends = [s for s in specs if _layers_with_rules(s)]
@@ -95,20 +95,20 @@ def test_drill_down_draws_baseline_and_target_rules_and_period_tooltips(app, eng
 
 
 def test_drill_down_follows_the_link_parameter(app):
-    at = app("pages/objective.py", None, {"objective": "6"})
+    at = app("app_pages/objective.py", None, {"objective": "6"})
     assert at.title[0].value.startswith("Objective 6:")
     assert at.query_params["objective"] == ["6"] or at.query_params["objective"] == "6"
 
 
 @pytest.mark.parametrize("role", [None, "viewer", "director", "commissioner"])
 def test_entry_page_offers_no_form_without_the_permission(app, role):
-    at = app("pages/indicators_entry.py", role)
+    at = app("app_pages/indicators_entry.py", role)
     assert not at.get("form") and not at.get("file_uploader")
     assert "Only analysts and administrators" in at.info[0].value
 
 
 def test_analyst_upload_lists_every_problem_and_saves_nothing(app, engine):
-    at = app("pages/indicators_entry.py", "analyst")
+    at = app("app_pages/indicators_entry.py", "analyst")
     bad = (
         b"indicator_code,period,value,source,source_date\n"
         b"adult_reoffending_rate,2025-03,25.5,MoJ,2026-01-29\n"
@@ -123,7 +123,7 @@ def test_analyst_upload_lists_every_problem_and_saves_nothing(app, engine):
 
 
 def test_analyst_types_one_value(app, engine):
-    at = app("pages/indicators_entry.py", "analyst")
+    at = app("app_pages/indicators_entry.py", "analyst")
     at.selectbox(key="entry_indicator").set_value("adult_reoffending_rate")
     at.text_input(key="entry_period").input("2025-03")
     at.text_input(key="entry_value").input("25.5")
@@ -139,7 +139,7 @@ def test_analyst_types_one_value(app, engine):
 
 @pytest.mark.parametrize("role", ["viewer", "director", "analyst"])
 def test_framework_settings_are_for_admins_only(app, role):
-    at = app("pages/framework_admin.py", role)
+    at = app("app_pages/framework_admin.py", role)
     assert "Only administrators" in at.info[0].value
     assert not at.get("form")
 
@@ -148,7 +148,7 @@ def test_with_example_awards_the_money_follows_on_overview_and_drill_down(app, e
     from vru_core.register import examples
 
     examples.load_examples(engine=engine, actor=actors["commissioner"])
-    at = app("pages/framework.py", "director")
+    at = app("app_pages/framework.py", "director")
     assert "EXAMPLE awards" in at.warning[0].value
     labels = [m.label for m in at.metric]
     assert any(label == "To the top 71 need wards" for label in labels)
@@ -156,7 +156,7 @@ def test_with_example_awards_the_money_follows_on_overview_and_drill_down(app, e
     assert len(committed) == 8 and any(v != "£0" for v in committed)
     by_area = _table_with(at, "Priority area")
     assert by_area["Committed (£)"].sum() > 0
-    at = app("pages/objective.py", "director", {"objective": "3"})
+    at = app("app_pages/objective.py", "director", {"objective": "3"})
     areas = _table_with(at, "Active awards")
     assert areas.set_index("Priority area").loc["Young Persons' Action Group", "Committed (£)"] > 0
     awards = _table_with(at, "Recipient")
@@ -166,7 +166,7 @@ def test_with_example_awards_the_money_follows_on_overview_and_drill_down(app, e
 def test_admin_changes_the_rag_thresholds_on_the_settings_page(app, engine):
     from vru_core.framework.indicators import load_thresholds
 
-    at = app("pages/framework_admin.py", "admin")
+    at = app("app_pages/framework_admin.py", "admin")
     at.number_input(key="rag_on").set_value(0.75)
     at.number_input(key="rag_tol").set_value(2.0)
     next(b for b in at.button if b.label == "Save thresholds").click().run()

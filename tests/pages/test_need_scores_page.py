@@ -4,11 +4,11 @@ import json
 
 import pytest
 
-from vru_core.auth import Actor, Role
-from vru_core.profiles import get_profile, save_profile
-from vru_core.scoring import Profile
+from vru_core.needs.profiles import get_profile, save_profile
+from vru_core.needs.scoring import Profile
+from vru_core.platform.auth import Actor, Role
 
-PAGE = "pages/need_scores.py"
+PAGE = "app_pages/need_scores.py"
 
 
 @pytest.fixture

@@ -2,12 +2,12 @@
 
 import json
 
-from vru_core.auth import Actor, Role
-from vru_core.measures import load_measure_frame
+from vru_core.needs.measures import load_measure_frame
+from vru_core.platform.auth import Actor, Role
 
 
 def test_sensitivity_lists_robust_wards_and_reacts_to_top_n(make_app):
-    at = make_app("pages/sensitivity.py")
+    at = make_app("app_pages/sensitivity.py")
     robust_30 = at.dataframe[0].value
     assert len(robust_30) > 0
     assert (robust_30["best_rank"] <= robust_30["base_rank"]).all()
@@ -19,7 +19,7 @@ def test_sensitivity_lists_robust_wards_and_reacts_to_top_n(make_app):
 
 
 def test_trends_page_shows_rising_falling_and_concentration(make_app):
-    at = make_app("pages/trends.py")
+    at = make_app("app_pages/trends.py")
     rising, falling = at.dataframe[0].value, at.dataframe[1].value
     assert (rising["change"] > 0).all() and (falling["change"] < 0).all()
     charts = at.get("vega_lite_chart")
@@ -31,7 +31,7 @@ def test_trends_page_shows_rising_falling_and_concentration(make_app):
 
 
 def test_measures_page_lists_sources_and_refuses_upload_without_role(make_app):
-    at = make_app("pages/measures.py")
+    at = make_app("app_pages/measures.py")
     table = at.dataframe[0].value
     assert {"source", "publisher", "period", "licence"} <= set(table.columns)
     assert table["source"].str.len().gt(0).all()
@@ -39,7 +39,7 @@ def test_measures_page_lists_sources_and_refuses_upload_without_role(make_app):
 
 
 def test_analyst_adds_a_measure_through_the_page(make_app, engine):
-    at = make_app("pages/measures.py", actor=Actor("ana", Role.ANALYST))
+    at = make_app("app_pages/measures.py", actor=Actor("ana", Role.ANALYST))
     at.text_input(key="m_code").input("pas_feel_safe")
     at.text_input(key="m_label").input("% who feel safe (example upload)")
     at.text_input(key="m_unit").input("% of respondents")

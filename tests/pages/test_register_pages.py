@@ -10,8 +10,8 @@ from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
 from tests.register.conftest import csv_text
-from vru_core.auth import Actor, Role
 from vru_core.models import Award, Ward
+from vru_core.platform.auth import Actor, Role
 from vru_core.register import examples, need_evidence, service
 
 COMMISSIONER = Actor("pat-commissioner", Role.COMMISSIONER)
@@ -43,7 +43,7 @@ def _fill_form(at: AppTest, *, end: dt.date, charity: str, wards: list[str]) -> 
 
 
 def test_new_award_form_catches_mistakes_then_saves(engine, make_app):
-    at = make_app("pages/award_new.py", actor=COMMISSIONER)
+    at = make_app("app_pages/award_new.py", actor=COMMISSIONER)
     before = _awards(engine)
     _fill_form(at, end=dt.date(2026, 4, 1), charity="12ab", wards=_wards(engine))
     at.button(key="new_submit").click().run()
@@ -61,14 +61,14 @@ def test_new_award_form_catches_mistakes_then_saves(engine, make_app):
     assert at.title[0].value == "Youth mentoring project"  # now on the award page
     assert at.query_params["id"]
 
-    at.switch_page("pages/register.py").run()
+    at.switch_page("app_pages/register.py").run()
     assert not at.exception
     table = at.dataframe[0].value
     assert "Youth mentoring project" in set(table["title"])
 
 
 def test_viewers_cannot_record_awards(make_app):
-    at = make_app("pages/award_new.py", actor=Actor("val-viewer", Role.VIEWER))
+    at = make_app("app_pages/award_new.py", actor=Actor("val-viewer", Role.VIEWER))
     assert len(at.text_input) == 0 and "commissioner" in at.info[0].value
 
 
@@ -90,7 +90,7 @@ def test_import_page_lists_every_problem_then_imports(engine, make_app):
     bad = [dict(r) for r in rows]
     bad[0]["areas"] = "E05000026"
     bad[2]["amount_awarded"] = "45k"
-    at = make_app("pages/import_awards.py", actor=COMMISSIONER)
+    at = make_app("app_pages/import_awards.py", actor=COMMISSIONER)
     before = _awards(engine)
     at.file_uploader(key="import_file").set_value(("awards.csv", csv_text(bad).encode(), "text/csv")).run()
     assert not at.exception
@@ -124,8 +124,8 @@ def test_second_editor_is_refused_with_what_changed(engine, make_app):
             "areas": _wards(engine, 1),
         },
     )
-    first = make_app("pages/award.py", actor=COMMISSIONER)
-    second = make_app("pages/award.py", actor=Actor("sam-commissioner", Role.COMMISSIONER))
+    first = make_app("app_pages/award.py", actor=COMMISSIONER)
+    second = make_app("app_pages/award.py", actor=Actor("sam-commissioner", Role.COMMISSIONER))
     for at in (first, second):  # both open the award from its shareable URL (?id=…)
         at.query_params["id"] = str(award_id)
         at.run()
@@ -153,13 +153,13 @@ def test_second_editor_is_refused_with_what_changed(engine, make_app):
 
 def test_examples_banner_removal_and_export_page(engine, make_app):
     examples.load_examples(engine=engine, actor=COMMISSIONER)
-    at = make_app("pages/register.py", actor=COMMISSIONER)
+    at = make_app("app_pages/register.py", actor=COMMISSIONER)
     assert any("EXAMPLE awards are in this register" in w.value for w in at.warning)
     at.button(key="remove_examples").click().run()
     assert not at.exception
     assert examples.has_examples(engine) == 0
     assert not any("EXAMPLE awards" in w.value for w in at.warning)
-    at.switch_page("pages/export.py").run()
+    at.switch_page("app_pages/export.py").run()
     assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Download 360Giving JSON", "Download 360Giving CSV"]
@@ -167,7 +167,7 @@ def test_examples_banner_removal_and_export_page(engine, make_app):
 
 def test_funding_vs_need_draws_charts_and_maps(engine, make_app):
     examples.load_examples(engine=engine, actor=COMMISSIONER)
-    at = make_app("pages/funding_vs_need.py")
+    at = make_app("app_pages/funding_vs_need.py")
     assert len(at.get("deck_gl_json_chart")) == 2
     assert len(at.get("vega_lite_chart")) == 4
 
@@ -189,7 +189,7 @@ def test_approve_then_record_payment_and_return_on_the_award_page(engine, make_a
             "areas": _wards(engine, 3),
         },
     )
-    at = make_app("pages/award.py", actor=COMMISSIONER)
+    at = make_app("app_pages/award.py", actor=COMMISSIONER)
     at.query_params["id"] = str(award_id)
     at.run()
     at.button(key=f"to_approved_{award_id}").click().run()

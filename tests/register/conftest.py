@@ -8,9 +8,9 @@ import io
 import pytest
 from sqlmodel import Session, select
 
+from tests.factories import sample_award
 from vru_core.models import Ward
 from vru_core.register.importer import TEMPLATE_COLUMNS
-from vru_core.stress import sample_award
 
 
 @pytest.fixture

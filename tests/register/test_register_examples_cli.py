@@ -12,8 +12,8 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from tests.register.conftest import csv_text
-from vru_core.config import REPO_ROOT
 from vru_core.models import Award, Organisation
+from vru_core.platform.config import REPO_ROOT
 from vru_core.register import examples, need_evidence, service
 from vru_core.register.cli import main
 

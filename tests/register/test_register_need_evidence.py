@@ -53,7 +53,7 @@ def test_wards_served(loaded_engine, ward_codes):
 
 
 def test_approval_freezes_evidence_that_later_data_changes_do_not_touch(engine, actors, award_data, ward_codes):
-    pytest.importorskip("vru_core.scoring")
+    pytest.importorskip("vru_core.needs.scoring")
     c = actors["commissioner"]
     award_id = service.create_award(engine=engine, actor=c, data=award_data)
     service.transition_award(engine=engine, actor=c, award_id=award_id, version=1, to_status="approved")

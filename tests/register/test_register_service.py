@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from vru_core.auth import PermissionDenied
 from vru_core.models import AuditEntry, Award, AwardArea, AwardObjective, MonitoringReturn, Payment
+from vru_core.platform.auth import PermissionDenied
 from vru_core.register import examples, importer, service
 from vru_core.register.service import TRANSITIONS, StaleVersion, TransitionRefused
 from vru_core.register.validation import ValidationFailed

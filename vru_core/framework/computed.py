@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from vru_core.concentration import lorenz_from_counts, share_in_top_wards
-from vru_core.config import get_settings
-from vru_core.crime import MonthlySeries, load_monthly
 from vru_core.models import Ward
+from vru_core.needs.concentration import lorenz_from_counts, share_in_top_wards
+from vru_core.needs.crime import MonthlySeries, load_monthly
+from vru_core.platform.config import get_settings
 
 WINDOW = 12
 LONDON = "london"

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from vru_core.audit import record
-from vru_core.auth import Actor, Permission, require
-from vru_core.db import session_scope
 from vru_core.framework.computed import LONDON
 from vru_core.models import Borough, Indicator, IndicatorValue
+from vru_core.platform.audit import record
+from vru_core.platform.auth import Actor, Permission, require
+from vru_core.platform.db import session_scope
 
 CSV_COLUMNS = ("indicator_code", "period", "value", "source", "source_date", "area_code", "note")
 REQUIRED_COLUMNS = ("indicator_code", "period", "value", "source", "source_date")

@@ -334,7 +334,7 @@ def framework_version(engine: Engine) -> str:
     from sqlalchemy import func
 
     from vru_core.framework.register_indicators import facts_version
-    from vru_core.measures import data_version
+    from vru_core.needs.measures import data_version
 
     with engine.connect() as conn:
         values = conn.execute(select(func.count(), func.max(IndicatorValue.entered_at))).one()

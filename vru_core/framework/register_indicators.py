@@ -157,8 +157,8 @@ def need_share(data: RegisterData, scores: pd.DataFrame, wards: pd.DataFrame, to
 
 def default_need_inputs(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(scores table, wards) under the default scoring profile."""
-    from vru_core.measures import load_measure_frame
-    from vru_core.scoring import Profile, score
+    from vru_core.needs.measures import load_measure_frame
+    from vru_core.needs.scoring import Profile, score
 
     frame = load_measure_frame(engine)
     return score(frame, Profile()).table, frame.wards

@@ -7,8 +7,8 @@ expected to set their own on the Framework settings page.
 
 from __future__ import annotations
 
-from vru_core.crime import PUBLISHER, SOURCE
-from vru_core.strategy import STRATEGY_SOURCE
+from vru_core.framework.strategy import STRATEGY_SOURCE
+from vru_core.needs.crime import PUBLISHER, SOURCE
 
 MPS_SOURCE = f"{SOURCE} ({PUBLISHER})"
 HOME_OFFICE = "Home Office VRU success measure"

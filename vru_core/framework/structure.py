@@ -6,9 +6,6 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlmodel import delete, select
 
-from vru_core.audit import record
-from vru_core.auth import Actor, Permission, require
-from vru_core.db import session_scope
 from vru_core.framework.entered import parse_period
 from vru_core.framework.rag import DIRECTIONS, Thresholds
 from vru_core.models import (
@@ -22,6 +19,9 @@ from vru_core.models import (
     RagSettings,
 )
 from vru_core.models.common import utcnow
+from vru_core.platform.audit import record
+from vru_core.platform.auth import Actor, Permission, require
+from vru_core.platform.db import session_scope
 
 
 class StaleEdit(ValueError):

@@ -15,8 +15,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from vru_core.auth import SYSTEM, Actor, Role
-from vru_core.db import get_engine, upgrade
+from vru_core.platform.auth import SYSTEM, Actor, Role
+from vru_core.platform.db import get_engine, upgrade
 from vru_core.register import examples, export_360
 from vru_core.register.importer import import_csv
 from vru_core.register.validation import ValidationFailed

@@ -14,10 +14,10 @@ import random
 from sqlalchemy import Engine, func
 from sqlmodel import select
 
-from vru_core.audit import record
-from vru_core.auth import Actor, Permission, require
-from vru_core.db import session_scope
 from vru_core.models import Award, AwardArea, AwardNeedEvidence, Organisation, Ward
+from vru_core.platform.audit import record
+from vru_core.platform.auth import Actor, Permission, require
+from vru_core.platform.db import session_scope
 from vru_core.register import need_evidence
 from vru_core.register.importer import TEMPLATE_COLUMNS, ImportResult, import_csv
 from vru_core.register.service import COMMITTED, delete_award_rows, snapshot_from_session

@@ -16,8 +16,6 @@ from typing import IO
 
 from sqlalchemy import BigInteger, Engine, cast, func, select
 
-from vru_core import csvsafe
-from vru_core.config import get_settings
 from vru_core.models import (
     Award,
     AwardArea,
@@ -30,6 +28,8 @@ from vru_core.models import (
     PriorityArea,
     Ward,
 )
+from vru_core.platform import csvsafe
+from vru_core.platform.config import get_settings
 from vru_core.register.query import iso_date, iso_timestamp
 
 SCHEMA_VERSION = "1.4"
@@ -42,7 +42,7 @@ PRIORITY_VOCABULARY = "London VRU first-year priority areas"
 
 
 def escape_cell(value) -> str:
-    """A flat-CSV cell as text: numbers as written, text escaped against formula injection (vru_core.csvsafe)."""
+    """A flat-CSV cell as text: numbers as written, text escaped against formula injection (platform.csvsafe)."""
     if value is None:
         return ""
     if isinstance(value, (int, float)) and not isinstance(value, bool):

@@ -14,12 +14,12 @@ from types import SimpleNamespace
 
 from sqlalchemy import Engine, insert, select
 
-from vru_core.audit import record, record_many
-from vru_core.auth import Actor, Permission, require
-from vru_core.db import session_scope
-from vru_core.locking import write_lock
 from vru_core.models import Award, AwardArea, AwardObjective, Organisation
 from vru_core.models.common import utcnow
+from vru_core.platform.audit import record, record_many
+from vru_core.platform.auth import Actor, Permission, require
+from vru_core.platform.db import session_scope
+from vru_core.platform.locking import write_lock
 from vru_core.register.service import (
     REGISTER_LOCK,
     STATUSES,

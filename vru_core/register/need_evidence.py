@@ -11,19 +11,19 @@ import pandas as pd
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from vru_core.audit import record
-from vru_core.auth import Actor
 from vru_core.models import AwardNeedEvidence, Ward
 from vru_core.models.common import utcnow
+from vru_core.platform.audit import record
+from vru_core.platform.auth import Actor
 
 DEFAULT_PROFILE_LABEL = "default profile"
 
 
 def _current_scores(engine: Engine, profile_name: str | None):
     """(profile name, Profile, ScoreResult, measures frame) under the named profile, or the default."""
-    from vru_core.measures import load_measure_frame
-    from vru_core.profiles import get_profile
-    from vru_core.scoring import Profile, score
+    from vru_core.needs.measures import load_measure_frame
+    from vru_core.needs.profiles import get_profile
+    from vru_core.needs.scoring import Profile, score
 
     profile = get_profile(engine, profile_name) if profile_name else None
     if profile_name and profile is None:

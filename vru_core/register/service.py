@@ -12,11 +12,6 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, Engine, cast, delete, func, or_
 from sqlmodel import Session, select
 
-from vru_core.audit import record
-from vru_core.auth import Actor, Permission, require
-from vru_core.config import get_settings
-from vru_core.db import session_scope
-from vru_core.locking import StaleVersion, advance_version, check_version, write_lock  # noqa: F401 (service.StaleVersion)
 from vru_core.models import (
     AuditEntry,
     Award,
@@ -28,6 +23,11 @@ from vru_core.models import (
     Payment,
 )
 from vru_core.models.common import utcnow
+from vru_core.platform.audit import record
+from vru_core.platform.auth import Actor, Permission, require
+from vru_core.platform.config import get_settings
+from vru_core.platform.db import session_scope
+from vru_core.platform.locking import StaleVersion, advance_version, check_version, write_lock  # noqa: F401 (service.StaleVersion)
 from vru_core.register import need_evidence
 from vru_core.register.validation import (
     RAG,
@@ -136,7 +136,7 @@ def write_links(session: Session, award_id: int, data: AwardData) -> None:
 
 
 def _check_stale(session: Session, award: Award, version: int) -> None:
-    """Refuse a write based on an old read, saying who saved what since then (vru_core.locking)."""
+    """Refuse a write based on an old read, saying who saved what since then (vru_core.platform.locking)."""
     check_version(session, award, version, entity_type="award", entity_id=str(award.id))
 
 

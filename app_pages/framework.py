@@ -1,0 +1,175 @@
+"""Director's overview: aims and objectives with their rating, latest vs baseline and target, money and awards."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from ui.cached import overview
+from ui.widgets import badge, examples_banner
+from vru_core.framework import rag
+from vru_core.framework.charts import trend_chart
+from vru_core.framework.indicators import KIND_LABELS, format_value, short_money, values_export
+from vru_core.framework.register_indicators import by_priority_area
+from vru_core.framework.summary import summary_html
+
+ov = overview()
+ind = ov.indicators
+
+st.title("Performance against the strategy")
+st.caption(
+    "The strategy's three aims and eight objectives, each rated from its indicators by one explicit rule. "
+    "Open an objective for its indicator charts, borough breakdown and the awards that fund it."
+)
+examples_banner()
+with st.expander("How the ratings work"):
+    st.markdown(rag.describe(ov.thresholds))
+
+
+def _counts(row) -> str:
+    parts = [
+        f"{row[f'n_{s.value}']} {s.label.lower()}"
+        for s in rag.Rag
+        if row[f"n_{s.value}"] and s is not rag.Rag.NOT_RATED
+    ]
+    unrated = row["n_not_rated"]
+    if unrated:
+        parts.append(f"{unrated} not yet rated")
+    return " · ".join(parts) or "no indicators"
+
+
+st.subheader("Aims")
+for col, (_, aim) in zip(st.columns(len(ov.aims)), ov.aims.iterrows(), strict=True):
+    with col.container(border=True):
+        st.markdown(f"**Aim {aim['number']}: {aim['title']}**")
+        badge(aim["status"])
+        st.caption(_counts(aim))
+
+
+def _primary(number: int) -> pd.Series | None:
+    """The objective's headline indicator: its first rated one, else its first one."""
+    mine = ind[ind["objective_number"] == number]
+    if mine.empty:
+        return None
+    rated = mine[mine["status"] != rag.Rag.NOT_RATED.value]
+    return (rated if len(rated) else mine).iloc[0]
+
+
+st.subheader("Objectives")
+rows = [ov.objectives.iloc[i : i + 4] for i in range(0, len(ov.objectives), 4)]
+for chunk in rows:
+    for col, (_, obj) in zip(st.columns(4), chunk.iterrows(), strict=False):
+        with col.container(border=True, height="stretch"):
+            n = int(obj["number"])
+            st.markdown(f"**{n}. {obj['title']}**")
+            badge(obj["status"])
+            st.caption(_counts(obj))
+            head = _primary(n)
+            if head is None:
+                st.caption("No indicator yet.")
+            else:
+                unit = head["unit"]
+                st.markdown(
+                    f"{head['name']}: **{format_value(head['latest'], unit)}**"
+                    + (f" (to {head['latest_period']})" if isinstance(head["latest_period"], str) else "")
+                    + f"  \nBaseline {format_value(head['baseline'], unit)}"
+                    + f" · target {format_value(head['target'], unit)}"
+                )
+                if head["latest_period"] is not None and not pd.isna(head["latest_period"]):
+                    st.altair_chart(
+                        trend_chart(ov.assessments[head["code"]], unit, height=70, small=True),
+                        width="stretch",
+                        key=f"spark_{n}",
+                    )
+            c1, c2 = st.columns(2)
+            c1.metric("Committed", short_money(obj["money"]), help=format_value(obj["money"], "gbp"))
+            c2.metric("Active awards", int(obj["active_awards"]))
+            st.page_link(
+                "app_pages/objective.py",
+                label=f"Open objective {n}",
+                icon=":material/arrow_forward:",
+                query_params={"objective": str(n)},
+            )
+
+st.subheader("How much of our money goes to the highest-need wards?")
+share = ov.need
+if share is None:
+    st.info("No approved, active or completed awards in the register yet, so there is no money to follow.")
+else:
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(
+        f"To the top {share.top_n} need wards",
+        format_value(share.share, "percent"),
+        help="Share of the committed money placed on wards that reaches the top 10% of wards by need.",
+    )
+    c2.metric("If spread evenly over wards", format_value(share.even_share * 100, "percent"))
+    c3.metric("Money placed on wards", format_value(share.money_placed, "gbp"))
+    c4.metric("London-wide (on no ward)", format_value(share.london_wide, "gbp"))
+    st.caption(
+        f"Committed money only (approved, active, completed). The top {share.top_n} wards are the top 10% by need "
+        "score under the default scoring profile. Ward awards count on their wards (by the split given, otherwise "
+        "equally); borough awards are spread over the borough's wards by population. The Funding vs need page "
+        "has the map, other profiles and other cut-offs."
+    )
+    st.page_link("app_pages/funding_vs_need.py", label="Funding vs need", icon=":material/arrow_forward:")
+
+st.subheader("Money by priority area")
+areas = by_priority_area(ov.register)
+if areas.empty:
+    st.caption("No awards yet.")
+else:
+    titles = ov.register.register.awards.drop_duplicates("priority_area").set_index("priority_area")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Priority area": [
+                    titles["priority_area_title"].get(c) or ("No priority area" if c == "none" else c)
+                    for c in areas.index
+                ],
+                "Committed (£)": areas["money"],
+                "Awards": areas["awards"],
+                "Active awards": areas["active_awards"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key="priority_area_table",
+        column_config={"Committed (£)": st.column_config.NumberColumn(format="localized")},
+    )
+
+st.subheader("All indicators")
+table = pd.DataFrame(
+    {
+        "Indicator": ind["name"],
+        "Objective": ind["objective_number"].astype("Int64"),
+        "Rating": ind["status_label"],
+        "Latest": [format_value(v, u) for v, u in zip(ind["latest"], ind["unit"], strict=True)],
+        "Period to": ind["latest_period"].fillna("—"),
+        "Baseline": [format_value(v, u) for v, u in zip(ind["baseline"], ind["unit"], strict=True)],
+        "Target": [format_value(v, u) for v, u in zip(ind["target"], ind["unit"], strict=True)],
+        "Why": ind["reason"],
+        "Home Office measure": ind["home_office"].astype(bool),
+        "Values": ind["kind"].map(KIND_LABELS),
+        "Source": ind["source"],
+    }
+)
+st.dataframe(table, hide_index=True, width="stretch", key="indicators_table")
+
+st.subheader("Exports")
+c1, c2 = st.columns(2)
+c1.download_button(
+    "Indicator values (CSV)",
+    values_export(ov).to_csv(index=False).encode("utf-8"),
+    file_name="vru_indicator_values.csv",
+    mime="text/csv",
+    key="download_values",
+    icon=":material/download:",
+)
+c2.download_button(
+    "One-page summary for the board (HTML, print to PDF)",
+    summary_html(ov, dt.date.today()).encode("utf-8"),
+    file_name=f"vru_performance_summary_{dt.date.today():%Y%m%d}.html",
+    mime="text/html",
+    key="download_summary",
+    icon=":material/print:",
+)

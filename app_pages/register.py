@@ -1,0 +1,130 @@
+"""The commissioning register: every award, filtered by stream, objective, priority area, place, status and date."""
+
+import datetime as dt
+
+import streamlit as st
+
+from ui.cached import labels, register_data
+from ui.session import can, current_actor, engine
+from ui.widgets import date_column, examples_banner, money_column
+from vru_core.platform.auth import Permission
+from vru_core.platform.csvsafe import safe_csv
+from vru_core.register import examples
+from vru_core.register.query import RegisterFilter, filter_register, totals
+from vru_core.register.service import STATUSES
+
+st.title("Commissioning register")
+st.caption(
+    "Every grant the VRU awards, linked to the wards, objectives and need behind it. "
+    "Money committed = approved, active and completed awards."
+)
+n_examples = examples_banner()
+writer = can(Permission.REGISTER_WRITE)
+if writer and n_examples and st.button("Remove all example awards", key="remove_examples", type="primary"):
+    removed = examples.remove_examples(engine=engine(), actor=current_actor())
+    st.toast(f"Removed {removed} example awards.")
+    st.rerun()
+
+data = register_data()
+if data.awards.empty:
+    st.info("The register is empty. Record an award, import a spreadsheet, or load the labelled example register.")
+    if writer and st.button("Load the example register (clearly marked EXAMPLE)", key="load_examples"):
+        examples.load_examples(engine=engine(), actor=current_actor())
+        st.rerun()
+    st.stop()
+
+names = labels()
+with st.expander("Filters", expanded=True):
+    c1, c2, c3 = st.columns(3)
+    streams = c1.multiselect(
+        "Funding stream", list(names["funding_streams"]), format_func=names["funding_streams"].get, key="reg_streams"
+    )
+    objectives = c2.multiselect(
+        "Objective", list(names["objectives"]), format_func=lambda n: f"{n}. {names['objectives'][n]}", key="reg_obj"
+    )
+    priorities = c3.multiselect(
+        "Priority area", list(names["priority_areas"]), format_func=names["priority_areas"].get, key="reg_priority"
+    )
+    c4, c5, c6 = st.columns(3)
+    boroughs = c4.multiselect("Borough", list(names["boroughs"]), format_func=names["boroughs"].get, key="reg_borough")
+    wards = c5.multiselect(
+        "Ward (type to search)", list(names["wards"]), format_func=names["wards"].get, key="reg_wards"
+    )
+    statuses = c6.multiselect("Status", STATUSES, key="reg_status")
+    c7, c8, c9 = st.columns(3)
+    first, last = data.awards["award_date"].min().date(), data.awards["award_date"].max().date()
+    date_from = c7.date_input("Awarded from", value=first, key="reg_from")
+    date_to = c8.date_input("Awarded to", value=max(last, dt.date.today()), key="reg_to")
+    text = c9.text_input("Search title, recipient or identifier", key="reg_text")
+    include_examples = st.checkbox("Include EXAMPLE awards", value=True, key="reg_examples") if n_examples else False
+
+flt = RegisterFilter(
+    funding_streams=tuple(streams),
+    objectives=tuple(objectives),
+    priority_areas=tuple(priorities),
+    boroughs=tuple(boroughs),
+    wards=tuple(wards),
+    statuses=tuple(statuses),
+    date_from=date_from,
+    date_to=date_to,
+    include_examples=include_examples,
+    text=text,
+)
+shown = filter_register(data, flt)
+t = totals(shown)
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Awards", f"{t['awards']:,}")
+m2.metric("Awarded", f"£{t['amount']:,.0f}")
+m3.metric("Paid", f"£{t['paid']:,.0f}")
+m4.metric("Recipients", f"{t['organisations']:,}")
+
+table = shown.assign(
+    open=[f"/award?id={i}" for i in shown.index],
+    example=shown["is_example"].map({True: "EXAMPLE", False: ""}),
+)[
+    [
+        "open",
+        "identifier",
+        "title",
+        "recipient",
+        "amount",
+        "paid",
+        "status",
+        "award_date",
+        "planned_start",
+        "planned_end",
+        "funding_stream_name",
+        "priority_area_title",
+        "geography_level",
+        "example",
+    ]
+]
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "open": st.column_config.LinkColumn("Award", display_text="Open", width="small"),
+        "identifier": "Identifier",
+        "title": st.column_config.TextColumn("Title", width="large"),
+        "recipient": "Recipient",
+        "amount": money_column("Awarded"),
+        "paid": money_column("Paid"),
+        "status": "Status",
+        "award_date": date_column("Award date"),
+        "planned_start": date_column("Start"),
+        "planned_end": date_column("End"),
+        "funding_stream_name": "Funding stream",
+        "priority_area_title": "Priority area",
+        "geography_level": "Geography",
+        "example": "Example?",
+    },
+    key="register_table",
+)
+st.download_button(
+    "Download these rows (CSV)",
+    safe_csv(table.drop(columns=["open"])),
+    file_name="vru-register-filtered.csv",
+    mime="text/csv",
+    key="register_download",
+)

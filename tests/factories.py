@@ -1,0 +1,34 @@
+"""Test factories: valid records on real bundled data, shared by the tests and the stress harness."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, select
+
+
+def sample_award(engine: Engine, *, title: str, **changes) -> dict:
+    """A valid award's fields on real wards (three in Hackney), as a form or an import row gives them."""
+    from vru_core.models import Ward
+
+    with engine.connect() as conn:
+        wards = conn.execute(
+            select(Ward.code).where(Ward.borough_code == "E09000012").order_by(Ward.code).limit(3)
+        ).scalars()
+        areas = ";".join(wards)
+    return {
+        "title": title,
+        "description": "Weekly mentoring for young people at risk of exclusion.",
+        "recipient_org_id": "GB-CHC-1123456",
+        "recipient_name": "Hackney Young Futures",
+        "recipient_type": "voluntary_community",
+        "charity_number": "1123456",
+        "amount_awarded": "45000",
+        "award_date": "2026-04-01",
+        "planned_start": "2026-05-01",
+        "planned_end": "2027-03-31",
+        "funding_stream": "young_londoners_fund",
+        "priority_area": "after_school",
+        "objectives": "3",
+        "geography_level": "ward",
+        "areas": areas,
+        **changes,
+    }

@@ -1,0 +1,405 @@
+"""vru_core.needs.crime against independent computations on the raw MPS CSVs (csv module, no helpers)."""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from vru_core.needs import crime
+from vru_core.platform.config import REPO_ROOT
+
+DATA = REPO_ROOT / "data"
+OLDER = DATA / "mps_ward_crime_202307_202506.csv"
+NEWER = DATA / "mps_ward_crime_202403_202603.csv"
+POP = DATA / "ward_population_census2021.csv"
+
+# Independent restatement of the category mapping (major, minors or None = all).
+MAPPING = {
+    "vwi": ("VIOLENCE AGAINST THE PERSON", {"VIOLENCE WITH INJURY"}),
+    "robbery_personal": ("ROBBERY", {"ROBBERY OF PERSONAL PROPERTY"}),
+    "weapons": ("POSSESSION OF WEAPONS", None),
+    "sexual": ("SEXUAL OFFENCES", None),
+    "drug_trafficking": ("DRUG OFFENCES", {"TRAFFICKING OF DRUGS"}),
+    "public_order": ("PUBLIC ORDER OFFENCES", None),
+    "homicide": ("VIOLENCE AGAINST THE PERSON", {"HOMICIDE"}),
+    "vap": ("VIOLENCE AGAINST THE PERSON", None),
+    "burglary": ("BURGLARY", None),
+}
+
+CITY_WITH_POP = ["E05009288", "E05009302", "E05009305", "E05009308", "E05009312"]
+CITY_BLANK_POP = ["E05009289", "E05009290", "E05009311"]
+HEATHROW = "E05013570"
+
+
+def _read_raw(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict[str, list[dict[str, str]]]:
+    return {"older": _read_raw(OLDER), "newer": _read_raw(NEWER)}
+
+
+@pytest.fixture(scope="module")
+def series() -> crime.MonthlySeries:
+    return crime.load_monthly(DATA)
+
+
+@pytest.fixture(scope="module")
+def population() -> dict[str, float]:
+    out = {}
+    with POP.open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            out[row["ward_code"]] = float(row["usual_residents"]) if row["usual_residents"] else math.nan
+    return out
+
+
+def raw_sum(rows, category: str, yyyymm: str, ward: str | None = None) -> int:
+    major, minors = MAPPING[category]
+    return sum(
+        int(r[yyyymm])
+        for r in rows
+        if r["MajorText"] == major
+        and (minors is None or r["MinorText"] in minors)
+        and (ward is None or r["WardCode"] == ward)
+    )
+
+
+def raw_london_total(rows, yyyymm: str) -> int:
+    return sum(int(r[yyyymm]) for r in rows)
+
+
+def month_cols(rows) -> list[str]:
+    return [c for c in rows[0] if c.isdigit() and len(c) == 6]
+
+
+# ---------------------------------------------------------------------------------------------
+# Provenance
+# ---------------------------------------------------------------------------------------------
+
+
+def test_every_overlapping_month_checked_by_london_total(raw, series):
+    older_cols, newer_cols = month_cols(raw["older"]), month_cols(raw["newer"])
+    prov = series.provenance.set_index("month")
+    overlap = [c for c in older_cols if c in newer_cols]
+    assert len(overlap) == 16  # 2024-03 .. 2025-06
+    for col in overlap:
+        t_old, t_new = raw_london_total(raw["older"], col), raw_london_total(raw["newer"], col)
+        expected = "older" if t_new < 0.5 * t_old else "newer"
+        row = prov.loc[f"{col[:4]}-{col[4:]}"]
+        assert row["release"] == expected, col
+        assert row["total_older"] == t_old and row["total_newer"] == t_new
+
+
+@pytest.mark.parametrize(
+    "month, release, total_older, total_newer",
+    [
+        ("2023-07", "older", 79017, None),
+        ("2024-02", "older", 73633, None),
+        ("2024-03", "older", 73244, 47),  # the near-empty first month of the newer release
+        ("2024-04", "newer", 71563, 71530),
+        ("2025-06", "newer", 77154, 77201),
+        ("2025-07", "newer", None, 81441),
+        ("2026-03", "newer", None, 72880),
+    ],
+)
+def test_provenance_rows(series, month, release, total_older, total_newer):
+    row = series.provenance.set_index("month").loc[month]
+    assert row["release"] == release
+    assert pd.isna(row["total_older"]) if total_older is None else row["total_older"] == total_older
+    assert pd.isna(row["total_newer"]) if total_newer is None else row["total_newer"] == total_newer
+    assert row["reason"]
+
+
+def test_months_contiguous_2023_07_to_2026_03(series):
+    assert series.months[0] == "2023-07" and series.months[-1] == "2026-03"
+    assert len(series.months) == 33
+    assert list(series.provenance["month"]) == list(series.months)
+
+
+# ---------------------------------------------------------------------------------------------
+# Combined counts equal the chosen release's raw column
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "category, month, release",
+    [
+        ("vwi", "202307", "older"),
+        ("vwi", "202403", "older"),
+        ("vwi", "202404", "newer"),
+        ("vwi", "202603", "newer"),
+        ("homicide", "202506", "newer"),
+        ("homicide", "202403", "older"),
+        ("robbery_personal", "202501", "newer"),
+        ("weapons", "202311", "older"),
+        ("sexual", "202412", "newer"),
+        ("drug_trafficking", "202510", "newer"),
+        ("public_order", "202310", "older"),
+        ("vap", "202403", "older"),
+        ("vap", "202602", "newer"),
+        ("burglary", "202402", "older"),
+        ("burglary", "202405", "newer"),
+    ],
+)
+def test_london_month_total_matches_raw(raw, series, category, month, release):
+    expected = raw_sum(raw[release], category, month)
+    label = f"{month[:4]}-{month[4:]}"
+    c = series.counts
+    assert c.loc[(c.category == category) & (c.month == label), "count"].sum() == expected
+    assert series.matrix(category)[label].sum() == expected
+
+
+@pytest.mark.parametrize(
+    "ward, category",
+    [
+        ("E05014053", "vwi"),  # Abbey (Barking and Dagenham)
+        ("E05013570", "vwi"),  # Heathrow Villages
+        ("E05013741", "vwi"),  # Hammersmith Broadway
+        ("E05009317", "robbery_personal"),  # Bethnal Green
+        ("E05013730", "weapons"),  # Rushey Green
+    ],
+)
+def test_last_12_and_previous_12_ward_counts_match_raw(raw, series, ward, category):
+    latest_cols = [f"{y}{m:02d}" for y, m in [(2025, m) for m in range(4, 13)] + [(2026, m) for m in range(1, 4)]]
+    prev_cols = [f"{y}{m:02d}" for y, m in [(2024, m) for m in range(4, 13)] + [(2025, m) for m in range(1, 4)]]
+    exp_latest = sum(raw_sum(raw["newer"], category, c, ward) for c in latest_cols)
+    exp_prev = sum(raw_sum(raw["newer"], category, c, ward) for c in prev_cols)
+    latest = crime.last_12_months(series)
+    prev = crime.previous_12_months(series)
+    assert series.window_counts(category, latest.months)[ward] == exp_latest
+    assert series.window_counts(category, prev.months)[ward] == exp_prev
+    long = series.counts[(series.counts.ward_code == ward) & (series.counts.category == category)]
+    assert long[long.month.isin(latest.months)]["count"].sum() == exp_latest
+
+
+def test_long_frame_complete_and_zero_filled(raw, series):
+    wards = {r["WardCode"] for r in raw["newer"]} | {r["WardCode"] for r in raw["older"]}
+    assert len(wards) == 679
+    c = series.counts
+    assert len(c) == 679 * 33 * len(series.categories)
+    assert set(c.ward_code) == wards
+    assert c["count"].dtype == "int64" and (c["count"] >= 0).all()
+    assert not c.isna().any().any()
+    # Homicide has rows for only ~150 wards; every other ward still has explicit zeros.
+    homicide_wards = {r["WardCode"] for r in raw["newer"] if r["MinorText"] == "HOMICIDE"}
+    no_row = sorted(wards - homicide_wards)[0]
+    h = c[(c.category == "homicide") & (c.ward_code == no_row)]
+    assert len(h) == 33 and h.loc[h.month >= "2024-04", "count"].sum() == 0
+
+
+def test_vap_is_comparable_across_releases_but_minor_split_is_not(raw):
+    """The newer release moves Stalking and harassment out of Violence without injury."""
+    older_cols, newer_cols = month_cols(raw["older"]), month_cols(raw["newer"])
+    for col in [c for c in older_cols if c in newer_cols and c != "202403"]:
+        old, new = raw_sum(raw["older"], "vap", col), raw_sum(raw["newer"], "vap", col)
+        assert abs(new - old) / old < 0.015, col
+    assert not any(r["MinorText"] == "STALKING AND HARASSMENT" for r in raw["older"])
+    assert all(c.minors != ("VIOLENCE WITHOUT INJURY",) for c in crime.CATEGORIES.values())
+    assert crime.CATEGORIES["vap"].minors == ()
+
+
+# ---------------------------------------------------------------------------------------------
+# Windows
+# ---------------------------------------------------------------------------------------------
+
+
+def test_windows_derived_from_data(series):
+    latest = crime.last_12_months(series)
+    prev = crime.previous_12_months(series)
+    assert latest.months == tuple(str(p) for p in pd.period_range("2025-04", "2026-03", freq="M"))
+    assert prev.months == tuple(str(p) for p in pd.period_range("2024-04", "2025-03", freq="M"))
+    assert latest.label == "12 months to March 2026"
+    assert latest.period == "12 months to March 2026 (Apr 2025 – Mar 2026)"
+    assert prev.label == "12 months to March 2025"
+    assert crime.period_labels(series)["latest"] == "12 months to March 2026"
+    assert crime.comparison_windows(series) == (prev, latest)
+    with pytest.raises(ValueError):
+        crime.last_12_months(series, offset=3)
+
+
+# ---------------------------------------------------------------------------------------------
+# Measures
+# ---------------------------------------------------------------------------------------------
+
+RATE_CODES = [
+    "crime_vwi_rate",
+    "crime_robbery_personal_rate",
+    "crime_weapons_rate",
+    "crime_sexual_rate",
+    "crime_drug_trafficking_rate",
+    "crime_public_order_rate",
+]
+
+
+@pytest.fixture(scope="module")
+def measures(series):
+    return crime.derive_crime_measures(series, crime.population_from_csv(POP))
+
+
+@pytest.mark.parametrize(
+    "ward, category",
+    [
+        ("E05014053", "vwi"),
+        (HEATHROW, "vwi"),
+        ("E05013741", "robbery_personal"),
+        ("E05013730", "weapons"),
+        ("E05009317", "sexual"),
+        ("E05013904", "drug_trafficking"),
+        ("E05014054", "public_order"),
+    ],
+)
+def test_rate_is_count_over_population_times_1000(raw, population, measures, ward, category):
+    values, _ = measures
+    cols = [f"2025{m:02d}" for m in range(4, 13)] + [f"2026{m:02d}" for m in range(1, 4)]
+    count = sum(raw_sum(raw["newer"], category, c, ward) for c in cols)
+    assert values.loc[ward, f"crime_{category}_rate"] == pytest.approx(count / population[ward] * 1000)
+
+
+@pytest.mark.parametrize("ward", ["E05014053", HEATHROW, "E05013741"])
+def test_vwi_change_is_rate_difference(raw, population, measures, ward):
+    values, _ = measures
+    latest = [f"2025{m:02d}" for m in range(4, 13)] + [f"2026{m:02d}" for m in range(1, 4)]
+    prev = [f"2024{m:02d}" for m in range(4, 13)] + [f"2025{m:02d}" for m in range(1, 4)]
+    a = sum(raw_sum(raw["newer"], "vwi", c, ward) for c in latest)
+    b = sum(raw_sum(raw["newer"], "vwi", c, ward) for c in prev)
+    assert values.loc[ward, "crime_vwi_change"] == pytest.approx((a - b) / population[ward] * 1000)
+
+
+@pytest.mark.parametrize("ward", CITY_WITH_POP + CITY_BLANK_POP)
+def test_city_of_london_wards_are_missing_not_zero(measures, ward):
+    values, _ = measures
+    assert ward in values.index
+    assert values.loc[ward].isna().all()
+
+
+def test_values_shape_and_missingness(measures):
+    values, defs = measures
+    assert list(values.columns) == [*RATE_CODES, "crime_vwi_change"]
+    assert [d["code"] for d in defs] == list(values.columns)
+    assert len(values) == 704
+    assert (values.dtypes == "float64").all()
+    # All 679 MPS wards have a population, so exactly the 25 City wards are missing.
+    assert values["crime_vwi_rate"].notna().sum() == 679
+    assert values.loc[HEATHROW].notna().all()
+
+
+@pytest.mark.parametrize("pop_value", [math.nan, 0.0])
+def test_ward_without_population_gets_missing_rate(series, pop_value):
+    pop = crime.population_from_csv(POP)
+    pop.loc["E05014053"] = pop_value
+    values, _ = crime.derive_crime_measures(series, pop)
+    assert values.loc["E05014053"].isna().all()
+    assert values.loc["E05014054"].notna().all()
+
+
+def test_crime_ward_missing_from_population_is_kept_as_missing(series):
+    pop = crime.population_from_csv(POP).drop("E05014053")
+    values, _ = crime.derive_crime_measures(series, pop)
+    assert values.loc["E05014053"].isna().all()
+
+
+def test_definitions(measures):
+    _, defs = measures
+    keys = {
+        "code", "label", "family", "unit", "direction", "geography", "source",
+        "publisher", "period", "licence", "notes", "default_weight",
+    }  # fmt: skip
+    for d in defs:
+        assert set(d) == keys
+        assert d["family"] == "crime" and d["geography"] == "ward"
+        assert d["direction"] == "high_is_worse" and d["default_weight"] == 1.0
+        assert d["source"] == "MPS Ward Level Crime (most recent 24 months), two releases combined"
+        assert d["publisher"] == "Metropolitan Police Service (London Datastore)"
+        assert d["licence"] == "Open Government Licence v3.0"
+        for needle in ("Census 2021", "City of London Police", "Heathrow", "Aviation Security", "no population"):
+            assert needle in d["notes"], (d["code"], needle)
+    by_code = {d["code"]: d for d in defs}
+    for code in RATE_CODES:
+        assert by_code[code]["unit"] == "per 1,000 residents"
+        assert by_code[code]["period"] == "12 months to March 2026 (Apr 2025 – Mar 2026)"
+    change = by_code["crime_vwi_change"]
+    assert "rate difference" in change["notes"] and "not a percentage" in change["notes"]
+    assert "Apr 2024" in change["period"] and "Mar 2026" in change["period"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Caching and the general release rule on synthetic files
+# ---------------------------------------------------------------------------------------------
+
+
+def test_cached_call_is_fast_and_same_object(series):
+    t0 = time.perf_counter()
+    again = crime.load_monthly(DATA)
+    assert time.perf_counter() - t0 < 0.05
+    assert again is series
+
+
+def test_cache_invalidated_when_file_changes(tmp_path):
+    for f in (OLDER, NEWER):
+        shutil.copy(f, tmp_path / f.name)
+    first = crime.load_monthly(tmp_path, categories=["homicide"])
+    assert crime.load_monthly(tmp_path, categories=["homicide"]) is first
+    st = (tmp_path / NEWER.name).stat()
+    os.utime(tmp_path / NEWER.name, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+    assert crime.load_monthly(tmp_path, categories=["homicide"]) is not first
+
+
+HEADER = ["MajorText", "MinorText", "WardName", "WardCode", "LookUp_BoroughName"]
+
+
+def _write_release(path: Path, months: list[str], rows: list[tuple[str, str, str, list[int]]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(HEADER + months)
+        for major, minor, ward, vals in rows:
+            w.writerow([major, minor, f"Ward {ward}", ward, "Borough", *vals])
+
+
+@pytest.mark.parametrize(
+    "new_total, old_total, expected",
+    [
+        (49, 100, "old"),  # below half of the older release -> older
+        (50, 100, "new"),  # exactly half -> newer
+        (100, 100, "new"),
+        (200, 100, "new"),
+        (0, 100, "old"),
+    ],
+)
+def test_release_rule_on_synthetic_files(tmp_path, new_total, old_total, expected):
+    vwi = ("VIOLENCE AGAINST THE PERSON", "VIOLENCE WITH INJURY")
+    other = ("THEFT", "OTHER THEFT")
+    # Old: 202401, 202402; new: 202402, 202403. Overlap 202402, decided on ALL-category totals.
+    _write_release(
+        tmp_path / "old.csv",
+        ["202401", "202402"],
+        [(*vwi, "W1", [5, 7]), (*other, "W1", [0, old_total - 7]), (*vwi, "W2", [1, 0])],
+    )
+    _write_release(
+        tmp_path / "new.csv",
+        ["202402", "202403"],
+        [(*vwi, "W1", [3, 9]), (*other, "W1", [new_total - 3, 0])] if new_total >= 3 else [(*vwi, "W1", [0, 9])],
+    )
+    s = crime.load_monthly(tmp_path, categories=["vwi"], releases=[("old", "old.csv"), ("new", "new.csv")])
+    prov = s.provenance.set_index("month")
+    assert prov.loc["2024-02", "release"] == expected
+    assert prov.loc["2024-01", "release"] == "old" and prov.loc["2024-03", "release"] == "new"
+    m = s.matrix("vwi")
+    assert list(m.index) == ["W1", "W2"]
+    w1_feb = 7 if expected == "old" else (3 if new_total >= 3 else 0)
+    assert m.loc["W1"].tolist() == [5, w1_feb, 9]
+    # W2 has no row in the newer release: zero there, its older count kept.
+    assert m.loc["W2"].tolist() == [1, 0, 0]
+
+
+def test_unknown_category_rejected():
+    with pytest.raises(KeyError):
+        crime.load_monthly(DATA, categories=["knife_crime"])

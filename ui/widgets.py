@@ -1,0 +1,45 @@
+"""Small pieces of page the areas share: money and date columns, the examples banner, field errors, RAG badges."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.session import engine
+from vru_core.framework.rag import Rag
+from vru_core.register import examples
+from vru_core.register.validation import Problem
+
+MONEY = "£%,.0f"
+
+
+def money_column(label: str) -> st.column_config.NumberColumn:
+    return st.column_config.NumberColumn(label, format=MONEY)
+
+
+def date_column(label: str) -> st.column_config.DateColumn:
+    return st.column_config.DateColumn(label, format="YYYY-MM-DD")
+
+
+def examples_banner() -> int:
+    """Say plainly when example awards are present; returns how many."""
+    n = examples.has_examples(engine())
+    if n:
+        st.warning(
+            f"**{n} EXAMPLE awards are in this register.** They are made-up data for trying the pages "
+            "(names and identifiers say EXAMPLE), are never published in exports, and a commissioner can "
+            "remove them all on the Register page.",
+            icon="🧪",
+        )
+    return n
+
+
+def field_errors(problems: list[Problem], field: str) -> None:
+    """Show the problems for one field right under its widget."""
+    for p in problems:
+        if p.field == field:
+            st.error(p.message, icon="⚠️")
+
+
+def badge(status: str, prefix: str = "") -> None:
+    r = Rag(status)
+    st.badge(f"{prefix}{r.label}", color=r.colour)

@@ -1,0 +1,3 @@
+from vru_core.needs.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,296 @@
+"""Measure definitions and values: the matrix every need score is computed from."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine, delete, func, insert
+from sqlmodel import select
+
+from vru_core.models import AppMeta, Borough, MeasureDefinition, MeasureValue, Ward
+from vru_core.platform.audit import record
+from vru_core.platform.auth import Actor, Permission, require
+from vru_core.platform.db import session_scope
+
+HIGH_IS_WORSE = "high_is_worse"
+LOW_IS_WORSE = "low_is_worse"
+DIRECTIONS = (HIGH_IS_WORSE, LOW_IS_WORSE)
+GEOGRAPHIES = ("ward", "borough")
+FAMILIES = ("crime", "perceptions", "health", "deprivation", "population", "other")
+
+
+@dataclass(frozen=True)
+class MeasureFrame:
+    """Everything scoring needs, already joined.
+
+    wards: index ward_code; columns ward_name, borough_code, borough_name, population (float, NaN
+        where unknown), in_mps_data (bool).
+    measures: index measure code, in display order; columns label, family, unit, direction,
+        geography, source, publisher, period, licence, notes, default_weight.
+    values: index ward_code (same order as wards), columns = measures.index, float64, NaN = missing.
+        Borough-level measures are already copied to every ward of their borough.
+    """
+
+    wards: pd.DataFrame
+    measures: pd.DataFrame
+    values: pd.DataFrame
+
+
+def data_version(engine: Engine) -> str:
+    """Changes whenever measures or values change: the key pages cache loaded data on."""
+    bundle = select(AppMeta.value).where(AppMeta.key == "bundle_fingerprint").scalar_subquery()
+    n_values = select(func.count()).select_from(MeasureValue).scalar_subquery()
+    query = select(bundle, func.count(), func.max(MeasureDefinition.created_at), n_values).select_from(
+        MeasureDefinition
+    )
+    with engine.connect() as conn:
+        return ":".join(str(part) for part in conn.execute(query).one())
+
+
+def list_measures(engine: Engine) -> pd.DataFrame:
+    """Definitions in display order, with how many areas have a value."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(MeasureDefinition, func.count(MeasureValue.area_code).label("n_values"))
+            .outerjoin(MeasureValue, MeasureValue.measure_code == MeasureDefinition.code)
+            .group_by(MeasureDefinition.code)
+            .order_by(MeasureDefinition.position, MeasureDefinition.code)
+        ).all()
+    columns = [c.name for c in MeasureDefinition.__table__.columns] + ["n_values"]
+    return pd.DataFrame([tuple(r) for r in rows], columns=columns).set_index("code")
+
+
+def load_wards(engine: Engine) -> pd.DataFrame:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                Ward.code,
+                Ward.name,
+                Ward.borough_code,
+                Borough.name,
+                Ward.population,
+                Ward.population_lsoas,
+                Ward.in_mps_data,
+            )
+            .join(Borough, Borough.code == Ward.borough_code)
+            .order_by(Borough.name, Ward.name)
+        ).all()
+    wards = pd.DataFrame(
+        [tuple(r) for r in rows],
+        columns=[
+            "ward_code",
+            "ward_name",
+            "borough_code",
+            "borough_name",
+            "population",
+            "population_lsoas",
+            "in_mps_data",
+        ],
+    ).set_index("ward_code")
+    wards["population"] = wards["population"].astype("float64")
+    return wards
+
+
+def load_measure_frame(engine: Engine) -> MeasureFrame:
+    """Wards x measures from the store, borough-level values copied to each ward of the borough."""
+    wards = load_wards(engine)
+    definitions = list_measures(engine)
+    measures = definitions[[c for c in MEASURE_COLUMNS if c in definitions.columns]]
+    with engine.connect() as conn:
+        values = pd.DataFrame(
+            [
+                tuple(r)
+                for r in conn.execute(select(MeasureValue.measure_code, MeasureValue.area_code, MeasureValue.value))
+            ],
+            columns=["measure_code", "area_code", "value"],
+        )
+    wide = values.pivot(index="area_code", columns="measure_code", values="value") if len(values) else pd.DataFrame()
+    matrix = pd.DataFrame(index=wards.index, columns=measures.index, dtype="float64")
+    for code, geography in measures["geography"].items():
+        if code not in wide.columns:
+            continue
+        column = wide[code]
+        keys = wards["borough_code"] if geography == "borough" else wards.index.to_series()
+        matrix[code] = keys.map(column).astype("float64").to_numpy()
+    return MeasureFrame(wards=wards, measures=measures, values=matrix)
+
+
+MEASURE_COLUMNS = (
+    "label",
+    "family",
+    "unit",
+    "direction",
+    "geography",
+    "source",
+    "publisher",
+    "period",
+    "licence",
+    "notes",
+    "default_weight",
+    "origin",
+)
+
+# ---- analysts' own measures (CSV upload) -------------------------------------------------------
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+REQUIRED_DEFINITION_FIELDS = (
+    "code",
+    "label",
+    "family",
+    "unit",
+    "direction",
+    "geography",
+    "source",
+    "publisher",
+    "period",
+    "licence",
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an upload: row is the file line number (header = line 1), or None."""
+
+    row: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.row}, " if self.row is not None else ""
+        return f"{where}{self.field}: {self.message}"
+
+
+class UploadRejected(ValueError):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems[:20]))
+
+
+def validate_definition(definition: dict, existing_codes: set[str]) -> list[Problem]:
+    problems = []
+    for name in REQUIRED_DEFINITION_FIELDS:
+        if not str(definition.get(name) or "").strip():
+            problems.append(Problem(None, name, "is required"))
+    code = str(definition.get("code") or "")
+    if code and not re.fullmatch(r"[a-z][a-z0-9_]{1,63}", code):
+        problems.append(Problem(None, "code", "use 2-64 lower-case letters, digits and _ (start with a letter)"))
+    if code in existing_codes:
+        problems.append(Problem(None, "code", f"a measure {code!r} already exists"))
+    if definition.get("direction") and definition["direction"] not in DIRECTIONS:
+        problems.append(Problem(None, "direction", f"must be one of {', '.join(DIRECTIONS)}"))
+    if definition.get("geography") and definition["geography"] not in GEOGRAPHIES:
+        problems.append(Problem(None, "geography", f"must be one of {', '.join(GEOGRAPHIES)}"))
+    if definition.get("family") and definition["family"] not in FAMILIES:
+        problems.append(Problem(None, "family", f"must be one of {', '.join(FAMILIES)}"))
+    weight = definition.get("default_weight", 1.0)
+    if not isinstance(weight, (int, float)) or not math.isfinite(weight) or weight < 0:
+        problems.append(Problem(None, "default_weight", "must be a number >= 0"))
+    return problems
+
+
+def parse_values_csv(data: bytes, *, geography: str, known_codes: set[str]) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read `area_code,value` rows (other columns ignored), listing every problem, not just the first."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        return pd.DataFrame(), [
+            Problem(None, "file", f"is {len(data) / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB")
+        ]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return pd.DataFrame(), [Problem(None, "file", f"is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8")]
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if not header:
+        return pd.DataFrame(), [Problem(None, "file", "is empty")]
+    header = [h.strip().lower() for h in header]
+    missing = [c for c in ("area_code", "value") if c not in header]
+    if missing:
+        return pd.DataFrame(), [Problem(1, c, "column is missing from the header") for c in missing]
+    code_at, value_at = header.index("area_code"), header.index("value")
+    problems: list[Problem] = []
+    rows: list[dict] = []
+    seen: dict[str, int] = {}
+    kind = "ward" if geography == "ward" else "borough"
+    for line_no, cells in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue  # blank line
+        if len(cells) != len(header):  # more cells is often an unquoted "1,200": never guess which one is meant
+            problems.append(Problem(line_no, "row", f"has {len(cells)} cells, the header has {len(header)}"))
+            continue
+        code = cells[code_at].strip()
+        raw = cells[value_at].strip()
+        if code not in known_codes:
+            problems.append(Problem(line_no, "area_code", f"{code!r} is not a known {kind} code (May 2022 {kind}s)"))
+        elif code in seen:
+            problems.append(Problem(line_no, "area_code", f"{code!r} already given on line {seen[code]}"))
+        else:
+            seen[code] = line_no
+        if raw == "":
+            continue  # a missing value is allowed: it is simply never flagged
+        try:
+            value = float(raw)
+        except ValueError:
+            problems.append(Problem(line_no, "value", f"{raw!r} is not a number (no thousands separators or units)"))
+            continue
+        if not math.isfinite(value):
+            problems.append(Problem(line_no, "value", f"{raw!r} is not a finite number"))
+            continue
+        rows.append({"area_code": code, "value": value, "line": line_no})
+    if not rows and not problems:
+        problems.append(Problem(None, "file", "has no values"))
+    return pd.DataFrame(rows, columns=["area_code", "value", "line"]), problems
+
+
+def add_measure(*, engine: Engine, actor: Actor, definition: dict, data: bytes) -> int:
+    """Validate an analyst's measure and its values, then store both in one transaction (or nothing)."""
+    require(actor, Permission.MEASURES_WRITE)
+    definition = {k: (v.strip() if isinstance(v, str) else v) for k, v in definition.items()}
+    definition.setdefault("notes", "")
+    definition.setdefault("default_weight", 1.0)
+    with session_scope(engine) as session:
+        existing = set(session.exec(select(MeasureDefinition.code)).all())
+        table = Ward if definition.get("geography") == "ward" else Borough
+        known = set(session.exec(select(table.code)).all())
+    problems = validate_definition(definition, existing)
+    values, value_problems = parse_values_csv(data, geography=definition.get("geography", "ward"), known_codes=known)
+    problems += value_problems
+    if problems:
+        raise UploadRejected(problems)
+    with session_scope(engine) as session:
+        position = (session.exec(select(func.max(MeasureDefinition.position))).one() or 0) + 1
+        fields = {k: definition[k] for k in (*REQUIRED_DEFINITION_FIELDS, "notes", "default_weight")}
+        session.add(MeasureDefinition(**fields, position=position, origin="uploaded", created_by=actor.username))
+        session.flush()
+        session.execute(
+            insert(MeasureValue),
+            [{"measure_code": fields["code"], "area_code": r.area_code, "value": r.value} for r in values.itertuples()],
+        )
+        record(
+            session,
+            actor=actor,
+            action="create",
+            entity_type="measure",
+            entity_id=fields["code"],
+            after={**fields, "n_values": len(values)},
+        )
+    return len(values)
+
+
+def delete_measure(*, engine: Engine, actor: Actor, code: str) -> None:
+    """Remove an uploaded measure; bundled ones come from the data files and stay."""
+    require(actor, Permission.MEASURES_WRITE)
+    with session_scope(engine) as session:
+        measure = session.get(MeasureDefinition, code)
+        if measure is None:
+            raise KeyError(f"No measure {code!r}")
+        if measure.origin != "uploaded":
+            raise ValueError(f"{code!r} comes with the bundled data and cannot be deleted")
+        before = measure.model_dump()
+        session.execute(delete(MeasureValue).where(MeasureValue.measure_code == code))
+        session.delete(measure)
+        record(session, actor=actor, action="delete", entity_type="measure", entity_id=code, before=before)

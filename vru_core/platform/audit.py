@@ -1,0 +1,157 @@
+"""Append-only change log. `record` joins the caller's transaction, so a change and its entry land together."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from vru_core.models import AuditEntry
+from vru_core.platform.auth import Actor, Permission, require
+from vru_core.platform.csvsafe import safe_csv
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def record(
+    session: Session,
+    *,
+    actor: Actor,
+    action: str,
+    entity_type: str,
+    entity_id: str | int,
+    before: dict | None = None,
+    after: dict | None = None,
+    note: str = "",
+) -> AuditEntry:
+    entry = AuditEntry(
+        actor=actor.username,
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        note=note,
+    )
+    session.add(entry)
+    return entry
+
+
+def record_many(session: Session, *, actor: Actor, entries: list[dict]) -> None:
+    """Bulk form of `record` for imports (one INSERT per batch instead of one ORM object per change).
+
+    Each entry has the keyword arguments of `record` except session and actor."""
+    if not entries:
+        return
+    from sqlalchemy import insert
+
+    from vru_core.models.common import utcnow
+
+    now = utcnow()
+    session.execute(
+        insert(AuditEntry.__table__),
+        [
+            {
+                "at": now,
+                "actor": actor.username,
+                "action": e["action"],
+                "entity_type": e["entity_type"],
+                "entity_id": str(e["entity_id"]),
+                "before": _jsonable(e["before"]) if e.get("before") is not None else None,
+                "after": _jsonable(e["after"]) if e.get("after") is not None else None,
+                "note": e.get("note", ""),
+            }
+            for e in entries
+        ],
+    )
+
+
+# ---- reading the log (admins and directors) ---------------------------------------------------------
+
+AUDIT_COLUMNS = ["id", "at", "actor", "action", "entity_type", "entity_id", "note", "before", "after"]
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Every field optional; text fields match exactly, dates are inclusive UTC days."""
+
+    entity_type: str | None = None
+    actor: str | None = None
+    action: str | None = None
+    entity_id: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+def _as_json(value: Any) -> str:
+    return "" if value is None else json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def query_log(*, engine: Engine, actor: Actor, where: AuditFilter = AuditFilter(), limit: int = 10_000) -> pd.DataFrame:
+    """Newest first. Reading the log needs the audit.read permission (admins and directors)."""
+    require(actor, Permission.AUDIT_READ)
+    statement = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    for column, wanted in (
+        (AuditEntry.entity_type, where.entity_type),
+        (AuditEntry.actor, where.actor),
+        (AuditEntry.action, where.action),
+        (AuditEntry.entity_id, where.entity_id),
+    ):
+        if wanted:
+            statement = statement.where(column == wanted.strip())
+    if where.since:
+        statement = statement.where(AuditEntry.at >= dt.datetime.combine(where.since, dt.time(), dt.UTC))
+    if where.until:
+        end = dt.datetime.combine(where.until + dt.timedelta(days=1), dt.time(), dt.UTC)
+        statement = statement.where(AuditEntry.at < end)
+    with Session(engine) as session:
+        rows = session.exec(statement).all()
+        records = [
+            {
+                "id": e.id,
+                "at": e.at,
+                "actor": e.actor,
+                "action": e.action,
+                "entity_type": e.entity_type,
+                "entity_id": e.entity_id,
+                "note": e.note,
+                "before": _as_json(e.before),
+                "after": _as_json(e.after),
+            }
+            for e in rows
+        ]
+    return pd.DataFrame(records, columns=AUDIT_COLUMNS)
+
+
+def log_facets(engine: Engine) -> dict[str, list[str]]:
+    """The distinct values the filters offer."""
+    with Session(engine) as session:
+        return {
+            name: sorted(v for v in session.exec(select(column).distinct()).all() if v)
+            for name, column in (
+                ("entity_type", AuditEntry.entity_type),
+                ("actor", AuditEntry.actor),
+                ("action", AuditEntry.action),
+            )
+        }
+
+
+def log_csv(frame: pd.DataFrame) -> bytes:
+    """The filtered log as CSV, formula-like text neutralised (notes and values come from users)."""
+    return safe_csv(frame)

@@ -1,0 +1,33 @@
+"""Settings read from the environment: one typed object, nothing else lives here."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    data_dir: Path
+    bundled_data_dir: Path
+    funder_org_id: str
+    funder_name: str
+    award_id_prefix: str
+
+
+def get_settings() -> Settings:
+    """Read settings afresh each call so tests can point at their own store via env vars."""
+    data_dir = Path(os.environ.get("VRU_DATA_DIR", REPO_ROOT / "var")).resolve()
+    url = os.environ.get("VRU_DATABASE_URL") or f"sqlite:///{data_dir / 'vru.sqlite3'}"
+    return Settings(
+        database_url=url,
+        data_dir=data_dir,
+        bundled_data_dir=Path(os.environ.get("VRU_BUNDLED_DATA_DIR", REPO_ROOT / "data")).resolve(),
+        funder_org_id=os.environ.get("VRU_FUNDER_ORG_ID", "GB-GOR-PC390"),
+        funder_name=os.environ.get("VRU_FUNDER_NAME", "London Violence Reduction Unit (Greater London Authority)"),
+        award_id_prefix=os.environ.get("VRU_AWARD_ID_PREFIX", "360G-LondonVRU-"),
+    )

@@ -1,0 +1,334 @@
+"""Accounts and roles: admins manage them here (pages and the command line), every change audited.
+
+There is never a default password: the first admin is created from the shell
+(`python -m vru_core.platform.users create-admin`), everyone else by an admin. An account without a password
+can only sign in through single sign-on (see `sso_actor`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import re
+import sys
+
+import pandas as pd
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from vru_core.models import User
+from vru_core.platform.audit import record
+from vru_core.platform.auth import MIN_PASSWORD_LENGTH, Actor, Permission, Role, hash_password, require
+from vru_core.platform.db import get_engine, session_scope, upgrade
+from vru_core.platform.locking import advance_version
+
+ENTITY = "user"
+MAX_PASSWORD_LENGTH = 1024
+USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._@+-]{2,119}")
+
+
+class UserError(ValueError):
+    """A refused account change; the message starts with the field it is about."""
+
+
+def normalise_username(username: str) -> str:
+    """Usernames (often e-mail addresses) compare without case or surrounding spaces."""
+    return (username or "").strip().lower()
+
+
+def check_username(username: str) -> str:
+    name = normalise_username(username)
+    if not USERNAME_PATTERN.fullmatch(name):
+        raise UserError(
+            "username: use 3-120 characters: letters, digits and . _ @ + - (an e-mail address works), "
+            "starting with a letter or digit"
+        )
+    return name
+
+
+def check_password(password: str, username: str) -> None:
+    """The policy: long enough to resist guessing, and not the username itself."""
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise UserError(f"password: needs at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise UserError(f"password: {MAX_PASSWORD_LENGTH} characters at most")
+    if password.strip().lower() == normalise_username(username):
+        raise UserError("password: must not be the username")
+
+
+def check_role(role: str | Role) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise UserError(f"role: {role!r} is not one of {', '.join(r.value for r in Role)}") from None
+
+
+def _public(user: User) -> dict:
+    """What the audit log and screens may see of an account (never the hash)."""
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+        "active": user.active,
+        "local_password": user.password_hash is not None,
+        "version": user.version,
+    }
+
+
+def _load(session: Session, username: str) -> User:
+    user = session.exec(select(User).where(User.username == normalise_username(username))).first()
+    if user is None:
+        raise UserError(f"username: no account {normalise_username(username)!r}")
+    return user
+
+
+def _other_active_admins(session: Session, user: User) -> int:
+    return session.exec(
+        select(func.count()).select_from(User).where(User.role == Role.ADMIN.value, User.active, User.id != user.id)
+    ).one()
+
+
+def create_user(
+    *,
+    engine: Engine,
+    actor: Actor,
+    username: str,
+    role: str | Role,
+    password: str | None = None,
+    display_name: str = "",
+) -> int:
+    """Add an account. Without a password it can only sign in through single sign-on."""
+    require(actor, Permission.USERS_WRITE)
+    name = check_username(username)
+    role = check_role(role)
+    if password is not None:
+        check_password(password, name)
+    password_hash = hash_password(password) if password is not None else None
+    with session_scope(engine) as session:
+        if session.exec(select(User.id).where(User.username == name)).first() is not None:
+            raise UserError(f"username: {name!r} already exists")
+        user = User(username=name, display_name=display_name.strip(), role=role.value, password_hash=password_hash)
+        session.add(user)
+        session.flush()
+        record(session, actor=actor, action="create", entity_type=ENTITY, entity_id=name, after=_public(user))
+        return user.id
+
+
+def _change(engine: Engine, actor: Actor, username: str, expected_version: int | None, action: str, apply) -> int:
+    """Load, version-check, apply, audit: the shape every account edit shares."""
+    require(actor, Permission.USERS_WRITE)
+    with session_scope(engine) as session:
+        user = _load(session, username)
+        before = _public(user)  # as the editor saw it: the refusal message compares against this
+        version = advance_version(session, user, expected_version, entity_type=ENTITY, entity_id=user.username)
+        apply(session, user)
+        session.add(user)
+        after = _public(user)
+        record(
+            session, actor=actor, action=action, entity_type=ENTITY, entity_id=user.username, before=before, after=after
+        )
+        return version
+
+
+def set_role(
+    *, engine: Engine, actor: Actor, username: str, role: str | Role, expected_version: int | None = None
+) -> int:
+    """Change an account's role; the last active admin cannot be demoted."""
+    require(actor, Permission.USERS_WRITE)
+    new_role = check_role(role)
+
+    def apply(session: Session, user: User) -> None:
+        demoting = user.role == Role.ADMIN.value and new_role != Role.ADMIN and user.active
+        if demoting and _other_active_admins(session, user) == 0:
+            raise UserError(f"role: {user.username} is the last active admin; make someone else admin first")
+        user.role = new_role.value
+
+    return _change(engine, actor, username, expected_version, "set_role", apply)
+
+
+def set_password(
+    *, engine: Engine, actor: Actor, username: str, password: str, expected_version: int | None = None
+) -> int:
+    """Set (or reset) a local password; the audit entry says it changed, never what to."""
+    require(actor, Permission.USERS_WRITE)
+    check_password(password, username)
+    password_hash = hash_password(password)
+
+    def apply(session: Session, user: User) -> None:
+        user.password_hash = password_hash
+
+    return _change(engine, actor, username, expected_version, "set_password", apply)
+
+
+def deactivate(*, engine: Engine, actor: Actor, username: str, expected_version: int | None = None) -> int:
+    """Stop an account signing in (it stays, so the audit log keeps naming a real person)."""
+    require(actor, Permission.USERS_WRITE)
+
+    def apply(session: Session, user: User) -> None:
+        if not user.active:
+            raise UserError(f"username: {user.username} is already inactive")
+        if user.role == Role.ADMIN.value and _other_active_admins(session, user) == 0:
+            raise UserError(f"username: {user.username} is the last active admin and cannot be deactivated")
+        user.active = False
+
+    return _change(engine, actor, username, expected_version, "deactivate", apply)
+
+
+def reactivate(*, engine: Engine, actor: Actor, username: str, expected_version: int | None = None) -> int:
+    require(actor, Permission.USERS_WRITE)
+
+    def apply(session: Session, user: User) -> None:
+        if user.active:
+            raise UserError(f"username: {user.username} is already active")
+        user.active = True
+
+    return _change(engine, actor, username, expected_version, "reactivate", apply)
+
+
+USER_COLUMNS = ["username", "display_name", "role", "active", "local_password", "created_at", "version"]
+
+
+def list_users(engine: Engine) -> pd.DataFrame:
+    with session_scope(engine) as session:
+        rows = session.exec(select(User).order_by(User.username)).all()
+        return pd.DataFrame([{**_public(u), "created_at": u.created_at} for u in rows], columns=USER_COLUMNS)
+
+
+def count_active_admins(engine: Engine) -> int:
+    with session_scope(engine) as session:
+        return session.exec(
+            select(func.count()).select_from(User).where(User.role == Role.ADMIN.value, User.active)
+        ).one()
+
+
+def sso_actor(engine: Engine, email: str | None) -> Actor | None:
+    """Map a single-sign-on identity to an account by e-mail (the username); unknown or inactive -> None.
+
+    Unknown addresses are refused rather than given a role: the identity provider says who someone
+    is, only an admin here says what they may do. (Reading needs no account anyway.)
+    """
+    name = normalise_username(email or "")
+    if not name:
+        return None
+    with session_scope(engine) as session:
+        user = session.exec(select(User).where(User.username == name)).first()
+        if user is None or not user.active:
+            return None
+        return Actor(user.username, Role(user.role))
+
+
+def refresh_actor(engine: Engine, actor: Actor | None) -> Actor | None:
+    """The signed-in actor as the store sees them now: a demotion or deactivation applies at the next click.
+
+    Actors with no account row (the loader's system actor, command-line jobs) are returned unchanged.
+    """
+    if actor is None:
+        return None
+    with session_scope(engine) as session:
+        user = session.exec(select(User).where(User.username == actor.username)).first()
+        if user is None:
+            return actor
+        return Actor(user.username, Role(user.role)) if user.active else None
+
+
+# ---- command line ---------------------------------------------------------------------------------
+
+
+def _shell_actor() -> Actor:
+    """Whoever can run commands against the store is trusted as an admin; the log names their login."""
+    try:
+        login = getpass.getuser()
+    except Exception:  # no login name in some containers
+        login = "unknown"
+    return Actor(f"shell:{login}", Role.ADMIN)
+
+
+def _read_password(args: argparse.Namespace, username: str) -> str:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass(f"Password for {username}: ")
+        if getpass.getpass("Same password again: ") != password:
+            raise UserError("password: the two entries differ")
+    check_password(password, username)
+    return password
+
+
+def _create_admin(engine: Engine, args: argparse.Namespace) -> str:
+    if count_active_admins(engine) and not args.force:
+        raise UserError("an active admin already exists: add users from the app, or pass --force")
+    username = check_username(args.username or input("Admin username: "))
+    password = _read_password(args, username)
+    actor = _shell_actor()
+    existing = list_users(engine).set_index("username")
+    if username not in existing.index:
+        create_user(
+            engine=engine,
+            actor=actor,
+            username=username,
+            role=Role.ADMIN,
+            password=password,
+            display_name=args.display_name,
+        )
+        return f"Created admin {username}."
+    if not args.force:
+        raise UserError(f"username: {username!r} already exists (pass --force to make it an admin again)")
+    # Recovery for a locked-out administrator: promote, reset the password, reactivate.
+    set_role(engine=engine, actor=actor, username=username, role=Role.ADMIN)
+    set_password(engine=engine, actor=actor, username=username, password=password)
+    if not existing.at[username, "active"]:
+        reactivate(engine=engine, actor=actor, username=username)
+    return f"{username} is an active admin again with the new password."
+
+
+def _add_user(engine: Engine, args: argparse.Namespace) -> str:
+    username = check_username(args.username)
+    password = None if args.sso else _read_password(args, username)
+    create_user(
+        engine=engine,
+        actor=_shell_actor(),
+        username=username,
+        role=args.role,
+        password=password,
+        display_name=args.display_name,
+    )
+    how = "single sign-on only" if password is None else "local password"
+    return f"Created {args.role} {username} ({how})."
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m vru_core.platform.users", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    admin = commands.add_parser("create-admin", help="create the first admin (asks for the password twice)")
+    admin.add_argument("--username")
+    admin.add_argument("--display-name", default="")
+    admin.add_argument("--password-stdin", action="store_true", help="read the password from the first stdin line")
+    admin.add_argument("--force", action="store_true", help="even if an active admin exists (recovery)")
+    add = commands.add_parser("add-user", help="add an account with a role")
+    add.add_argument("--username", required=True)
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--display-name", default="")
+    secret = add.add_mutually_exclusive_group()
+    secret.add_argument("--password-stdin", action="store_true", help="read the password from the first stdin line")
+    secret.add_argument("--sso", action="store_true", help="no local password: single sign-on only")
+    commands.add_parser("list", help="list accounts and roles")
+    args = parser.parse_args(argv)
+
+    engine = get_engine()
+    upgrade(engine)
+    try:
+        if args.command == "list":
+            table = list_users(engine)
+            print(table.drop(columns=["created_at"]).to_string(index=False) if len(table) else "No accounts yet.")
+            return 0
+        print(_create_admin(engine, args) if args.command == "create-admin" else _add_user(engine, args))
+        return 0
+    except (UserError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
