@@ -5,11 +5,12 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import select
 
+from ui.feedback import attempt, moved_on, offer_reload, opened_version, show, show_refusal
 from ui.session import can, current_actor, engine
+from ui.text import plain
 from vru_core.framework import rag
 from vru_core.framework.indicators import list_indicators, load_thresholds
 from vru_core.framework.structure import (
-    StaleEdit,
     save_funding_stream,
     thresholds_version,
     update_indicator,
@@ -19,6 +20,7 @@ from vru_core.framework.structure import (
 )
 from vru_core.models import Aim, Commitment, FundingStream, Objective, ObjectiveAim, PriorityArea
 from vru_core.platform.auth import Permission
+from vru_core.platform.errors import DomainError
 
 store = engine()
 st.title("Framework settings")
@@ -28,18 +30,15 @@ if not can(Permission.FRAMEWORK_WRITE):
 actor = current_actor()
 
 
-def _saved(fn, message: str, **kwargs) -> None:
-    try:
-        fn(engine=store, actor=actor, **kwargs)
-    except (ValueError, KeyError, StaleEdit) as exc:
-        st.error(str(exc))
-    else:
+def _saved(fn, message: str, opened_key: str, **kwargs) -> None:
+    """Save from the version this person opened (`opened_key`); say what happened either way."""
+    ok, version = attempt(opened_key, fn, engine=store, actor=actor, **kwargs)
+    if ok:
+        moved_on(opened_key, version)
         st.success(message)
-
-
-def _blank_is_none(text: str) -> str | None:
-    """Empty box = no value; anything else goes to the service, which checks it is a number."""
-    return (text or "").strip() or None
+    else:
+        show_refusal(opened_key)
+    offer_reload(opened_key, opened_key)
 
 
 thresholds_tab, indicators_tab, objectives_tab, areas_tab, streams_tab = st.tabs(
@@ -60,10 +59,11 @@ with thresholds_tab:
         if st.form_submit_button("Save thresholds", type="primary"):
             try:
                 new = rag.Thresholds(on, off, tol)
-            except ValueError as exc:
-                st.error(str(exc))
+            except DomainError as exc:
+                show(exc)
             else:
-                _saved(update_thresholds, "Thresholds saved.", thresholds=new, version=thresholds_version(store))
+                opened = opened_version("rag", thresholds_version(store))
+                _saved(update_thresholds, "Thresholds saved.", "rag", thresholds=new, version=opened)
 
 with indicators_tab:
     defs = list_indicators(store, active_only=False)
@@ -75,11 +75,12 @@ with indicators_tab:
             "" if v is None or (not isinstance(v, str) and pd.isna(v)) else f"{v:g}" if isinstance(v, float) else str(v)
         )
 
+    indicator_version = opened_version(f"indicator:{code}", int(row["version"]))
     with st.form(f"indicator_form_{code}"):
         st.caption(
-            f"{row['description']} Leave the baseline value empty to read it from the indicator's own series at the "
-            "baseline period (or its first value). Leave the target value empty to use the target change from "
-            "the baseline."
+            f"{plain(row['description'])} Leave the baseline value empty to read it from the indicator's own "
+            "series at the baseline period (or its first value). Leave the target value empty to use the target "
+            "change from the baseline."
         )
         c1, c2, c3 = st.columns(3)
         bv = c1.text_input("Baseline value", _txt(row["baseline_value"]), key=f"bv_{code}")
@@ -102,16 +103,17 @@ with indicators_tab:
             _saved(
                 update_indicator,
                 "Indicator saved.",
+                f"indicator:{code}",
                 code=code,
-                version=int(row["version"]),
+                version=indicator_version,
                 changes={
-                    "baseline_value": _blank_is_none(bv),
-                    "baseline_period": bp.strip() or None,
-                    "baseline_source": bs.strip(),
-                    "target_value": _blank_is_none(tv),
-                    "target_change_pct": _blank_is_none(tc),
-                    "target_period": tp.strip() or None,
-                    "target_note": tn.strip(),
+                    "baseline_value": bv,
+                    "baseline_period": bp,
+                    "baseline_source": bs,
+                    "target_value": tv,
+                    "target_change_pct": tc,
+                    "target_period": tp,
+                    "target_note": tn,
                     "direction": direction,
                     "active": active,
                 },
@@ -134,6 +136,7 @@ with objectives_tab:
         linked = list(
             conn.execute(select(ObjectiveAim.aim_code).where(ObjectiveAim.objective_number == number)).scalars()
         )
+    objective_version = opened_version(f"objective:{number}", objectives[number].version)
     with st.form(f"objective_form_{number}"):
         title = st.text_input("Title", objectives[number].title, key=f"ot_{number}")
         tagline = st.text_input("Tagline", objectives[number].tagline, key=f"og_{number}")
@@ -143,7 +146,9 @@ with objectives_tab:
             _saved(
                 update_objective,
                 "Objective saved.",
+                f"objective:{number}",
                 number=number,
+                version=objective_version,
                 title=title,
                 tagline=tagline,
                 commitments=text.splitlines(),
@@ -154,6 +159,7 @@ with areas_tab:
     with store.connect() as conn:
         areas = {a.code: a for a in conn.execute(select(PriorityArea)).all()}
     code = st.selectbox("Priority area", sorted(areas), format_func=lambda c: areas[c].title, key="admin_area")
+    area_version = opened_version(f"priority_area:{code}", areas[code].version)
     with st.form(f"area_form_{code}"):
         title = st.text_input("Title", areas[code].title, key=f"pt_{code}")
         options = [None, *sorted(objectives)]
@@ -165,7 +171,15 @@ with areas_tab:
             key=f"po_{code}",
         )
         if st.form_submit_button("Save priority area", type="primary"):
-            _saved(update_priority_area, "Priority area saved.", code=code, title=title, objective_number=obj)
+            _saved(
+                update_priority_area,
+                "Priority area saved.",
+                f"priority_area:{code}",
+                code=code,
+                version=area_version,
+                title=title,
+                objective_number=obj,
+            )
 
 with streams_tab:
     with store.connect() as conn:
@@ -173,18 +187,34 @@ with streams_tab:
             [
                 tuple(r)
                 for r in conn.execute(
-                    select(FundingStream.code, FundingStream.name, FundingStream.notes, FundingStream.active)
+                    select(
+                        FundingStream.code,
+                        FundingStream.name,
+                        FundingStream.notes,
+                        FundingStream.active,
+                        FundingStream.version,
+                    )
                 ).all()
             ],
-            columns=["code", "name", "notes", "active"],
+            columns=["code", "name", "notes", "active", "version"],
         )
-    st.dataframe(streams, hide_index=True, width="stretch", key="streams_table")
+    st.dataframe(streams.drop(columns=["version"]), hide_index=True, width="stretch", key="streams_table")
     pick = st.selectbox("Edit", ["(new stream)", *streams["code"]], key="admin_stream")
     current = streams.set_index("code").loc[pick] if pick != "(new stream)" else None
+    stream_version = None if current is None else opened_version(f"funding_stream:{pick}", int(current["version"]))
     with st.form(f"stream_form_{pick}"):
         code = st.text_input("Code", "" if current is None else pick, disabled=current is not None, key=f"sc_{pick}")
         name = st.text_input("Name", "" if current is None else current["name"], key=f"sn_{pick}")
         notes = st.text_input("Notes", "" if current is None else current["notes"], key=f"so_{pick}")
         active = st.checkbox("Active", True if current is None else bool(current["active"]), key=f"sa_{pick}")
         if st.form_submit_button("Save funding stream", type="primary"):
-            _saved(save_funding_stream, "Funding stream saved.", code=code, name=name, notes=notes, active=active)
+            _saved(
+                save_funding_stream,
+                "Funding stream saved.",
+                f"funding_stream:{pick}",
+                code=code,
+                name=name,
+                notes=notes,
+                active=active,
+                version=stream_version,
+            )

@@ -1,4 +1,4 @@
-"""Small pieces of page the areas share: money and date columns, the examples banner, field errors, RAG badges."""
+"""Small pieces of page the areas share: money and date columns, the examples banner, RAG badges."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import streamlit as st
 from ui.session import engine
 from vru_core.framework.rag import Rag
 from vru_core.register import examples
-from vru_core.register.validation import Problem
 
 MONEY = "£%,.0f"
 
@@ -31,13 +30,6 @@ def examples_banner() -> int:
             icon="🧪",
         )
     return n
-
-
-def field_errors(problems: list[Problem], field: str) -> None:
-    """Show the problems for one field right under its widget."""
-    for p in problems:
-        if p.field == field:
-            st.error(p.message, icon="⚠️")
 
 
 def badge(status: str, prefix: str = "") -> None:

@@ -15,7 +15,7 @@ from referencing.jsonschema import DRAFT4
 from sqlmodel import Session
 
 from vru_core.models import Award
-from vru_core.register import examples, export_360, service
+from vru_core.register import examples, export_360, lifecycle, money
 
 pytestmark = pytest.mark.store
 
@@ -60,24 +60,22 @@ def published(engine, actors, award_data) -> dict:
     """Three awards: a ward award with a payment, a borough award, a London-wide one; plus one still proposed."""
     c = actors["commissioner"]
     ids = {
-        "ward": service.create_award(engine=engine, actor=c, data=award_data),
-        "borough": service.create_award(
+        "ward": lifecycle.create_award(engine=engine, actor=c, data=award_data),
+        "borough": lifecycle.create_award(
             engine=engine,
             actor=c,
             data={**award_data, "title": '=HYPERLINK("http://x")', "geography_level": "borough", "areas": "E09000012"},
         ),
-        "london": service.create_award(
+        "london": lifecycle.create_award(
             engine=engine,
             actor=c,
             data={**award_data, "title": "@SUM(A1)", "description": "-2+3", "geography_level": "", "areas": ""},
         ),
-        "proposed": service.create_award(engine=engine, actor=c, data={**award_data, "title": "Not yet"}),
+        "proposed": lifecycle.create_award(engine=engine, actor=c, data={**award_data, "title": "Not yet"}),
     }
     for key in ("ward", "borough", "london"):
         _approve(engine, ids[key])
-    service.add_payment(
-        engine=engine, actor=c, award_id=ids["ward"], data={"paid_on": "2026-06-01", "amount": "1000.50"}
-    )
+    money.add_payment(engine=engine, actor=c, award_id=ids["ward"], data={"paid_on": "2026-06-01", "amount": "1000.50"})
     return ids
 
 

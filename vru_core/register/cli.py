@@ -17,9 +17,9 @@ from pathlib import Path
 
 from vru_core.platform.auth import SYSTEM, Actor, Role
 from vru_core.platform.db import get_engine, upgrade
+from vru_core.platform.errors import DomainError
 from vru_core.register import examples, export_360
 from vru_core.register.importer import import_csv
-from vru_core.register.validation import ValidationFailed
 
 FORMATS = {"360giving-json": export_360.write_json, "360giving-csv": export_360.write_csv}
 
@@ -58,8 +58,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         result = import_csv(engine=engine, actor=actor, content=content)
-    except ValidationFailed as exc:
-        print(f"{args.file}: {len(exc.problems)} problem(s); nothing was imported.", file=sys.stderr)
+    except DomainError as exc:
+        print(f"{args.file}: {len(exc.problems) or 1} problem(s); nothing was imported.", file=sys.stderr)
+        if not exc.problems:
+            print(f"  {exc}", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
