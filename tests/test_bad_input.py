@@ -22,7 +22,7 @@ from vru_core.needs.measures import MAX_UPLOAD_BYTES, add_measure, list_measures
 from vru_core.needs.scoring import Profile, ranked_csv, score
 from vru_core.platform.auth import Actor, Role
 from vru_core.platform.backup import table_checksums
-from vru_core.platform.errors import DomainError, Invalid
+from vru_core.platform.errors import Invalid
 from vru_core.register.importer import TEMPLATE_COLUMNS, import_csv
 
 ANALYST = Actor("bad-input-analyst", Role.ANALYST)
@@ -69,7 +69,9 @@ def upload(data: bytes, **definition) -> Callable:
 REFUSED: list[Case] = [
     # -- the file itself
     Case(
-        "utf16-without-mark", upload(rows(f"{WARD_A},1").decode().encode("utf-16-le")), ["row 1, file: looks like UTF-16"]
+        "utf16-without-mark",
+        upload(rows(f"{WARD_A},1").decode().encode("utf-16-le")),
+        ["row 1, file: looks like UTF-16"],
     ),
     Case(
         "latin1-encoding",
@@ -471,7 +473,7 @@ def test_html_in_an_award_is_shown_as_text(engine, monkeypatch):
         assert not at.exception, at.exception
         html_allowed = [el for el in at.markdown if el.proto.allow_html and "<script" in el.value]
         assert not html_allowed, f"{page} renders user text as HTML"
-    assert any(SCRIPT == visible(t.value) for t in at.title), "the award page does not show the title as text"
+    assert any(visible(t.value) == SCRIPT for t in at.title), "the award page does not show the title as text"
 
 
 def test_cases_tried_is_recorded_in_readme():
