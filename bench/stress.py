@@ -9,6 +9,7 @@ it. Used by tests/bench/test_stress.py and tests/trust/, and as a benchmark:
 from __future__ import annotations
 
 import argparse
+import importlib
 import multiprocessing
 import queue
 import sys
@@ -154,6 +155,27 @@ def _pay(engine: Engine, actor: Actor, writer: int, i: int) -> bool:
     return True
 
 
+def _shrink(engine: Engine, actor: Actor, writer: int, i: int) -> bool:
+    """An editor lowering the raced award by £10 from the version it reads; False when refused (stale, or
+    below what is paid by then): the cap must hold against edits as well as payments."""
+    from vru_core.models.register import Award
+    from vru_core.platform.errors import Invalid, Stale
+    from vru_core.register.lifecycle import update_award
+    from vru_core.register.reads import award_detail
+
+    url = str(engine.url)
+    if url not in _raced:
+        with engine.connect() as conn:
+            _raced[url] = conn.execute(select(Award.id).where(Award.title == RACED_TITLE)).scalar_one()
+    detail = award_detail(engine, _raced[url])
+    data = {**detail.form_data(), "amount_awarded": f"{detail.amount_awarded - PAYMENT_PENCE // 100:.2f}"}
+    try:
+        update_award(engine=engine, actor=actor, award_id=detail.id, version=detail.version, data=data)
+    except (Stale, Invalid):
+        return False
+    return True
+
+
 def _count_payments(engine: Engine) -> tuple[int, int, int]:
     from vru_core.models.register import Payment
 
@@ -188,6 +210,7 @@ TARGETS: dict[str, tuple[Callable, Callable, Actor]] = {
     "users": (_create_user, _count_users, Actor("stress-admin", Role.ADMIN)),
     "awards": (_create_award, _count_awards, Actor("stress-commissioner", Role.COMMISSIONER)),
     "payments": (_pay, _count_payments, Actor("stress-commissioner", Role.COMMISSIONER)),
+    "shrink": (_shrink, _count_payments, Actor("stress-editor", Role.COMMISSIONER)),
 }
 
 
@@ -201,6 +224,8 @@ def _writer(url: str, target: str, writer: int, each: int, start, results) -> No
     try:
         create, _count, actor = TARGETS[target]
         engine = get_engine(url)
+        for module in ("vru_core.register.lifecycle", "vru_core.register.money", "vru_core.register.reads"):
+            importlib.import_module(module)  # before the clock starts: the race is of writes, not imports
         start.wait()
         for i in range(each):
             try:
@@ -230,12 +255,17 @@ def _plain_main() -> Iterator[None]:
         sys.modules["__main__"] = saved
 
 
-def concurrent_writes(url: str, *, writers: int = 8, each: int = 500, target: str = "users") -> StressResult:
+def concurrent_writes(
+    url: str, *, writers: int = 8, each: int = 500, target: str = "users", mixed_with: str | None = None
+) -> StressResult:
+    """`writers` processes, each making `each` writes of `target` at the same moment (with `mixed_with`,
+    every other writer does that target instead, e.g. editors shrinking an award while others pay)."""
     context = multiprocessing.get_context("spawn")
     start = context.Event()
     results = context.Queue()
+    chosen = [mixed_with if mixed_with and w % 2 else target for w in range(writers)]
     processes = [
-        context.Process(target=_writer, args=(url, target, w, each, start, results), daemon=True)
+        context.Process(target=_writer, args=(url, chosen[w], w, each, start, results), daemon=True)
         for w in range(writers)
     ]
     with _plain_main():

@@ -50,7 +50,11 @@ def _may_grant(connection: Connection) -> bool:
 
 def grant_app_role(connection: Connection, role: str) -> bool:
     """Give the app role exactly what the app needs on the current schema. Idempotent; True if granted."""
-    if connection.dialect.name != "postgresql" or not role_exists(connection, role) or not _may_grant(connection):
+    if connection.dialect.name != "postgresql" or not role_exists(connection, role):
+        return False
+    if connection.execute(text("SELECT to_regclass(:t)"), {"t": AUDIT_TABLE}).scalar() is None:
+        return False  # not the app's database (or not migrated yet): nothing to grant on
+    if not _may_grant(connection):
         return False
     name = _quoted(role)
     owner = connection.execute(text("SELECT current_user")).scalar()
