@@ -38,7 +38,6 @@ def _saved(fn, message: str, opened_key: str, **kwargs) -> None:
         st.success(message)
     else:
         show_refusal(opened_key)
-    offer_reload(opened_key, opened_key)
 
 
 thresholds_tab, indicators_tab, objectives_tab, areas_tab, streams_tab = st.tabs(
@@ -47,6 +46,7 @@ thresholds_tab, indicators_tab, objectives_tab, areas_tab, streams_tab = st.tabs
 
 with thresholds_tab:
     t = load_thresholds(store)
+    rag_version = opened_version("rag", thresholds_version(store))  # as first shown: what a save names
     st.markdown(rag.describe(t))
     with st.form("rag_form"):
         on = st.number_input(
@@ -62,8 +62,8 @@ with thresholds_tab:
             except DomainError as exc:
                 show(exc)
             else:
-                opened = opened_version("rag", thresholds_version(store))
-                _saved(update_thresholds, "Thresholds saved.", "rag", thresholds=new, version=opened)
+                _saved(update_thresholds, "Thresholds saved.", "rag", thresholds=new, version=rag_version)
+    offer_reload("rag", "rag")
 
 with indicators_tab:
     defs = list_indicators(store, active_only=False)
@@ -118,6 +118,7 @@ with indicators_tab:
                     "active": active,
                 },
             )
+    offer_reload(f"indicator:{code}", f"indicator:{code}")
 
 with store.connect() as conn:
     objectives = {o.number: o for o in conn.execute(select(Objective)).all()}
@@ -154,6 +155,7 @@ with objectives_tab:
                 commitments=text.splitlines(),
                 aims=chosen,
             )
+    offer_reload(f"objective:{number}", f"objective:{number}")
 
 with areas_tab:
     with store.connect() as conn:
@@ -180,6 +182,7 @@ with areas_tab:
                 title=title,
                 objective_number=obj,
             )
+    offer_reload(f"priority_area:{code}", f"priority_area:{code}")
 
 with streams_tab:
     with store.connect() as conn:
@@ -218,3 +221,4 @@ with streams_tab:
                 active=active,
                 version=stream_version,
             )
+    offer_reload(f"funding_stream:{pick}", f"funding_stream:{pick}")

@@ -57,6 +57,7 @@ def _load_saved() -> None:
         _apply_profile(fit_to_controls(saved, labels)[0])
         versions = list_profiles(engine()).set_index("name")["version"]
         st.session_state["loaded_profile"] = (name, int(versions[name]))  # a save of it names this version
+        st.session_state["save_name"] = name
 
 
 def _pick_from_table() -> None:
@@ -306,9 +307,7 @@ with st.expander("Save this profile"):
     else:
         loaded_name, loaded_version = st.session_state.get("loaded_profile", (None, None))
         with st.form("save_profile_form"):
-            name = st.text_input(
-                "Profile name", loaded_name or "", key="save_name", placeholder="e.g. 2026/27 commissioning round"
-            )
+            name = st.text_input("Profile name", key="save_name", placeholder="e.g. 2026/27 commissioning round")
             description = st.text_input("What it is for", key="save_description")
             if st.form_submit_button("Save profile"):
                 same = name.strip() == loaded_name  # saving over the profile loaded names its version

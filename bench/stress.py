@@ -176,6 +176,53 @@ def _shrink(engine: Engine, actor: Actor, writer: int, i: int) -> bool:
     return True
 
 
+def _edit_from_version_1(engine: Engine, actor: Actor, writer: int, i: int) -> bool:
+    """Every writer saves the raced award from the version all of them opened (1): only one may win."""
+    from vru_core.models.register import Award
+    from vru_core.platform.errors import Stale
+    from vru_core.register.lifecycle import update_award
+
+    with engine.connect() as conn:
+        award_id = conn.execute(select(Award.id).where(Award.title == RACED_TITLE)).scalar_one()
+    data = {**sample_award(engine, title=RACED_TITLE), "description": f"{PREFIX}w{writer}-{i}"}
+    try:
+        update_award(engine=engine, actor=actor, award_id=award_id, version=1, data=data)
+    except Stale:
+        return False
+    return True
+
+
+IMPORT_RACE = [f"360G-LondonVRU-RACE-{i:04d}" for i in range(1, 21)]
+
+
+def import_race_csv(engine: Engine) -> str:
+    """The one file every importing writer sends: the same 20 new identifiers."""
+    import csv
+    import io
+
+    from vru_core.register.columns import TEMPLATE_COLUMNS
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(TEMPLATE_COLUMNS), extrasaction="ignore")
+    writer.writeheader()
+    for identifier in IMPORT_RACE:
+        writer.writerow({**sample_award(engine, title=f"{PREFIX}{identifier}"), "identifier": identifier})
+    return out.getvalue()
+
+
+def _import_same_file(engine: Engine, actor: Actor, writer: int, i: int) -> bool:
+    from vru_core.platform.errors import Stale
+    from vru_core.register.importer import import_csv
+
+    try:  # seen={}: each of them checked the file while these identifiers were all new
+        import_csv(engine=engine, actor=actor, content=import_race_csv(engine), seen={})
+    except Stale as exc:
+        if not all("was added to the register" in p.message for p in exc.problems):
+            raise
+        return False
+    return True
+
+
 def _count_payments(engine: Engine) -> tuple[int, int, int]:
     from vru_core.models.register import Payment
 
@@ -211,6 +258,8 @@ TARGETS: dict[str, tuple[Callable, Callable, Actor]] = {
     "awards": (_create_award, _count_awards, Actor("stress-commissioner", Role.COMMISSIONER)),
     "payments": (_pay, _count_payments, Actor("stress-commissioner", Role.COMMISSIONER)),
     "shrink": (_shrink, _count_payments, Actor("stress-editor", Role.COMMISSIONER)),
+    "edit_v1": (_edit_from_version_1, _count_awards, Actor("stress-editor", Role.COMMISSIONER)),
+    "import_same": (_import_same_file, _count_awards, Actor("stress-importer", Role.COMMISSIONER)),
 }
 
 

@@ -204,7 +204,10 @@ def save_values(
                 )
             pending.append((row, current))
         if conflicts:
-            raise Stale(f"Nothing was saved: {len(conflicts)} value(s) changed since you checked them", conflicts)
+            listed = "; ".join(str(p) for p in conflicts[:10])
+            raise Stale(
+                f"Nothing was saved: {len(conflicts)} value(s) changed since you checked them: {listed}", conflicts
+            )
         for row, current in pending:
             before = None
             if current is None:

@@ -118,9 +118,13 @@ class ImportPlan:
     conflicts: list[Problem] = field(default_factory=list)  # rows whose award changed since they were exported
     to_create: list[Planned] = field(default_factory=list)
     to_update: list[tuple[Planned, Stored]] = field(default_factory=list)
-    unchanged: int = 0
+    unchanged_rows: list[tuple[Planned, Stored]] = field(default_factory=list)
     rows: int = 0
     seen: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def unchanged(self) -> int:
+        return len(self.unchanged_rows)
 
     @property
     def ok(self) -> bool:
@@ -274,7 +278,7 @@ def check_csv(engine: Engine, content: bytes | str, *, progress: Progress | None
             continue
         proposed = signature(award_columns(clean, 0), org["org_id"], clean.objectives, area_rows(clean))
         if signature(current.columns, current.org_id, current.objectives, current.areas) == proposed:
-            plan.unchanged += 1
+            plan.unchanged_rows.append((planned, current))
         else:
             plan.to_update.append((planned, current))
     plan.problems.sort(

@@ -82,11 +82,16 @@ def _lock_current(session: Session, identifiers: list[str]) -> dict[str, tuple[i
 
 
 def _conflicts(session: Session, plan: ImportPlan, seen: Mapping[str, int] | None) -> list[Problem]:
-    """Every row whose award is no longer as the person saw it, checked under the locks."""
-    rows = [(p, None) for p in plan.to_create] + [(p, s) for p, s in plan.to_update]
+    """Every row whose award is no longer as the person saw it, checked under the locks.
+
+    With `seen` (the check the person was shown), rows that are unchanged now are checked too: a row
+    shown as new that someone else added meanwhile is a conflict, even if they typed the same values."""
+    rows: list[tuple[Planned, Stored | None]] = [(p, None) for p in plan.to_create] + list(plan.to_update)
+    if seen is not None:
+        rows += plan.unchanged_rows
     current = _lock_current(session, [p.data.identifier or "" for p, _ in rows])
     problems = []
-    for planned, stored in rows:
+    for planned, stored in sorted(rows, key=lambda r: r[0].line):
         identifier = planned.data.identifier or ""
         if planned.expected_version is not None:
             expected: int | None = planned.expected_version
@@ -150,12 +155,8 @@ def import_csv(
 
 
 def _summary(conflicts: list[Problem]) -> str:
-    listed = "; ".join(str(p) for p in conflicts[:10])
-    more = f"; and {len(conflicts) - 10} more" if len(conflicts) > 10 else ""
-    return (
-        f"Nothing was imported: {len(conflicts)} row(s) conflict with changes made in the register since the file "
-        f"was exported or checked: {listed}{more}"
-    )
+    more = f" (and {len(conflicts) - 1} more row(s), listed with it)" if len(conflicts) > 1 else ""
+    return f"Nothing was imported: {conflicts[0]}{more}."
 
 
 def _create(
