@@ -11,7 +11,7 @@ from ui.widgets import date_column, examples_banner, money_column
 from vru_core.platform.auth import Permission
 from vru_core.platform.csvsafe import safe_csv
 from vru_core.register import examples
-from vru_core.register.query import RegisterFilter, editing_frame, filter_register, totals
+from vru_core.register.query import RegisterFilter, display_csv, display_table, editing_frame, filter_register, totals
 from vru_core.register.statuses import STATUSES
 
 st.title("Commissioning register")
@@ -83,27 +83,7 @@ m2.metric("Awarded", f"£{t['amount']:,.0f}")
 m3.metric("Paid", f"£{t['paid']:,.0f}")
 m4.metric("Recipients", f"{t['organisations']:,}")
 
-table = shown.assign(
-    open=[f"/award?id={i}" for i in shown.index],
-    example=shown["is_example"].map({True: "EXAMPLE", False: ""}),
-)[
-    [
-        "open",
-        "identifier",
-        "title",
-        "recipient",
-        "amount",
-        "paid",
-        "status",
-        "award_date",
-        "planned_start",
-        "planned_end",
-        "funding_stream_name",
-        "priority_area_title",
-        "geography_level",
-        "example",
-    ]
-]
+table = display_table(shown)
 st.dataframe(
     table,
     hide_index=True,
@@ -129,7 +109,7 @@ st.dataframe(
 d1, d2 = st.columns(2)
 d1.download_button(
     "Download these rows (CSV)",
-    safe_csv(table.drop(columns=["open"])),
+    display_csv(shown),
     file_name="vru-register-filtered.csv",
     mime="text/csv",
     key="register_download",

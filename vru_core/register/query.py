@@ -20,6 +20,7 @@ from vru_core.models import (
     PriorityArea,
     Ward,
 )
+from vru_core.platform.csvsafe import safe_csv
 from vru_core.register.columns import TEMPLATE_COLUMNS, template_row
 
 AWARD_COLUMNS = [
@@ -221,6 +222,36 @@ def choices(engine: Engine) -> dict:
                 ).all()
             },
         }
+
+
+DISPLAY_COLUMNS = [
+    "identifier",
+    "title",
+    "recipient",
+    "amount",
+    "paid",
+    "status",
+    "award_date",
+    "planned_start",
+    "planned_end",
+    "funding_stream_name",
+    "priority_area_title",
+    "geography_level",
+    "example",
+]
+
+
+def display_table(awards: pd.DataFrame) -> pd.DataFrame:
+    """The register as the Register page lists it: a link to each award, then the columns people read."""
+    return awards.assign(
+        open=[f"/award?id={i}" for i in awards.index],
+        example=awards["is_example"].map({True: "EXAMPLE", False: ""}),
+    )[["open", *DISPLAY_COLUMNS]]
+
+
+def display_csv(awards: pd.DataFrame) -> bytes:
+    """The rows shown, as a spreadsheet-safe CSV (text that would run as a formula is escaped)."""
+    return safe_csv(display_table(awards).drop(columns=["open"]))
 
 
 def editing_frame(data: RegisterData, awards: pd.DataFrame) -> pd.DataFrame:
