@@ -56,6 +56,8 @@ def grant_app_role(connection: Connection, role: str) -> bool:
         return False  # not the app's database (or not migrated yet): nothing to grant on
     if not _may_grant(connection):
         return False
+    if connection.execute(text("SELECT current_setting('transaction_read_only')")).scalar() == "on":
+        return False  # a read-only store: nothing can change, so nothing needs granting
     name = _quoted(role)
     owner = connection.execute(text("SELECT current_user")).scalar()
     if owner == role:
