@@ -27,6 +27,7 @@ from vru_core.register.columns import (
     award_snapshot,
     signature,
 )
+from vru_core.register.lifecycle import organisation_problems
 from vru_core.register.statuses import STATUSES
 from vru_core.register.validation import AwardData, Reference, clean_award
 
@@ -139,9 +140,14 @@ def as_row(identifier: str, columns: Mapping[str, Any], status: str, version: in
     return SimpleNamespace(identifier=identifier, status=status, version=version, is_example=is_example, **columns)
 
 
-def _stored_awards(conn) -> tuple[dict[str, str], dict[str, Stored]]:
-    """(org_id -> name, identifier -> Stored) for the whole register, in four queries."""
-    orgs = dict(conn.execute(select(Organisation.org_id, Organisation.name)).all())
+def _stored_awards(conn) -> tuple[dict[str, dict], dict[str, Stored]]:
+    """(org_id -> name and numbers, identifier -> Stored) for the whole register, in four queries."""
+    orgs = {
+        org_id: {"name": name, "charity_number": charity, "company_number": company}
+        for org_id, name, charity, company in conn.execute(
+            select(Organisation.org_id, Organisation.name, Organisation.charity_number, Organisation.company_number)
+        )
+    }
     objectives: dict[int, list[int]] = {}
     areas: dict[int, list[tuple]] = {}
     for award_id, number in conn.execute(select(AwardObjective.award_id, AwardObjective.objective_number)):
@@ -232,11 +238,10 @@ def check_csv(engine: Engine, content: bytes | str, *, progress: Progress | None
         if clean is None or row_problems:
             continue
         org = clean.organisation
-        stored_name = orgs.get(org["org_id"])
-        if stored_name is not None and stored_name != org["name"]:
-            plan.problems.append(
-                Problem(line, "recipient_name", f"{org['org_id']} is already recorded as {stored_name!r}")
-            )
+        known = orgs.get(org["org_id"])
+        org_problems = organisation_problems(known, org, line) if known is not None else []
+        if org_problems:
+            plan.problems += org_problems
             continue
         if org["org_id"] in org_names and org_names[org["org_id"]][0] != org["name"]:
             first_name, first_line = org_names[org["org_id"]]

@@ -20,7 +20,7 @@ from types import SimpleNamespace
 from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlmodel import Session
 
-from vru_core.models import Award, Organisation
+from vru_core.models import Award
 from vru_core.models.common import utcnow
 from vru_core.platform.audit import record, record_many
 from vru_core.platform.auth import Actor, Permission, require
@@ -130,10 +130,10 @@ def import_csv(
         conflicts = _conflicts(session, plan, seen)
         if conflicts:
             raise Stale(_summary(conflicts), conflicts)
-        org_pk: dict[str, int] = dict(session.execute(select(Organisation.org_id, Organisation.id)).all())
+        org_pk: dict[str, int] = {}
         for planned in [*plan.to_create, *(p for p, _ in plan.to_update)]:
             org = planned.data.organisation
-            if org["org_id"] not in org_pk:
+            if org["org_id"] not in org_pk:  # each organisation once: created, or given a number it lacked
                 org_pk[org["org_id"]], problems = resolve_organisation(
                     session, actor=actor, org=org, is_example=is_example, row=planned.line
                 )

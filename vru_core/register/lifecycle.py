@@ -61,24 +61,52 @@ def _claim_award(session: Session, award_id: int, version: int) -> tuple[Award, 
 # --- organisations -------------------------------------------------------------------------------
 
 
+ORG_NUMBERS = ("charity_number", "company_number")
+
+
+def organisation_problems(stored: Mapping, given: Mapping, row: int | None = None) -> list[Problem]:
+    """A known org-id given with another name or another charity/company number: a problem, never a
+    silent edit (the organisation is shared by every award it holds; an administrator renames it)."""
+    problems = []
+    org_id = given["org_id"]
+    if given.get("name") and stored["name"] != given["name"]:
+        message = f"{org_id} is already recorded as {stored['name']!r}; use that name"
+        problems.append(Problem(row, "recipient_name", message + " (or ask an administrator to rename it)"))
+    for number in ORG_NUMBERS:
+        if given.get(number) and stored.get(number) and stored[number] != given[number]:
+            label = number.replace("_", " ")
+            problems.append(Problem(row, number, f"{org_id} is recorded with {label} {stored[number]!r}"))
+    return problems
+
+
 def resolve_organisation(
     session: Session, *, actor: Actor, org: dict, is_example: bool = False, row: int | None = None
 ) -> tuple[int, list[Problem]]:
-    """The organisation with this org-id, created if new; a different name for a known id is a problem, not an edit."""
+    """The organisation with this org-id, created if new. A known one may gain a charity or company
+    number it lacked (audited); a different name or number is a problem, not an edit."""
     existing = session.exec(select(Organisation).where(Organisation.org_id == org["org_id"])).first()
     if existing is None:
         write_lock(session, REGISTER_LOCK)  # read-then-insert: a colleague adding the same org waits, then reuses it
         existing = session.exec(select(Organisation).where(Organisation.org_id == org["org_id"])).first()
     if existing is not None:
-        if org["name"] and existing.name != org["name"]:
-            return existing.id, [
-                Problem(
-                    row,
-                    "recipient_name",
-                    f"{org['org_id']} is already recorded as {existing.name!r}; use that name "
-                    "(or ask an administrator to rename the organisation)",
-                )
-            ]
+        stored = {"name": existing.name, **{n: getattr(existing, n) for n in ORG_NUMBERS}}
+        problems = organisation_problems(stored, org, row)
+        if problems:
+            return existing.id, problems
+        added = {n: org[n] for n in ORG_NUMBERS if org.get(n) and not stored[n]}
+        if added:
+            for name, value in added.items():
+                setattr(existing, name, value)
+            session.add(existing)
+            record(
+                session,
+                actor=actor,
+                action="update",
+                entity_type="organisation",
+                entity_id=existing.id,
+                before={n: stored[n] for n in added},
+                after=added,
+            )
         return existing.id, []
     created = Organisation(**org, is_example=is_example, created_by=actor.username)
     session.add(created)
