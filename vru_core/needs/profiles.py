@@ -99,37 +99,34 @@ class Controls:
     override: tuple[float, float, float] = (1.0, 100.0, 1.0)
 
 
-def _fit(value: float, bounds: tuple[float, float, float]) -> float:
+def _fit(
+    what: str, value: float, bounds: tuple[float, float, float], unit: str = "", of: str = ""
+) -> tuple[float, str | None]:
+    """The nearest value a control can show, and the sentence saying so when that is not `value`."""
     low, high, step = bounds
-    snapped = low + round((value - low) / step) * step
-    return float(min(max(snapped, low), high))
+    fitted = float(min(max(low + round((value - low) / step) * step, low), high))
+    if fitted == value:
+        return fitted, None
+    return fitted, (
+        f"{what} {value:g}{unit}{of} is outside {low:g}–{high:g}{unit} (in steps of {step:g}): using {fitted:g}{unit}"
+    )
 
 
 def fit_to_controls(
     profile: Profile, labels: Mapping[str, str], controls: Controls = Controls()
 ) -> tuple[Profile, list[str]]:
     """The nearest profile the controls can show, and one sentence per value changed (for the page to say)."""
-    notes: list[str] = []
-    threshold = _fit(profile.threshold_pct, controls.threshold)
-    if threshold != profile.threshold_pct:
-        notes.append(
-            f"threshold {profile.threshold_pct:g}% is outside {controls.threshold[0]:g}–{controls.threshold[1]:g}% "
-            f"(in steps of {controls.threshold[2]:g}): using {threshold:g}%"
-        )
-    weights = {}
-    for code, w in profile.weights.items():
-        weights[code] = _fit(w, controls.weight)
-        if weights[code] != w:
-            notes.append(
-                f"weight {w:g} for {labels.get(code, code)} is outside {controls.weight[0]:g}–{controls.weight[1]:g} "
-                f"(in steps of {controls.weight[2]:g}): using {weights[code]:g}"
-            )
-    overrides = {}
-    for code, pct in profile.overrides.items():
-        overrides[code] = _fit(pct, controls.override)
-        if overrides[code] != pct:
-            notes.append(f"threshold {pct:g}% for {labels.get(code, code)} is out of range: using {overrides[code]:g}%")
-    return Profile(threshold_pct=threshold, weights=weights, overrides=overrides), notes
+    threshold, note = _fit("threshold", profile.threshold_pct, controls.threshold, "%")
+    notes = [note] if note else []
+    fitted: dict[str, dict[str, float]] = {"weights": {}, "overrides": {}}
+    for kind, values, bounds, what, unit in (
+        ("weights", profile.weights, controls.weight, "weight", ""),
+        ("overrides", profile.overrides, controls.override, "threshold", "%"),
+    ):
+        for code, value in values.items():
+            fitted[kind][code], note = _fit(what, value, bounds, unit, of=f" for {labels.get(code, code)}")
+            notes += [note] if note else []
+    return Profile(threshold_pct=threshold, **fitted), notes
 
 
 def list_profiles(engine: Engine) -> pd.DataFrame:

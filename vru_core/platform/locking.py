@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import inspect, text, update
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from vru_core.models import AuditEntry
 from vru_core.platform.errors import Change, NotFound, Stale
@@ -36,7 +36,7 @@ def _history(session: Session, entity_type: str, entity_id: str) -> list[AuditEn
         session.exec(
             select(AuditEntry)
             .where(AuditEntry.entity_type == entity_type, AuditEntry.entity_id == str(entity_id))
-            .order_by(AuditEntry.id)
+            .order_by(col(AuditEntry.id))
         ).all()
     )
 
@@ -94,7 +94,7 @@ def advance_version(
     check_version(session, row, expected, entity_type=entity_type, entity_id=entity_id)
     model = type(row)
     keys = inspect(model).primary_key
-    result = session.execute(
+    result: Any = session.execute(
         update(model)
         .where(*(column == getattr(row, column.key) for column in keys), model.version == expected)
         .values(version=expected + 1)

@@ -137,7 +137,7 @@ def create_user(
         session.add(user)
         session.flush()
         record(session, actor=actor, action="create", entity_type=ENTITY, entity_id=name, after=_public(user))
-        return user.id
+        return int(user.id or 0)
 
 
 def _change(engine: Engine, actor: Actor, username: str, expected_version: int | None, action: str, apply) -> int:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import delete, insert
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from vru_core.models import Award, AwardArea, AwardObjective
 from vru_core.register.validation import AWARD_FIELDS, AwardData, to_pence, to_pounds
@@ -104,8 +104,8 @@ def replace_links(session: Session, links: Mapping[int, AwardData]) -> None:
     ids = list(links)
     if not ids:
         return
-    session.execute(delete(AwardObjective).where(AwardObjective.award_id.in_(ids)))
-    session.execute(delete(AwardArea).where(AwardArea.award_id.in_(ids)))
+    session.execute(delete(AwardObjective).where(col(AwardObjective.award_id).in_(ids)))
+    session.execute(delete(AwardArea).where(col(AwardArea.award_id).in_(ids)))
     objectives = [{"award_id": i, "objective_number": n} for i, d in links.items() for n in d.objectives]
     areas = [
         {"award_id": i, "area_code": c, "area_type": t, "amount_pence": p}
@@ -113,9 +113,9 @@ def replace_links(session: Session, links: Mapping[int, AwardData]) -> None:
         for c, t, p in area_rows(d)
     ]
     if objectives:
-        session.execute(insert(AwardObjective.__table__), objectives)
+        session.execute(insert(AwardObjective), objectives)
     if areas:
-        session.execute(insert(AwardArea.__table__), areas)
+        session.execute(insert(AwardArea), areas)
 
 
 def template_row(snapshot: Mapping[str, Any], organisation: Mapping[str, Any]) -> dict[str, str]:
