@@ -266,7 +266,7 @@ TARGETS: dict[str, tuple[Callable, Callable, Actor]] = {
 # ---- the harness ------------------------------------------------------------------------------------
 
 
-def _writer(url: str, target: str, writer: int, each: int, start, results) -> None:
+def _writer(url: str, target: str, writer: int, each: int, start, results, ready=None) -> None:
     """One process: wait for the start signal, then create `each` records one transaction at a time."""
     errors: list[str] = []
     done = refused = 0
@@ -275,6 +275,8 @@ def _writer(url: str, target: str, writer: int, each: int, start, results) -> No
         engine = get_engine(url)
         for module in ("vru_core.register.lifecycle", "vru_core.register.money", "vru_core.register.reads"):
             importlib.import_module(module)  # before the clock starts: the race is of writes, not imports
+        if ready is not None:
+            ready.put(writer)
         start.wait()
         for i in range(each):
             try:
@@ -312,15 +314,24 @@ def concurrent_writes(
     context = multiprocessing.get_context("spawn")
     start = context.Event()
     results = context.Queue()
+    ready = context.Queue()
     chosen = [mixed_with if mixed_with and w % 2 else target for w in range(writers)]
     processes = [
-        context.Process(target=_writer, args=(url, chosen[w], w, each, start, results), daemon=True)
+        context.Process(target=_writer, args=(url, chosen[w], w, each, start, results, ready), daemon=True)
         for w in range(writers)
     ]
     with _plain_main():
         for p in processes:
             p.start()
-    time.sleep(0.5)  # let every interpreter get to the start line before the clock starts
+    waiting_until = time.monotonic() + 300
+    arrived = 0
+    while arrived < len(processes) and time.monotonic() < waiting_until:  # every writer at the start line
+        try:
+            ready.get(timeout=1)
+            arrived += 1
+        except queue.Empty:
+            if not any(p.is_alive() for p in processes):
+                break
     began = time.perf_counter()
     start.set()
     created, refused, errors, reported, error_count = 0, 0, [], 0, 0

@@ -169,3 +169,10 @@ def test_a_successful_sign_in_writes_nothing(app_engine):
     before = table_checksums(app_engine)
     assert authenticate(app_engine, "Ada@VRU.test", GOOD) == Actor("ada@vru.test", Role.ANALYST)
     assert table_checksums(app_engine) == before
+
+
+def test_the_readme_states_how_many_ways_were_tried():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert f"tries {len(TAMPERING)} ways to change or remove an entry" in readme

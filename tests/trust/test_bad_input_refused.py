@@ -359,3 +359,11 @@ def test_a_full_disk_refuses_writes_with_a_message_and_tells_readers(engine):
             text("SELECT (SELECT count(*) FROM award), (SELECT count(*) FROM audit_log WHERE entity_type = 'award')")
         ).one()
     assert awards == audited == int(before["award"].split(":")[0]) + i
+
+
+def test_the_readme_states_these_figures():
+    from tests.test_bad_input import CASES_TRIED as FIRST_TABLE
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert f"tries {CASES_TRIED} more" in readme
+    assert f"{CASES_TRIED + FIRST_TABLE} cases in all" in readme
