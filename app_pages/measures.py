@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui.session import can, current_actor, engine
-from vru_core.needs import crime
+from vru_core.needs import crime, sources
 from vru_core.needs.measures import DIRECTIONS, FAMILIES, GEOGRAPHIES, UploadRejected, add_measure, list_measures
 from vru_core.platform.auth import Permission
 from vru_core.platform.config import get_settings
@@ -52,6 +52,21 @@ st.dataframe(
             "Origin", help="bundled = loaded from data/; uploaded = added by an analyst"
         ),
         "notes": st.column_config.TextColumn("Caveats", width="large"),
+    },
+)
+
+st.subheader("Bundled data files")
+st.caption("The files the bundled measures are read from; data/SOURCES.md says where each was retrieved.")
+st.dataframe(
+    sources.files_table(),
+    hide_index=True,
+    width="stretch",
+    key="measure_files",
+    column_config={
+        "file": st.column_config.TextColumn("File"),
+        "publisher": st.column_config.TextColumn("Publisher"),
+        "licence": st.column_config.TextColumn("Licence"),
+        "measures": st.column_config.TextColumn("Measures", width="large"),
     },
 )
 

@@ -13,12 +13,16 @@ import pandas as pd
 import pytest
 
 from vru_core.needs import crime
+from vru_core.needs.load import read_geography
+from vru_core.needs.sources import crime as crime_source
+from vru_core.needs.sources.base import Bundle
 from vru_core.platform.config import REPO_ROOT
 
 DATA = REPO_ROOT / "data"
 OLDER = DATA / "mps_ward_crime_202307_202506.csv"
 NEWER = DATA / "mps_ward_crime_202403_202603.csv"
 POP = DATA / "ward_population_census2021.csv"
+GEOGRAPHY = read_geography(DATA)  # (boroughs, wards with their Census 2021 population)
 
 # Independent restatement of the category mapping (major, minors or None = all).
 MAPPING = {
@@ -240,9 +244,23 @@ RATE_CODES = [
 ]
 
 
+def derive_crime_measures(wards: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+    """The registry's crime measures over the given wards: (values, one column a measure; definitions)."""
+    bundle = Bundle(DATA, wards, GEOGRAPHY[0])
+    derived = [m.derive(bundle) for m in crime_source.MEASURES]
+    return pd.DataFrame({d["code"]: v for d, v in derived}), [d for d, _ in derived]
+
+
+def wards_with_population(change: dict[str, float] | None = None, drop: str | None = None) -> pd.DataFrame:
+    wards = GEOGRAPHY[1].copy()
+    for code, value in (change or {}).items():
+        wards.loc[wards["code"] == code, "population"] = value
+    return wards[wards["code"] != drop]
+
+
 @pytest.fixture(scope="module")
-def measures(series):
-    return crime.derive_crime_measures(series, crime.population_from_csv(POP))
+def measures():
+    return derive_crime_measures(wards_with_population())
 
 
 @pytest.mark.parametrize(
@@ -293,17 +311,14 @@ def test_values_shape_and_missingness(measures):
 
 
 @pytest.mark.parametrize("pop_value", [math.nan, 0.0])
-def test_ward_without_population_gets_missing_rate(series, pop_value):
-    pop = crime.population_from_csv(POP)
-    pop.loc["E05014053"] = pop_value
-    values, _ = crime.derive_crime_measures(series, pop)
+def test_ward_without_population_gets_missing_rate(pop_value):
+    values, _ = derive_crime_measures(wards_with_population({"E05014053": pop_value}))
     assert values.loc["E05014053"].isna().all()
     assert values.loc["E05014054"].notna().all()
 
 
-def test_crime_ward_missing_from_population_is_kept_as_missing(series):
-    pop = crime.population_from_csv(POP).drop("E05014053")
-    values, _ = crime.derive_crime_measures(series, pop)
+def test_crime_ward_missing_from_population_is_kept_as_missing():
+    values, _ = derive_crime_measures(wards_with_population(drop="E05014053"))
     assert values.loc["E05014053"].isna().all()
 
 

@@ -9,8 +9,9 @@ import re
 from dataclasses import dataclass
 
 import pandas as pd
+import sqlalchemy as sa
 from sqlalchemy import Engine, delete, func, insert
-from sqlmodel import select
+from sqlmodel import col, select
 
 from vru_core.models import AppMeta, Borough, MeasureDefinition, MeasureValue, Ward
 from vru_core.platform.audit import record
@@ -56,29 +57,29 @@ def list_measures(engine: Engine) -> pd.DataFrame:
     """Definitions in display order, with how many areas have a value."""
     with engine.connect() as conn:
         rows = conn.execute(
-            select(MeasureDefinition, func.count(MeasureValue.area_code).label("n_values"))
-            .outerjoin(MeasureValue, MeasureValue.measure_code == MeasureDefinition.code)
-            .group_by(MeasureDefinition.code)
-            .order_by(MeasureDefinition.position, MeasureDefinition.code)
+            select(MeasureDefinition, func.count(col(MeasureValue.area_code)).label("n_values"))
+            .outerjoin(MeasureValue, col(MeasureValue.measure_code) == col(MeasureDefinition.code))
+            .group_by(col(MeasureDefinition.code))
+            .order_by(col(MeasureDefinition.position), col(MeasureDefinition.code))
         ).all()
-    columns = [c.name for c in MeasureDefinition.__table__.columns] + ["n_values"]
+    columns = [*MeasureDefinition.model_fields, "n_values"]
     return pd.DataFrame([tuple(r) for r in rows], columns=columns).set_index("code")
 
 
 def load_wards(engine: Engine) -> pd.DataFrame:
     with engine.connect() as conn:
         rows = conn.execute(
-            select(
-                Ward.code,
-                Ward.name,
-                Ward.borough_code,
-                Borough.name,
-                Ward.population,
-                Ward.population_lsoas,
-                Ward.in_mps_data,
+            sa.select(  # seven columns: more than sqlmodel's select() is typed for
+                col(Ward.code),
+                col(Ward.name),
+                col(Ward.borough_code),
+                col(Borough.name),
+                col(Ward.population),
+                col(Ward.population_lsoas),
+                col(Ward.in_mps_data),
             )
-            .join(Borough, Borough.code == Ward.borough_code)
-            .order_by(Borough.name, Ward.name)
+            .join(Borough, col(Borough.code) == col(Ward.borough_code))
+            .order_by(col(Borough.name), col(Ward.name))
         ).all()
     wards = pd.DataFrame(
         [tuple(r) for r in rows],
@@ -291,6 +292,6 @@ def delete_measure(*, engine: Engine, actor: Actor, code: str) -> None:
         if measure.origin != "uploaded":
             raise ValueError(f"{code!r} comes with the bundled data and cannot be deleted")
         before = measure.model_dump()
-        session.execute(delete(MeasureValue).where(MeasureValue.measure_code == code))
+        session.execute(delete(MeasureValue).where(col(MeasureValue.measure_code) == code))
         session.delete(measure)
         record(session, actor=actor, action="delete", entity_type="measure", entity_id=code, before=before)
