@@ -2,11 +2,11 @@
 
 import streamlit as st
 
+from ui.cached import crime_series
 from ui.session import can, current_actor, engine
-from vru_core.needs import crime, sources
+from vru_core.needs import sources
 from vru_core.needs.measures import DIRECTIONS, FAMILIES, GEOGRAPHIES, UploadRejected, add_measure, list_measures
 from vru_core.platform.auth import Permission
-from vru_core.platform.config import get_settings
 
 st.title("Measures and sources")
 st.caption(
@@ -77,7 +77,7 @@ with st.expander("How the two MPS crime releases are combined, month by month"):
         "one's."
     )
     st.dataframe(
-        crime.load_monthly(get_settings().bundled_data_dir).provenance,
+        crime_series().provenance,
         hide_index=True,
         width="stretch",
         column_config={

@@ -333,6 +333,7 @@ def framework_version(engine: Engine) -> str:
     """Changes whenever anything the overview shows changes: the key the pages cache the overview on."""
     from sqlalchemy import func
 
+    from vru_core.framework.lookups import structure_version
     from vru_core.framework.register_indicators import facts_version
     from vru_core.needs.measures import data_version
 
@@ -341,4 +342,7 @@ def framework_version(engine: Engine) -> str:
         defs = conn.execute(select(func.count(), func.sum(Indicator.version))).one()
         rag_v = conn.execute(select(RagSettings.version)).scalar_one_or_none()
         audited = conn.execute(select(func.max(AuditEntry.id))).scalar_one_or_none()  # every service write
-    return f"{data_version(engine)}|{tuple(values)}|{tuple(defs)}|{rag_v}|{audited}|{facts_version(engine)}"
+    return (
+        f"{data_version(engine)}|{tuple(values)}|{tuple(defs)}|{rag_v}|{audited}|{facts_version(engine)}"
+        f"|{structure_version(engine)}"
+    )

@@ -97,6 +97,14 @@ def load_wards(engine: Engine) -> pd.DataFrame:
     return wards
 
 
+def borough_names(engine: Engine) -> dict[str, str]:
+    """Borough code -> name, in name order."""
+    with engine.connect() as conn:
+        return dict(
+            conn.execute(select(col(Borough.code), col(Borough.name)).order_by(col(Borough.name))).tuples().all()
+        )
+
+
 def load_measure_frame(engine: Engine) -> MeasureFrame:
     """Wards x measures from the store, borough-level values copied to each ward of the borough."""
     wards = load_wards(engine)
