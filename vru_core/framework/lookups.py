@@ -7,7 +7,9 @@ The writes are in :mod:`vru_core.framework.structure`; nothing here writes.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -88,6 +90,28 @@ def funding_streams(engine: Engine) -> pd.DataFrame:
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=STREAM_COLUMNS)
+
+
+INDICATOR_FORM_FIELDS = (
+    "baseline_value",
+    "baseline_period",
+    "baseline_source",
+    "target_value",
+    "target_change_pct",
+    "target_period",
+    "target_note",
+)
+
+
+def indicator_form_text(indicator: pd.Series | Mapping[str, Any]) -> dict[str, str]:
+    """An indicator's baseline and target as the settings form's text boxes show them ("" for none, 12.5 not 12.50)."""
+
+    def text(value: Any) -> str:
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return ""
+        return f"{value:g}" if isinstance(value, float) else str(value)
+
+    return {name: text(indicator[name]) for name in INDICATOR_FORM_FIELDS}
 
 
 def structure_version(engine: Engine) -> str:

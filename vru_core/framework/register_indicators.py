@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -143,15 +144,13 @@ def need_share(data: RegisterData, scores: pd.DataFrame, wards: pd.DataFrame, to
     scores: the scoring table (index ward_code; score, rank); wards: index ward_code; borough_code,
     population (the measure frame's wards).
     """
-    committed = funding_need.committed(data)
-    joined = funding_need.need_and_money(scores, funding_need.ward_money(committed, wards))
-    share = funding_need.share_to_top(joined, top_n)
+    result = funding_need.against_need(data, wards, scores, top_n)
     return NeedShare(
         top_n=top_n,
-        money_top=share["money_top"],
-        money_placed=share["money_placed"],
-        london_wide=funding_need.london_wide_total(committed),
-        even_share=share["even_share"],
+        money_top=result.money_top,
+        money_placed=result.money_placed,
+        london_wide=result.london_wide,
+        even_share=result.even_share,
     )
 
 
@@ -259,6 +258,24 @@ def by_priority_area(facts: RegisterFacts) -> pd.DataFrame:
     return out.astype({"money": "float64", "awards": "int64", "active_awards": "int64"}).sort_values(
         "money", ascending=False
     )
+
+
+def priority_area_money(facts: RegisterFacts, titles: Mapping[str, str]) -> pd.DataFrame:
+    """For the given priority areas (code -> title, in order): title, committed money, awards and active
+    awards (0 where none); index the area code."""
+    money = by_priority_area(facts)
+    out = pd.DataFrame({"title": list(titles.values())}, index=pd.Index(list(titles), name="code"))
+    for column, dtype in (("money", "float64"), ("awards", "int64"), ("active_awards", "int64")):
+        out[column] = money[column].reindex(out.index).fillna(0).astype(dtype)
+    return out
+
+
+def priority_area_table(facts: RegisterFacts) -> pd.DataFrame:
+    """:func:`priority_area_money` for every priority area with committed or active awards, most money first,
+    titled as the register names them ("No priority area" for awards without one)."""
+    titles = facts.register.awards.drop_duplicates("priority_area").set_index("priority_area")["priority_area_title"]
+    codes = by_priority_area(facts).index
+    return priority_area_money(facts, {c: titles.get(c) or ("No priority area" if c == "none" else c) for c in codes})
 
 
 def awards_for_objective(facts: RegisterFacts, objective: int) -> pd.DataFrame:

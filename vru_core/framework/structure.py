@@ -146,6 +146,7 @@ INDICATOR_EDITABLE = (
     "notes",
     "active",
 )
+INDICATOR_NULLABLE = ("baseline_value", "baseline_period", "target_value", "target_change_pct", "target_period")
 
 
 def update_indicator(*, engine: Engine, actor: Actor, code: str, version: int, changes: dict) -> int:
@@ -154,6 +155,9 @@ def update_indicator(*, engine: Engine, actor: Actor, code: str, version: int, c
     unknown = [k for k in changes if k not in INDICATOR_EDITABLE]
     if unknown:
         raise ValueError(f"{', '.join(unknown)}: cannot be edited here")
+    # Text as typed in a form: trimmed, and an empty box clears a number or period.
+    changes = {k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}
+    changes = {k: None if v == "" and k in INDICATOR_NULLABLE else v for k, v in changes.items()}
     problems: list[str] = []
     if "name" in changes and not str(changes["name"] or "").strip():
         problems.append("name: cannot be empty")
@@ -181,7 +185,7 @@ def update_indicator(*, engine: Engine, actor: Actor, code: str, version: int, c
             raise StaleEdit(f"indicator {code} was changed by someone else (now version {row.version}); reload it")
         before = {k: getattr(row, k) for k in changes}
         for k, v in changes.items():
-            setattr(row, k, v if v != "" else None)
+            setattr(row, k, v)
         row.version += 1
         session.add(row)
         record(
