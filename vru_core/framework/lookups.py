@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from vru_core.models import Aim, Commitment, FundingStream, Objective, ObjectiveAim, PriorityArea
+from vru_core.platform.db import read_frame
 
 STREAM_COLUMNS = ["code", "name", "notes", "active"]
 
@@ -87,9 +88,7 @@ def funding_streams(engine: Engine) -> pd.DataFrame:
     query = select(
         col(FundingStream.code), col(FundingStream.name), col(FundingStream.notes), col(FundingStream.active)
     ).order_by(col(FundingStream.code))
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return pd.DataFrame([tuple(r) for r in rows], columns=STREAM_COLUMNS)
+    return read_frame(engine, query, STREAM_COLUMNS)
 
 
 INDICATOR_FORM_FIELDS = (

@@ -20,9 +20,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
+import sqlalchemy as sa
 from sqlalchemy import Engine, func, select
+from sqlmodel import col
 
 from vru_core.models import MonitoringReturn
+from vru_core.platform.db import read_frame
 from vru_core.register import funding_need
 from vru_core.register.query import RegisterData, load_register, register_version
 
@@ -49,19 +52,8 @@ class RegisterFacts:
 
 
 def load_facts(engine: Engine) -> RegisterFacts:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                MonitoringReturn.award_id,
-                MonitoringReturn.period,
-                MonitoringReturn.rag,
-                MonitoringReturn.people_reached,
-                MonitoringReturn.under_25_reached,
-            )
-        ).all()
-    returns = pd.DataFrame(
-        [tuple(r) for r in rows], columns=["award_id", "period", "rag", "people_reached", "under_25_reached"]
-    )
+    columns = ["award_id", "period", "rag", "people_reached", "under_25_reached"]
+    returns = read_frame(engine, sa.select(*(col(getattr(MonitoringReturn, c)) for c in columns)), columns)
     returns["month"] = returns["period"].map(period_month)
     returns["rag"] = returns["rag"].astype("str").str.lower()
     return RegisterFacts(register=load_register(engine), returns=returns[RETURN_COLUMNS])
@@ -70,7 +62,9 @@ def load_facts(engine: Engine) -> RegisterFacts:
 def facts_version(engine: Engine) -> str:
     """Changes when awards or returns change (the overview's cache key includes it)."""
     with engine.connect() as conn:
-        n, last = conn.execute(select(func.count(MonitoringReturn.id), func.max(MonitoringReturn.created_at))).one()
+        n, last = conn.execute(
+            select(func.count(col(MonitoringReturn.id)), func.max(col(MonitoringReturn.created_at)))
+        ).one()
     return f"{register_version(engine)}|{n}|{last}"
 
 

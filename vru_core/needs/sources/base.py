@@ -16,28 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from vru_core.needs.measures import Problem, validate_definition
+from vru_core.needs.measures import DEFINITION_FIELDS, Problem, validate_definition
 
 OGL = "Open Government Licence v3.0"
 BEST_FIT_NOTE = (
     "Summarised from LSOAs with the ONS LSOA 2021 to ward best-fit lookup, so ward figures are "
     "approximate (rougher for wards with 3 or fewer LSOAs). 20 City of London wards receive no "
     "best-fit LSOA and are missing."
-)
-#: The fields of a definition as the store holds them (models.MeasureDefinition), in that order.
-DEFINITION_FIELDS = (
-    "code",
-    "label",
-    "family",
-    "unit",
-    "direction",
-    "geography",
-    "source",
-    "publisher",
-    "period",
-    "licence",
-    "notes",
-    "default_weight",
 )
 
 
