@@ -132,7 +132,8 @@ with areas_tab:
 
 with streams_tab:
     streams = lookups.funding_streams(store)
-    st.dataframe(streams, hide_index=True, width="stretch", key="streams_table")
+    labels = {"code": "Code", "name": "Name", "notes": "Notes", "active": "Active"}
+    st.dataframe(streams, hide_index=True, width="stretch", key="streams_table", column_config=labels)
     pick = st.selectbox("Edit", ["(new stream)", *streams["code"]], key="admin_stream")
     current = streams.set_index("code").loc[pick] if pick != "(new stream)" else None
     with st.form(f"stream_form_{pick}"):
