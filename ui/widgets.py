@@ -1,4 +1,5 @@
-"""Small pieces of page the areas share: money and date columns, the examples banner, field errors, RAG badges."""
+"""Small pieces of page the areas share: money and date columns, the examples banner, field errors, RAG badges,
+the recipient's place and onward-grant inputs of the award forms."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import streamlit as st
 from ui.session import engine
 from vru_core.framework.rag import Rag
 from vru_core.register import examples
+from vru_core.register.codes_360 import REGRANT_TYPES
 from vru_core.register.validation import Problem
 
 MONEY = "£%,.0f"
@@ -43,3 +45,40 @@ def field_errors(problems: list[Problem], field: str) -> None:
 def badge(status: str, prefix: str = "") -> None:
     r = Rag(status)
     st.badge(f"{prefix}{r.label}", color=r.colour)
+
+
+def recipient_place_inputs(names: dict, problems: list[Problem], key: str, form: dict | None = None) -> dict:
+    """Where the recipient is based (postcode, borough or ward) and whether the award funds onward grants:
+    the 360Giving fields the award forms share. Returns them as form fields."""
+    form = form or {}
+    places = {"": "Not given", **names["boroughs"], **names["wards"]}
+    regrants = {"": "No: the recipient spends the grant itself", **REGRANT_TYPES}
+    p1, p2, p3 = st.columns(3)
+    with p1:
+        postcode = st.text_input(
+            "Recipient's postcode", form.get("recipient_postcode", ""), key=key + "postcode", placeholder="E8 1AA"
+        )
+        field_errors(problems, "recipient_postcode")
+    with p2:
+        current = form.get("recipient_location", "")
+        location = st.selectbox(
+            "Borough or ward where the recipient is based",
+            list(places),
+            index=list(places).index(current) if current in places else 0,
+            format_func=places.get,
+            key=key + "location",
+            help="Published as the recipient's location. Leaving it blank keeps what is already recorded.",
+        )
+        field_errors(problems, "recipient_location")
+    with p3:
+        current = form.get("regrant_type", "")
+        regrant = st.selectbox(
+            "Onward grants (councils and intermediaries)",
+            list(regrants),
+            index=list(regrants).index(current) if current in regrants else 0,
+            format_func=regrants.get,
+            key=key + "regrant",
+            help="360Giving's regrant type, for an award the recipient passes on as grants to others.",
+        )
+        field_errors(problems, "regrant_type")
+    return {"recipient_postcode": postcode, "recipient_location": location, "regrant_type": regrant}
