@@ -30,40 +30,43 @@ if errors:
     st.stop()
 
 
-@st.cache_data(show_spinner="Building the export…", max_entries=2)
-def _exports(_engine, url: str, version: str, settings_key: str) -> tuple[bytes, bytes, bytes, int, list]:
+@st.cache_data(show_spinner="Checking the export…", max_entries=2)
+def _checked(_engine, url: str, version: str, settings_key: str) -> tuple[int, list[dict]]:
     grants = export_360.grants(_engine)
-    notices = [n.__dict__ for n in quality_360.run_checks(grants)]
-    return (
-        export_360.to_json_bytes(_engine),
-        export_flat.to_xlsx_bytes(_engine),
-        export_flat.to_csv_bytes(_engine),
-        len(grants),
-        notices,
-    )
+    return len(grants), [n.__dict__ for n in quality_360.run_checks(grants)]
+
+
+@st.cache_data(show_spinner=False, max_entries=6)
+def _file(_engine, url: str, version: str, settings_key: str, fmt: str) -> bytes:
+    """Built when someone clicks its button (a spreadsheet of 100,000 awards takes most of a minute)."""
+    build = {"json": export_360.to_json_bytes, "xlsx": export_flat.to_xlsx_bytes, "csv": export_flat.to_csv_bytes}
+    return build[fmt](_engine)
 
 
 store = engine()
-json_bytes, xlsx_bytes, csv_bytes, n, notices = _exports(store, str(store.url), register_version(store), repr(settings))
+key = (str(store.url), register_version(store), repr(settings))
+n, notices = _checked(store, *key)
 st.metric("Awards published", f"{n:,}", help=f"Funder: {settings.funder_name} ({settings.funder_org_id})")
 stem = f"london-vru-grants-{dt.date.today():%Y-%m-%d}"
-c1, c2, c3 = st.columns(3)
-c1.download_button(
-    "Download 360Giving JSON",
-    json_bytes,
-    file_name=f"{stem}.json",
-    mime="application/json",
-    key="export_json",
-    type="primary",
-)
-c2.download_button(
-    "Download 360Giving spreadsheet (XLSX)",
-    xlsx_bytes,
-    file_name=f"{stem}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    key="export_xlsx",
-)
-c3.download_button("Download 360Giving CSV", csv_bytes, file_name=f"{stem}.csv", mime="text/csv", key="export_csv")
+FILES = [
+    ("json", "Download 360Giving JSON", "application/json"),
+    (
+        "xlsx",
+        "Download 360Giving spreadsheet (XLSX)",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    ("csv", "Download 360Giving CSV", "text/csv"),
+]
+for column, (fmt, label, mime) in zip(st.columns(3), FILES, strict=True):
+    column.download_button(
+        label,
+        lambda fmt=fmt: _file(store, *key, fmt),
+        file_name=f"{stem}.{fmt}",
+        mime=mime,
+        key=f"export_{fmt}",
+        type="primary" if fmt == "json" else "secondary",
+        on_click="ignore",
+    )
 st.caption(
     "Open the spreadsheet in Excel: every text cell is typed as text, so nothing in it runs as a formula. "
     "The CSV carries every value exactly as recorded, for 360Giving's converter and other software; a "

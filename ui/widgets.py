@@ -47,12 +47,17 @@ def badge(status: str, prefix: str = "") -> None:
     st.badge(f"{prefix}{r.label}", color=r.colour)
 
 
+def _choice(label: str, options: dict, current: str, key: str, help: str) -> str:
+    codes = list(options)
+    return st.selectbox(
+        label, codes, index=codes.index(current) if current in codes else 0, format_func=options.get, key=key, help=help
+    )
+
+
 def recipient_place_inputs(names: dict, problems: list[Problem], key: str, form: dict | None = None) -> dict:
     """Where the recipient is based (postcode, borough or ward) and whether the award funds onward grants:
     the 360Giving fields the award forms share. Returns them as form fields."""
     form = form or {}
-    places = {"": "Not given", **names["boroughs"], **names["wards"]}
-    regrants = {"": "No: the recipient spends the grant itself", **REGRANT_TYPES}
     p1, p2, p3 = st.columns(3)
     with p1:
         postcode = st.text_input(
@@ -60,25 +65,21 @@ def recipient_place_inputs(names: dict, problems: list[Problem], key: str, form:
         )
         field_errors(problems, "recipient_postcode")
     with p2:
-        current = form.get("recipient_location", "")
-        location = st.selectbox(
+        location = _choice(
             "Borough or ward where the recipient is based",
-            list(places),
-            index=list(places).index(current) if current in places else 0,
-            format_func=places.get,
-            key=key + "location",
-            help="Published as the recipient's location. Leaving it blank keeps what is already recorded.",
+            {"": "Not given", **names["boroughs"], **names["wards"]},
+            form.get("recipient_location", ""),
+            key + "location",
+            "Published as the recipient's location. Leaving it blank keeps what is already recorded.",
         )
         field_errors(problems, "recipient_location")
     with p3:
-        current = form.get("regrant_type", "")
-        regrant = st.selectbox(
+        regrant = _choice(
             "Onward grants (councils and intermediaries)",
-            list(regrants),
-            index=list(regrants).index(current) if current in regrants else 0,
-            format_func=regrants.get,
-            key=key + "regrant",
-            help="360Giving's regrant type, for an award the recipient passes on as grants to others.",
+            {"": "No: the recipient spends the grant itself", **REGRANT_TYPES},
+            form.get("regrant_type", ""),
+            key + "regrant",
+            "360Giving's regrant type, for an award the recipient passes on as grants to others.",
         )
         field_errors(problems, "regrant_type")
     return {"recipient_postcode": postcode, "recipient_location": location, "regrant_type": regrant}

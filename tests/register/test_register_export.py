@@ -225,4 +225,5 @@ def test_xlsx_types_every_text_cell_as_text(engine, published):
     assert [(c.value, c.data_type) for c in amounts] == [(45000, "n")] * 3
     titles = {row[header.index("Title")].value: row[header.index("Title")].data_type for row in rows[1:]}
     assert titles == {"Youth mentoring project": "s", HOSTILE[0]: "s", HOSTILE[1]: "s"}
-    assert all(c.number_format == "@" for c in cells if c.data_type == "s")
+    text = [c for c in cells if isinstance(c.value, str)]
+    assert text and all(c.data_type == "s" for c in text)

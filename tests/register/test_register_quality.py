@@ -84,7 +84,13 @@ def _set(path: str, value):
 
 def _second_funder(fid: str, name: str):
     """A file-wide check: a second grant from another funder."""
-    return lambda grants: grants.append({**copy.deepcopy(GOOD), "id": "x-2", "fundingOrganization": [{"id": fid, "name": name}]})  # fmt: skip
+    second = {**copy.deepcopy(GOOD), "id": "x-2", "fundingOrganization": [{"id": fid, "name": name}]}
+    return lambda grants: grants.append(second)
+
+
+def _no_recipient_place(grant: dict) -> None:
+    for key in ("postalCode", "location"):
+        del grant["recipientOrganization"][0][key]
 
 
 MISTAKES = {
@@ -105,8 +111,7 @@ MISTAKES = {
     "RecipientOrg360GPrefix": _set("recipientOrganization/0/id", "360G-LondonVRU-ORG-1"),
     "FundingOrg360GPrefix": _set("fundingOrganization/0/id", "360G-LondonVRU"),
     "NoRecipientOrgCompanyCharityNumber": _set("recipientOrganization/0/charityNumber", None),
-    "IncompleteRecipientOrg": lambda g: [_set("recipientOrganization/0/postalCode", None)(g),
-                                         _set("recipientOrganization/0/location", None)(g)],  # fmt: skip
+    "IncompleteRecipientOrg": _no_recipient_place,
     "NoGrantProgramme": _set("grantProgramme", None),
     "NoBeneficiaryLocation": _set("beneficiaryLocation", None),
     "TitleDescriptionSame": _set("description", GOOD["title"]),
@@ -115,8 +120,7 @@ MISTAKES = {
     "NoDataSource": _set("dataSource", None),
     "PlannedDurationNotPresent": _set("plannedDates/0/endDate", None),
     "BeneficiaryLocationNameButNoCode": _set("beneficiaryLocation/0/geoCode", None),
-    "BeneficiaryButNotRecipientGeoData": lambda g: [_set("recipientOrganization/0/postalCode", None)(g),
-                                                    _set("recipientOrganization/0/location", None)(g)],  # fmt: skip
+    "BeneficiaryButNotRecipientGeoData": _no_recipient_place,
     "RecipientGeoDataButNoBeneficiary": _set("beneficiaryLocation", []),
     "ClassificationNotPresent": _set("classifications", None),
     "BeneficiaryLocationNameNotPresent": _set("beneficiaryLocation/0/name", None),

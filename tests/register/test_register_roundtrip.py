@@ -25,7 +25,7 @@ TEXTS = [
     "2026",
     "TRUE",
     "0044",
-    "Line one\nline two, with a comma; and \"quotes\"",
+    'Line one\nline two, with a comma; and "quotes"',
 ]
 
 
@@ -59,7 +59,9 @@ def hostile_register(engine, actors, award_data, ward_codes, monkeypatch) -> lis
             session.add(award)
             session.commit()
         if i % 2:
-            service.add_payment(engine=engine, actor=c, award_id=award_id, data={"paid_on": "2026-06-01", "amount": "99.99"})
+            service.add_payment(
+                engine=engine, actor=c, award_id=award_id, data={"paid_on": "2026-06-01", "amount": "99.99"}
+            )
     return TEXTS
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import io
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from vru_core.platform.auth import SYSTEM, Actor, Role
@@ -25,7 +26,7 @@ from vru_core.register.importer import import_csv
 from vru_core.register.validation import ValidationFailed
 
 # format -> (writer, binary file?)
-FORMATS = {
+FORMATS: dict[str, tuple[Callable[..., int], bool]] = {
     "360giving-json": (export_360.write_json, False),
     "360giving-csv": (export_flat.write_csv, False),
     "360giving-xlsx": (export_flat.write_xlsx, True),

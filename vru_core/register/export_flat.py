@@ -109,25 +109,32 @@ def write_csv(engine: Engine, out: IO[str], **kwargs) -> int:
 
 
 def _xlsx_rows(ws, header: list[str], rows: Iterable[list]) -> Iterable[list]:
+    """Rows for a write-only sheet: numbers stay numbers and text stays text. openpyxl would read a string
+    starting with '=' as a formula, so that one is handed over as a cell typed as a string; characters XML
+    cannot hold are dropped (validation refuses them on entry, so only rows stored before that have any)."""
     bold = Font(bold=True)
 
-    def cell(value, font=None) -> WriteOnlyCell | None:
-        if value is None:
-            return None
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return WriteOnlyCell(ws, value=value)
-        # Text stays text: set the type after the value, so openpyxl never reads a leading '=' as a formula.
-        # Characters XML cannot hold are dropped (validation refuses them on entry, so only old rows have any).
-        c = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", str(value)))
-        c.data_type = "s"
-        c.number_format = "@"  # Excel's Text format: an edited cell stays text as well
-        if font is not None:
-            c.font = font
-        return c
+    def text_cell(value: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"  # after the value: openpyxl sets the type from the value
+        return cell
 
-    yield [cell(title, bold) for title in header]
+    def convert(value):
+        if isinstance(value, str):
+            if ILLEGAL_CHARACTERS_RE.search(value):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            if value.startswith("="):
+                return text_cell(value)
+        return value
+
+    titles = []
+    for title in header:
+        cell = text_cell(title)
+        cell.font = bold
+        titles.append(cell)
+    yield titles
     for row in rows:
-        yield [cell(v) for v in row]
+        yield [convert(v) for v in row]
 
 
 def write_xlsx(engine: Engine, out: IO[bytes], **kwargs) -> int:

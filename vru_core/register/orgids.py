@@ -174,7 +174,7 @@ def clean_numbers(org_id: str, charity: str, company: str) -> tuple[dict, list[t
         field, number = in_id
         if numbers[field] is None:
             numbers[field] = number
-        elif numbers[field] != number:
+        elif numbers[field] != number and field not in dict(problems):  # one problem per field
             problems.append((field, f"{numbers[field]} does not match the organisation identifier {org_id}"))
     return numbers, problems
 

@@ -267,6 +267,7 @@ class Checker:
     def organisation(self, data: Mapping, ref: Reference | None = None, *, prefix: str = "recipient_") -> dict:
         """A recipient: org-id and registration numbers (rules in vru_core.register.orgids), name, type, base."""
         org_id = self.text(data, f"{prefix}org_id", max_length=120)
+        message = None
         if org_id:
             org_id, message = orgids.clean_org_id(org_id)
             if message:
@@ -274,7 +275,7 @@ class Checker:
         name = self.text(data, f"{prefix}name", max_length=300)
         org_type = self.choice(data, f"{prefix}type", ORG_TYPES, required=False) or "voluntary_community"
         numbers, problems = orgids.clean_numbers(
-            org_id,
+            "" if message else org_id,  # numbers are only compared with a valid identifier
             self.text(data, "charity_number", required=False, max_length=20),
             self.text(data, "company_number", required=False, max_length=20),
         )
