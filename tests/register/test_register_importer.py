@@ -50,7 +50,7 @@ BAD_ROWS = [
     ({"identifier": ""}, "identifier", "required"),
     ({"recipient_org_id": ""}, "recipient_org_id", "required"),
     ({"recipient_org_id": "Charity 123"}, "recipient_org_id", "spaces or line breaks"),
-    ({"recipient_org_id": "XI-EXAMPLE-0001"}, "recipient_org_id", "not an organisation list in the org-id.guide"),
+    ({"recipient_org_id": "XI-EXAMPLE-0001"}, "recipient_org_id", "is not a list in the org-id.guide"),
     ({"recipient_org_id": "GB-CHC-11234567"}, "recipient_org_id", "has 8 digits"),
     ({"charity_number": "1123456-1"}, "charity_number", "linked-charity suffix"),
     ({"charity_number": "1123457"}, "charity_number", "does not match the organisation identifier"),

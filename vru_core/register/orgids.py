@@ -60,7 +60,10 @@ def _load(path: Path) -> dict[str, OrgList]:
 
 def org_lists() -> dict[str, OrgList]:
     """Every org-id.guide list, by upper-case code (read once per data folder)."""
-    return _load(get_settings().bundled_data_dir / PREFIX_FILE)
+    path = get_settings().bundled_data_dir / PREFIX_FILE
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: it is the bundled org-id.guide list (see data/SOURCES.md)")
+    return _load(path)
 
 
 def split_prefix(org_id: str) -> tuple[OrgList | None, str]:
@@ -120,7 +123,8 @@ def clean_org_id(org_id: str) -> tuple[str, str | None]:
     if found is None:
         prefix = "-".join(org_id.split("-")[:2]) or org_id
         return org_id, (
-            f"{prefix!r} is not an organisation list in the org-id.guide register (list of {PREFIX_LIST_DATE}): "
+            f"{org_id!r} is not a 360Giving organisation identifier: {prefix!r} is not a list in the org-id.guide "
+            f"register (list of {PREFIX_LIST_DATE}); "
             "use GB-CHC-<charity number>, GB-COH-<company number>, GB-LAE-<council code>, GB-EDU-<school URN>, "
             "another org-id.guide prefix, or 360G-… for a group with no registered number"
         )
