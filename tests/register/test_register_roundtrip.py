@@ -1,5 +1,6 @@
-"""The flat 360Giving files convert back, through 360Giving's own converter (flattentool) and the official
-1.4.3 grant schema, to exactly the JSON export: grant by grant, field by field, hostile text included."""
+"""The flat 360Giving files convert back, through 360Giving's own converter (flattentool) and the grant
+schema (official 1.4.3 when installed, see schema360), to exactly the JSON export: grant by grant, field
+by field, hostile text included."""
 
 from __future__ import annotations
 

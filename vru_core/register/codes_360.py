@@ -1,5 +1,6 @@
 """Codes from the 360Giving Data Standard 1.4.3 codelists that the register uses (codelists/*.csv in
-ThreeSixtyGiving/standard at tag 1.4.3; the tests check these against the codelists themselves)."""
+ThreeSixtyGiving/standard at tag 1.4.3). tests/register/test_register_export.py checks them against a
+table of the standard's codes, and against the official codelist files when those are installed."""
 
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
 """Recipient organisation identifiers and registration numbers, checked as 360Giving's own tools check them.
 
-An organisation identifier is a list prefix from the org-id.guide register (bundled, with its source
-and date, as `data/org_id_prefixes.csv`; see data/SOURCES.md) followed by the organisation's number
-on that list, e.g. `GB-CHC-1123456`. An organisation with no registered number takes an identifier
-under a 360Giving publisher prefix (`360G-…`). On top of "is the prefix on the list", the rules
-that 360Giving's Data Quality Tool applies (lib360dataquality: OrganizationIdLooksInvalid,
+An organisation identifier is a list prefix from the org-id.guide register (the list in force is VRU
+Hub's curated subset, or the full register once installed: vru_core.register.orgid_list) followed by
+the organisation's number on that list, e.g. `GB-CHC-1123456`. An organisation with no registered
+number takes an identifier under a 360Giving publisher prefix (`360G-…`). On top of "is the prefix
+on the list", the rules that 360Giving's Data Quality Tool applies (lib360dataquality: OrganizationIdLooksInvalid,
 RecipientOrgCharityNumber, RecipientOrgCompanyNumber, OrganizationIdUnexpectedChars):
 
 - a Charity Commission number (`GB-CHC-`, and the charity number field) has 6 or 7 digits: no 8-digit
@@ -19,17 +19,9 @@ decides which field the problem belongs to.
 
 from __future__ import annotations
 
-import csv
-import functools
 import re
-from dataclasses import dataclass
-from pathlib import Path
 
-from vru_core.platform.config import get_settings
-
-PREFIX_FILE = "org_id_prefixes.csv"
-PREFIX_LIST_DATE = "2026-07-31"  # the org-id/register commit the bundled list was taken from (data/SOURCES.md)
-OWN_PREFIX = "360G"  # 360Giving's prefix for organisations without a registered number (the quality tool accepts it)
+from vru_core.register.orgid_list import OWN_PREFIX, REFRESH_COMMAND, OrgList, prefix_list
 
 _LOCAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 _CHARITY = re.compile(r"^\d{6,7}$")
@@ -42,28 +34,9 @@ _LOCAL_RULES = {  # registers whose numbers have a fixed form; any other list ta
 }
 
 
-@dataclass(frozen=True)
-class OrgList:
-    code: str
-    name: str
-    deprecated: bool
-
-
-@functools.cache
-def _load(path: Path) -> dict[str, OrgList]:
-    with path.open(encoding="utf-8", newline="") as f:
-        return {
-            row["code"].upper(): OrgList(row["code"], row["name"], row["deprecated"] == "yes")
-            for row in csv.DictReader(f)
-        }
-
-
 def org_lists() -> dict[str, OrgList]:
-    """Every org-id.guide list, by upper-case code (read once per data folder)."""
-    path = get_settings().bundled_data_dir / PREFIX_FILE
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: it is the bundled org-id.guide list (see data/SOURCES.md)")
-    return _load(path)
+    """Every list in force (curated subset or installed full register), by upper-case code."""
+    return prefix_list().lists
 
 
 def split_prefix(org_id: str) -> tuple[OrgList | None, str]:
@@ -76,6 +49,22 @@ def split_prefix(org_id: str) -> tuple[OrgList | None, str]:
         if found is not None:
             return found, org_id[len(found.code) + 1 :]
     return None, org_id
+
+
+def _unknown_prefix(org_id: str) -> str:
+    in_force = prefix_list()
+    prefix = "-".join(org_id.split("-")[:2]) or org_id
+    message = (
+        f"{org_id!r} is not a 360Giving organisation identifier: {prefix!r} is not a list in {in_force.description}; "
+        "use GB-CHC-<charity number>, GB-COH-<company number>, GB-LAE-<council code>, GB-EDU-<school URN>, "
+        "another org-id.guide prefix, or 360G-… for a group with no registered number"
+    )
+    if not in_force.full:
+        message += (
+            f". If {prefix} is a list on org-id.guide, an administrator can install the full register "
+            f"({REFRESH_COMMAND}; README, Open data)"
+        )
+    return message
 
 
 def check_charity_number(value: str) -> str | None:
@@ -121,13 +110,7 @@ def clean_org_id(org_id: str) -> tuple[str, str | None]:
         return f"{OWN_PREFIX}-{rest}", None
     found, local = split_prefix(org_id)
     if found is None:
-        prefix = "-".join(org_id.split("-")[:2]) or org_id
-        return org_id, (
-            f"{org_id!r} is not a 360Giving organisation identifier: {prefix!r} is not a list in the org-id.guide "
-            f"register (list of {PREFIX_LIST_DATE}); "
-            "use GB-CHC-<charity number>, GB-COH-<company number>, GB-LAE-<council code>, GB-EDU-<school URN>, "
-            "another org-id.guide prefix, or 360G-… for a group with no registered number"
-        )
+        return org_id, _unknown_prefix(org_id)
     if found.deprecated:
         return (
             org_id,
