@@ -4,23 +4,20 @@ import datetime as dt
 import hashlib
 
 import streamlit as st
-from sqlmodel import select
 
 from ui.feedback import attempt, problems_table, refusal, show, show_refusal
 from ui.session import can, current_actor, engine
 from ui.text import plain
 from vru_core.framework.entered import MAX_UPLOAD_BYTES, TEMPLATE, check_values, read_csv, save_values
 from vru_core.framework.indicators import entered_values, list_indicators
-from vru_core.models import Borough
+from vru_core.needs.measures import borough_names
 from vru_core.platform.auth import Permission
 from vru_core.platform.errors import DomainError
 
 store = engine()
 defs = list_indicators(store)
 entered = defs[defs["kind"] == "entered"]
-with store.connect() as conn:
-    boroughs = dict(conn.execute(select(Borough.code, Borough.name).order_by(Borough.name)).all())
-areas = {"london": "London", **boroughs}
+areas = {"london": "London", **borough_names(store)}
 
 st.title("Enter indicator values")
 st.caption(

@@ -15,6 +15,7 @@ import streamlit as st
 
 from ui.feedback import field_errors
 from vru_core.platform.inputs import EARLIEST_DATE, latest_date
+from vru_core.register.codes_360 import REGRANT_TYPES
 from vru_core.register.validation import GEOGRAPHY_LEVELS, ORG_TYPES
 
 LEVEL_LABELS = {"ward": "Wards", "borough": "Boroughs", "london": "London-wide"}
@@ -36,6 +37,41 @@ def _choice(options: list, current: Any) -> tuple[list, int | None]:
     if current not in options and current not in (None, ""):
         options = [*options, current]
     return options, (options.index(current) if current in options else None)
+
+
+def _labelled_choice(label: str, options: dict, current: str, key: str, help: str) -> str:
+    codes, at = _choice(list(options), current or "")
+    return st.selectbox(label, codes, index=at or 0, format_func=lambda c: options.get(c, c), key=key, help=help)
+
+
+def _place_inputs(names: Mapping[str, dict], refusal_key: str, key: str, initial: Mapping[str, Any]) -> dict:
+    """Where the recipient is based (postcode, borough or ward) and whether the award funds onward grants:
+    360Giving's recipient location and regrant type."""
+    p1, p2, p3 = st.columns(3)
+    with p1:
+        postcode = st.text_input(
+            "Recipient's postcode", initial.get("recipient_postcode", ""), key=key + "postcode", placeholder="E8 1AA"
+        )
+        field_errors(refusal_key, "recipient_postcode")
+    with p2:
+        location = _labelled_choice(
+            "Borough or ward where the recipient is based",
+            {"": "Not given", **names["boroughs"], **names["wards"]},
+            initial.get("recipient_location", ""),
+            key + "location",
+            "Published as the recipient's location. Leaving it blank keeps what is already recorded.",
+        )
+        field_errors(refusal_key, "recipient_location")
+    with p3:
+        regrant = _labelled_choice(
+            "Onward grants (councils and intermediaries)",
+            {"": "No: the recipient spends the grant itself", **REGRANT_TYPES},
+            initial.get("regrant_type", ""),
+            key + "regrant",
+            "360Giving's regrant type, for an award the recipient passes on as grants to others.",
+        )
+        field_errors(refusal_key, "regrant_type")
+    return {"recipient_postcode": postcode, "recipient_location": location, "regrant_type": regrant}
 
 
 def award_form(
@@ -96,6 +132,7 @@ def award_form(
             company = n2.text_input("Company number", initial.get("company_number", ""), key=key + "company")
         field_errors(refusal_key, "charity_number")
         field_errors(refusal_key, "company_number")
+        place = _place_inputs(names, refusal_key, key, initial)
 
         st.subheader("Strategy")
         streams = names["funding_streams"]
@@ -187,4 +224,5 @@ def award_form(
         "geography_level": level,
         "areas": {"ward": ward_codes, "borough": borough_codes, "london": []}[level],
         "area_amounts": split,
+        **place,
     }

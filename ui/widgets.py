@@ -35,3 +35,21 @@ def examples_banner() -> int:
 def badge(status: str, prefix: str = "") -> None:
     r = Rag(status)
     st.badge(f"{prefix}{r.label}", color=r.colour)
+
+
+def priority_area_money_table(areas, key: str) -> None:
+    """A vru_core.framework.register_indicators.priority_area_money table: title, committed, awards, active."""
+    st.dataframe(
+        areas.rename(
+            columns={
+                "title": "Priority area",
+                "money": "Committed (£)",
+                "awards": "Awards",
+                "active_awards": "Active awards",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key=key,
+        column_config={"Committed (£)": st.column_config.NumberColumn(format="localized")},
+    )

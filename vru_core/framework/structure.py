@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 from sqlmodel import delete, select
 
 from vru_core.framework.entered import parse_period
+from vru_core.framework.lookups import INDICATOR_FORM_FIELDS
 from vru_core.framework.rag import DIRECTIONS, Thresholds
 from vru_core.models import (
     Aim,
@@ -174,21 +175,7 @@ def save_funding_stream(
         return row.version
 
 
-INDICATOR_EDITABLE = (
-    "name",
-    "description",
-    "direction",
-    "source",
-    "baseline_value",
-    "baseline_period",
-    "baseline_source",
-    "target_value",
-    "target_change_pct",
-    "target_period",
-    "target_note",
-    "notes",
-    "active",
-)
+INDICATOR_EDITABLE = ("name", "description", "direction", "source", *INDICATOR_FORM_FIELDS, "notes", "active")
 
 
 NULLABLE = frozenset({"baseline_value", "baseline_period", "target_value", "target_change_pct", "target_period"})

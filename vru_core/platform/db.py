@@ -20,15 +20,16 @@ import shutil
 import sqlite3
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy import Connection, Engine, Executable, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
@@ -244,3 +245,11 @@ def store_status(engine: Engine) -> StoreStatus:
 def forget_failures(engine: Engine) -> None:
     """After the administrator has fixed the store (and in tests)."""
     _recent_failures.pop(str(engine.url), None)
+
+
+def read_frame(bind: Engine | Connection, query: Executable, columns: Sequence[str]) -> pd.DataFrame:
+    """The rows of a select as a DataFrame with these column names (in the select's order)."""
+    if isinstance(bind, Engine):
+        with bind.connect() as conn:
+            return read_frame(conn, query, columns)
+    return pd.DataFrame([tuple(row) for row in bind.execute(query).all()], columns=list(columns))

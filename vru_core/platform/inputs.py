@@ -33,11 +33,17 @@ NUL_MESSAGE = "contains a NUL character (byte 0), which cannot be stored: remove
 # ---- single values -----------------------------------------------------------------------------------
 
 
+# Control characters other than NUL (said on its own), tab and line breaks: no spreadsheet cell or XML holds them.
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def check_text(value: object, *, required: bool = True, max_length: int = 2000) -> tuple[str, str | None]:
     """(the trimmed text, a problem or None)."""
     text = "" if value is None else str(value).strip()
     if "\x00" in text:
         return text.replace("\x00", ""), NUL_MESSAGE
+    if _CONTROL.search(text):
+        return text, "contains a control character (often pasted by accident) that spreadsheets cannot hold"
     if required and not text:
         return text, "required: this cannot be blank"
     if len(text) > max_length:

@@ -28,6 +28,7 @@ EDITABLE_COLUMNS = (
     "funding_stream_code",
     "priority_area_code",
     "geography_level",
+    "regrant_type",
 )
 # The import template: the award's fields plus the version the row was exported at (optional).
 TEMPLATE_COLUMNS = (*AWARD_FIELDS, "version")
@@ -47,6 +48,7 @@ def award_columns(clean: AwardData, organisation_id: int) -> dict[str, Any]:
         "funding_stream_code": clean.funding_stream_code,
         "priority_area_code": clean.priority_area_code,
         "geography_level": clean.geography_level,
+        "regrant_type": clean.regrant_type,
     }
 
 
@@ -63,9 +65,11 @@ def area_rows(data: AwardData) -> Areas:
     ]
 
 
-def signature(columns: Mapping[str, Any], org_id: str, objectives: list[int], areas: Areas) -> tuple:
-    """Everything an import row can set, in a cheap comparable form (status and flags excluded)."""
+def signature(columns: Mapping[str, Any], org_id: str, objectives: list[int], areas: Areas, place: tuple = ()) -> tuple:
+    """Everything an import row can set, in a cheap comparable form (status and flags excluded); `place`
+    is where the organisation is based (postal code, location code)."""
     return (
+        *place,
         *(columns[c] for c in EDITABLE_COLUMNS if c != "organisation_id"),
         org_id,
         tuple(sorted(objectives)),
@@ -91,6 +95,7 @@ def award_snapshot(award: Any, objectives: list[int], areas: Areas, org_id: str)
         "priority_area": award.priority_area_code,
         "objectives": sorted(objectives),
         "geography_level": award.geography_level,
+        "regrant_type": award.regrant_type,
         "areas": [code for code, _, _ in areas],
         "area_amounts": [to_pounds(p) for _, _, p in areas] if any(p is not None for _, _, p in areas) else [],
         "status": award.status,

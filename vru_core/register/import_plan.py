@@ -19,6 +19,7 @@ from vru_core.platform.csvsafe import unescape_cell
 from vru_core.platform.errors import Problem
 from vru_core.platform.inputs import read_csv_upload
 from vru_core.platform.locking import QUIET_FIELDS
+from vru_core.register.codes_360 import REGRANT_TYPES
 from vru_core.register.columns import (
     EDITABLE_COLUMNS,
     TEMPLATE_COLUMNS,
@@ -27,7 +28,7 @@ from vru_core.register.columns import (
     award_snapshot,
     signature,
 )
-from vru_core.register.lifecycle import organisation_problems
+from vru_core.register.lifecycle import LOCATION_FIELDS, organisation_problems
 from vru_core.register.statuses import STATUSES
 from vru_core.register.validation import AwardData, Reference, clean_award
 
@@ -49,11 +50,16 @@ COLUMN_GUIDE = {
     "title": "Required. Short title of the funded activity.",
     "description": "What the money pays for.",
     "recipient_org_id": "Required. GB-CHC-<charity number>, GB-COH-<8-character company number>, or another "
-    "registered prefix (GB-LAE-…, GB-EDU-…, XI-…).",
+    "org-id.guide list (GB-LAE-<council code>, GB-EDU-<school URN>, …); 360G-LondonVRU-<own reference> for a "
+    "group with no registered number.",
     "recipient_name": "Required. The organisation's registered name.",
     "recipient_type": "voluntary_community, local_authority, school, statutory or other (default voluntary_community).",
-    "charity_number": "6 to 8 digits, if a registered charity.",
-    "company_number": "8 digits (or 2 letters + 6 digits), if a company.",
+    "charity_number": "6 or 7 digits (no linked-charity suffix such as -1), or SC and 6 digits for a Scottish "
+    "charity. Filled in from a GB-CHC- identifier when blank.",
+    "company_number": "8 digits (or 2 letters + 6 digits), if a company. Filled in from a GB-COH- identifier.",
+    "recipient_postcode": "Optional. The postcode where the organisation is based, e.g. E8 1AA.",
+    "recipient_location": "Optional. The ward (E05…) or London borough (E09…) code where the organisation is "
+    "based. A blank postcode or location keeps what the register already holds.",
     "amount_awarded": "Required. Pounds as a plain number: 45000 or 45000.50 (no £, commas or 'k').",
     "award_date": "Required. YYYY-MM-DD.",
     "planned_start": "Required. YYYY-MM-DD.",
@@ -65,6 +71,8 @@ COLUMN_GUIDE = {
     "areas": "Ward codes (E05…, May 2022 boundaries) or borough codes (E09…), separated by ';'. Blank for London-wide.",
     "area_amounts": "Optional split of the amount across the areas, same order, separated by ';'; must add up to "
     "the amount.",
+    "regrant_type": "Only for awards to councils or intermediaries that make onward grants: a 360Giving regrant "
+    f"type code ({', '.join(f'{c} {t}' for c, t in REGRANT_TYPES.items())}).",
     "status": "New awards only: proposed (default), approved, active, completed or withdrawn. Status changes to "
     "existing awards go through the award page.",
     "version": "Optional; filled in by 'Download for editing' on the Register page. An award changed in the register "
@@ -91,6 +99,7 @@ class Stored:
     status: str
     version: int
     is_example: bool
+    place: tuple = ("", "")  # the organisation's (postal_code, location_code) as stored
 
     def snapshot(self) -> dict:
         return award_snapshot(
@@ -167,6 +176,8 @@ def _stored_awards(conn) -> tuple[dict[str, dict], dict[str, Stored]]:
             table.c.version,
             table.c.is_example,
             Organisation.org_id,
+            Organisation.postal_code,
+            Organisation.location_code,
             *wanted,
         ).join(Organisation, Organisation.id == table.c.organisation_id)
     ):
@@ -181,6 +192,7 @@ def _stored_awards(conn) -> tuple[dict[str, dict], dict[str, Stored]]:
             status=m["status"],
             version=m["version"],
             is_example=m["is_example"],
+            place=(m["postal_code"], m["location_code"]),
         )
     return orgs, stored
 
@@ -212,6 +224,7 @@ def check_csv(engine: Engine, content: bytes | str, *, progress: Progress | None
     rows = table.records()
     seen_lines: dict[str, int] = {}
     org_names: dict[str, tuple[str, int]] = {}
+    org_places: dict[str, tuple[tuple, int]] = {}
     step = max(1, len(rows) // 50)
     for i, (line, raw) in enumerate(rows):
         if progress and i % step == 0:
@@ -250,6 +263,13 @@ def check_csv(engine: Engine, content: bytes | str, *, progress: Progress | None
             )
             continue
         org_names.setdefault(org["org_id"], (org["name"], line))
+        place = tuple(org.get(k) for k in LOCATION_FIELDS)
+        if any(place) and org_places.setdefault(org["org_id"], (place, line))[0] != place:
+            where = org_places[org["org_id"]][1]
+            plan.problems.append(
+                Problem(line, "recipient_postcode", f"{org['org_id']} is based elsewhere on row {where}")
+            )
+            continue
         current = stored.get(identifier)
         planned = Planned(line, clean, version)
         if current is None:
@@ -281,8 +301,10 @@ def check_csv(engine: Engine, content: bytes | str, *, progress: Progress | None
                 by, what = last_change(conn, current.id, version)
             plan.conflicts.append(conflict(line, identifier, version, current.version, by, what))
             continue
-        proposed = signature(award_columns(clean, 0), org["org_id"], clean.objectives, area_rows(clean))
-        if signature(current.columns, current.org_id, current.objectives, current.areas) == proposed:
+        # A blank postcode or location keeps what is stored, so it is no change.
+        new_place = tuple(org.get(k) or was for k, was in zip(LOCATION_FIELDS, current.place, strict=True))
+        proposed = signature(award_columns(clean, 0), org["org_id"], clean.objectives, area_rows(clean), new_place)
+        if signature(current.columns, current.org_id, current.objectives, current.areas, current.place) == proposed:
             plan.unchanged_rows.append((planned, current))
         else:
             plan.to_update.append((planned, current))

@@ -62,6 +62,7 @@ def _claim_award(session: Session, award_id: int, version: int) -> tuple[Award, 
 
 
 ORG_NUMBERS = ("charity_number", "company_number")
+LOCATION_FIELDS = ("postal_code", "location_code")
 
 
 def organisation_problems(stored: Mapping, given: Mapping, row: int | None = None) -> list[Problem]:
@@ -94,8 +95,12 @@ def resolve_organisation(
         if problems:
             return existing.id, problems
         added = {n: org[n] for n in ORG_NUMBERS if org.get(n) and not stored[n]}
-        if added:
-            for name, value in added.items():
+        # Where it is based, as newly given: a blank never erases what is stored.
+        moved = {k: org[k] for k in LOCATION_FIELDS if org.get(k) and org[k] != getattr(existing, k)}
+        changes = {**added, **moved}
+        if changes:
+            before = {k: getattr(existing, k) for k in changes}
+            for name, value in changes.items():
                 setattr(existing, name, value)
             session.add(existing)
             record(
@@ -104,8 +109,8 @@ def resolve_organisation(
                 action="update",
                 entity_type="organisation",
                 entity_id=existing.id,
-                before={n: stored[n] for n in added},
-                after=added,
+                before=before,
+                after=changes,
             )
         return existing.id, []
     created = Organisation(**org, is_example=is_example, created_by=actor.username)

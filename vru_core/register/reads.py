@@ -53,6 +53,8 @@ class AwardDetail:
     recipient_type: str
     charity_number: str
     company_number: str
+    recipient_postcode: str
+    recipient_location: str
     amount_awarded: Decimal
     award_date: dt.date
     planned_start: dt.date
@@ -61,6 +63,7 @@ class AwardDetail:
     priority_area: str | None
     objectives: list[int]
     geography_level: str
+    regrant_type: str | None
     areas: list[str]
     area_amounts: list[Decimal]
     status: str
@@ -126,6 +129,8 @@ def award_detail(engine: Engine, award_id: int) -> AwardDetail:
             recipient_type=org.org_type,
             charity_number=org.charity_number or "",
             company_number=org.company_number or "",
+            recipient_postcode=org.postal_code or "",
+            recipient_location=org.location_code or "",
             paid=paid,
             remaining=snapshot["amount_awarded"] - paid,
             allowed_transitions=allowed_transitions(award.status),
