@@ -102,6 +102,34 @@ class FrozenMap(Mapping[str, float]):
         return (FrozenMap, (self._data,))
 
 
+class FrozenChoices(Mapping[str, str]):
+    """A read-only, hashable str -> str mapping (a per-measure choice such as its smoothing)."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, str] | Iterable[tuple[str, str]] = ()):
+        items = data.items() if isinstance(data, Mapping) else data
+        self._data = dict(sorted((str(k), str(v)) for k, v in items))
+
+    def __getitem__(self, key: str) -> str:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._data.items()))
+
+    def __repr__(self) -> str:
+        return f"FrozenChoices({self._data!r})"
+
+    def __reduce__(self):
+        return (FrozenChoices, (self._data,))
+
+
 def _check_pct(value: float, what: str) -> float:
     value = float(value)
     if not (math.isfinite(value) and 0.0 < value <= 100.0):
@@ -145,16 +173,19 @@ def _default_weights(measures: pd.DataFrame) -> pd.Series:
 
 @dataclass(frozen=True)
 class Profile:
-    """The user's choices: the threshold, per-measure weights and per-measure threshold overrides.
+    """The user's choices: the threshold, per-measure weights, threshold overrides and smoothing.
 
     weights holds only the measures whose weight differs from their default (any other measure
-    uses its default_weight); overrides holds per-measure threshold percentages. Codes that are not
-    (or no longer) measures are ignored when scoring, so an old saved profile still works.
+    uses its default_weight); overrides holds per-measure threshold percentages; smoothing holds, for
+    count-based measures, "eb" or "spatial_eb" (see vru_core.needs.smoothing; absent = as published).
+    Codes that are not (or no longer) measures are ignored when scoring, so an old saved profile still
+    works, and a saved profile without smoothing loads as before.
     """
 
     threshold_pct: float = DEFAULT_THRESHOLD_PCT
     weights: Mapping[str, float] = field(default_factory=FrozenMap)
     overrides: Mapping[str, float] = field(default_factory=FrozenMap)
+    smoothing: Mapping[str, str] = field(default_factory=FrozenChoices)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "threshold_pct", _check_pct(self.threshold_pct, "threshold_pct"))
@@ -167,12 +198,23 @@ class Profile:
             if not code:
                 raise ValueError("overrides: empty measure code")
             _check_pct(pct, f"overrides[{code!r}]")
+        from vru_core.needs.smoothing import RAW, check_method
+
+        smoothing = FrozenChoices(
+            (c, check_method(m, f"smoothing[{c!r}]")) for c, m in FrozenChoices(self.smoothing).items() if m != RAW
+        )
         object.__setattr__(self, "weights", weights)
         object.__setattr__(self, "overrides", overrides)
+        object.__setattr__(self, "smoothing", smoothing)
 
     def key(self) -> tuple:
         """Hashable identity for caches (st.cache_data hashes arguments; this keeps it cheap)."""
-        return (self.threshold_pct, tuple(self.weights.items()), tuple(self.overrides.items()))
+        return (
+            self.threshold_pct,
+            tuple(self.weights.items()),
+            tuple(self.overrides.items()),
+            tuple(self.smoothing.items()),
+        )
 
     def weight_for(self, code: str, default: float) -> float:
         return float(self.weights.get(code, default))
@@ -202,6 +244,9 @@ class Profile:
             params["w"] = ",".join(w)
         if o:
             params["o"] = ",".join(o)
+        sm = [f"{c}:{self.smoothing[c]}" for c in table.index if c in self.smoothing]
+        if sm:
+            params["s"] = ",".join(sm)
         return params
 
     @classmethod
@@ -222,16 +267,26 @@ class Profile:
         threshold = DEFAULT_THRESHOLD_PCT if t is None or t <= 0 else min(t, 100.0)
         weights = {c: min(max(v, 0.0), MAX_URL_WEIGHT) for c, v in _pairs(get("w")) if c in known}
         overrides = {c: min(v, 100.0) for c, v in _pairs(get("o")) if c in known and v > 0}
-        return cls(threshold_pct=threshold, weights=weights, overrides=overrides)
+        from vru_core.needs.smoothing import METHODS
+
+        smoothing = {
+            code.strip(): method.strip()
+            for code, _, method in (part.partition(":") for part in str(get("s") or "").split(","))
+            if code.strip() in known and method.strip() in METHODS
+        }
+        return cls(threshold_pct=threshold, weights=weights, overrides=overrides, smoothing=smoothing)
 
     # -- storing as JSON ---------------------------------------------------------------------------
 
     def to_dict(self) -> dict:
-        return {
+        out: dict = {
             "threshold_pct": self.threshold_pct,
             "weights": dict(self.weights),
             "overrides": dict(self.overrides),
         }
+        if self.smoothing:  # left out when unused, so profiles saved before smoothing existed read the same
+            out["smoothing"] = dict(self.smoothing)
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping) -> Profile:
@@ -240,13 +295,17 @@ class Profile:
             raise ValueError(f"a profile must be a mapping, got {type(data).__name__}")
         weights = data.get("weights") or {}
         overrides = data.get("overrides") or {}
+        smoothing = data.get("smoothing") or {}
         if not isinstance(weights, Mapping) or not isinstance(overrides, Mapping):
             raise ValueError("profile weights and overrides must be mappings of measure code to number")
+        if not isinstance(smoothing, Mapping):
+            raise ValueError("profile smoothing must be a mapping of measure code to method")
         try:
             return cls(
                 threshold_pct=float(data.get("threshold_pct", DEFAULT_THRESHOLD_PCT)),
                 weights={str(k): float(v) for k, v in weights.items()},
                 overrides={str(k): float(v) for k, v in overrides.items()},
+                smoothing={str(k): str(v) for k, v in smoothing.items()},
             )
         except (TypeError, ValueError) as exc:
             raise ValueError(f"invalid profile: {exc}") from exc
@@ -494,18 +553,41 @@ def rank_min(scores: np.ndarray) -> np.ndarray:
     return (scores.size - np.searchsorted(ascending, scores, side="right") + 1).astype(np.int64)
 
 
-def score(frame: MeasureFrame, profile: Profile) -> ScoreResult:
-    """Flag, weight, count and rank every ward under one profile."""
-    prepared = _prepare(frame)
-    codes, badness = prepared.codes, prepared.badness
+def profile_arrays(prepared: _Prepared, profile: Profile) -> tuple[np.ndarray, np.ndarray]:
+    """(weights, threshold percentages) per measure of a prepared frame under a profile."""
+    codes = prepared.codes
     weights = np.array([profile.weight_for(c, d) for c, d in zip(codes, prepared.default_weights, strict=True)])
     pct = np.array([profile.threshold_for(c) for c in codes], dtype=np.float64)
+    return weights, pct
+
+
+def weighted_scores(flags: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Sum of the weights of the flagging measures, rounded so that equal sums reached in different
+    ways (0.1 + 0.2 vs 0.3) tie, as a reader expects."""
+    counted = weights > 0
+    return np.round(flags[:, counted].astype(np.float64) @ weights[counted], 9) + 0.0
+
+
+def scoring_frame(frame: MeasureFrame, profile: Profile) -> MeasureFrame:
+    """The frame the profile scores: smoothed measures replaced (vru_core.needs.smoothing), else itself."""
+    if not profile.smoothing:
+        return frame
+    from vru_core.needs.smoothing import smoothed_frame
+
+    return smoothed_frame(frame, profile.smoothing)
+
+
+def score(frame: MeasureFrame, profile: Profile) -> ScoreResult:
+    """Flag, weight, count and rank every ward under one profile (smoothed measures replaced first)."""
+    frame = scoring_frame(frame, profile)
+    prepared = _prepare(frame)
+    badness = prepared.badness
+    weights, pct = profile_arrays(prepared, profile)
 
     flags, worst_rank, n_valid, threshold_badness = flag_matrix(badness, pct)
 
     counted = weights > 0
-    # Rounded so that equal sums reached in different ways (0.1 + 0.2 vs 0.3) tie, as a reader expects.
-    scores = np.round(flags[:, counted].astype(np.float64) @ weights[counted], 9) + 0.0
+    scores = weighted_scores(flags, weights)
     return ScoreResult(
         frame=frame,
         profile=profile,
@@ -601,8 +683,11 @@ def _one_line(text: object) -> str:
     return " ".join(str("" if text is None or (isinstance(text, float) and math.isnan(text)) else text).split())
 
 
-def ranked_csv(result: ScoreResult) -> str:
-    """CSV for a board paper: '# ' lines saying how it was made (read it back with comment='#'), then the table."""
+def ranked_csv(result: ScoreResult, extra: pd.DataFrame | None = None, notes: Iterable[str] = ()) -> str:
+    """CSV for a board paper: '# ' lines saying how it was made (read it back with comment='#'), then the table.
+
+    extra: more columns (index ward_code), e.g. the rank bands and counts; notes: more header lines.
+    """
     p = result.profile
     t = result.thresholds
     weights = ", ".join(f"{c}={_fmt(w)}" for c, w in t["weight"].items())
@@ -612,6 +697,8 @@ def ranked_csv(result: ScoreResult) -> str:
         f"Threshold: each measure flags the worst {_fmt(p.threshold_pct)}% of wards with a value "
         "(ties are never split, so no more than that share is flagged; missing values never flagged).",
         f"Per-measure thresholds: {overrides}",
+        "Smoothed rates: "
+        + (", ".join(f"{c}={m}" for c, m in p.smoothing.items() if c in t.index) or "none (rates as published)"),
         f"Weights (0 = left out): {weights}",
         "Score = sum of the weights of the measures that flag the ward; equal scores share a rank.",
     ]
@@ -621,8 +708,12 @@ def ranked_csv(result: ScoreResult) -> str:
             f"{_one_line(m.get('direction')).replace('_', ' ')}); period {_one_line(m.get('period'))}; "
             f"source {_one_line(m.get('source'))}"
         )
+    lines += list(notes)
     buffer = io.StringIO()
     buffer.write("".join(f"# {escape_line(line)}\n" for line in lines))  # labels are user text
+    table = ranked_table(result)
+    if extra is not None:
+        table = table.join(extra, on="ward_code")
     # %.10g drops float noise (34.019999999999996 -> 34.02) and keeps every meaningful digit.
-    ranked_table(result).to_csv(buffer, index=False, lineterminator="\n", float_format="%.10g")
+    table.to_csv(buffer, index=False, lineterminator="\n", float_format="%.10g")
     return buffer.getvalue()
