@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from ui.cached import labels, measure_frame, register_data
+from ui.impact import award_tab
 from ui.session import can, current_actor, engine
 from ui.widgets import date_column, examples_banner, field_errors, money_column
 from vru_core.platform.auth import Permission
@@ -55,7 +56,7 @@ m2.metric("Paid", f"£{detail['paid']:,.2f}")
 m3.metric("Left to pay", f"£{detail['remaining']:,.2f}")
 m4.metric("Planned end", f"{detail['planned_end']:%d %b %Y}", help=f"Starts {detail['planned_start']:%d %b %Y}")
 
-tabs = st.tabs(["Details", "Status", "Payments", "Monitoring returns", "Need evidence", "History"])
+tabs = st.tabs(["Details", "Status", "Payments", "Monitoring returns", "Need evidence", "History", "Impact"])
 
 with tabs[0]:
     area_names = {**names["wards"], **names["boroughs"]}
@@ -339,3 +340,6 @@ with tabs[5]:
         )
         with st.expander("Before and after values"):
             st.json(history[["at", "by", "action", "before", "after"]].astype(str).to_dict("records"), expanded=False)
+
+with tabs[6]:
+    award_tab(award_id)

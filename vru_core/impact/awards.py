@@ -43,7 +43,7 @@ def ward_boroughs(engine: Engine) -> pd.Series:
 
     with engine.connect() as conn:
         rows = conn.execute(select(Ward.code, Ward.borough_code)).all()
-    return pd.Series({c: b for c, b in rows}, dtype=object)
+    return pd.Series(dict(rows), dtype=object)
 
 
 def served_wards(register: RegisterData, boroughs: pd.Series, award_ids: Iterable[int]) -> dict[int, set[str]]:
@@ -172,7 +172,9 @@ class GroupEstimate:
 _AWARD_KEYS = ("effect_pct", "ci_low_pct", "ci_high_pct", "p_value", "treated_wards", "pre_months", "post_months")
 
 
-def combine(estimates: Sequence[Estimate], seed: int = 0, draws: int = GROUP_DRAWS) -> tuple[float, float, float, float]:
+def combine(
+    estimates: Sequence[Estimate], seed: int = 0, draws: int = GROUP_DRAWS
+) -> tuple[float, float, float, float]:
     """(effect %, interval low, interval high, p-value) of several estimates taken together."""
     synthetic = np.array([e.synthetic_offences_post for e in estimates])
     w = synthetic / synthetic.sum()

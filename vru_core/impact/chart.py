@@ -84,9 +84,7 @@ def impact_chart(series: pd.DataFrame, outcome: str, *, height: int = 320) -> al
     start = pd.DataFrame({x_field: [start_value], "label": ["Start"]})
     rule = alt.Chart(start).mark_rule(strokeDash=[4, 4], color="#444").encode(x=x)
     text = (
-        alt.Chart(start)
-        .mark_text(align="left", dx=4, dy=-6, color="#444")
-        .encode(x=x, y=alt.value(8), text="label:N")
+        alt.Chart(start).mark_text(align="left", dx=4, dy=-6, color="#444").encode(x=x, y=alt.value(8), text="label:N")
     )
     return (
         alt.layer(band, lines, rule, text)

@@ -55,7 +55,8 @@ def _emit(payload: dict, as_json: bool, stream=None) -> None:
     else:
         stream.write(
             f"{payload['outcome_label']}: {payload['effect_pct']:+.1f}% "
-            f"(90% interval {payload['ci_low_pct']:+.1f}% to {payload['ci_high_pct']:+.1f}%, p = {payload['p_value']:.3f}); "
+            f"(90% interval {payload['ci_low_pct']:+.1f}% to {payload['ci_high_pct']:+.1f}%, "
+            f"p = {payload['p_value']:.3f}); "
             f"{payload['treated_wards']} funded wards against {payload['donor_wards']} comparison wards, "
             f"{payload['pre_months']} months before and {payload['post_months']} after the start.\n"
             f"Method: {payload['method']}.\n"

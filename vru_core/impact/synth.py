@@ -220,7 +220,18 @@ def _months(panel: Panel, design: Design) -> tuple[np.ndarray, np.ndarray]:
 
 
 def estimate(panel: Panel, design: Design, *, exclude_neighbours: bool = True, data_dir=None) -> Estimate:
-    """Estimate the change in ``panel.outcome`` in ``design.wards`` after ``design.start`` (raises CannotEstimate)."""
+    """Estimate the change in ``panel.outcome`` in ``design.wards`` after ``design.start`` (raises CannotEstimate).
+
+    The many small optimisations run with one BLAS thread: on a busy machine a multi-threaded BLAS makes
+    each of them several times slower, not faster.
+    """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return _estimate(panel, design, exclude_neighbours=exclude_neighbours, data_dir=data_dir)
+
+
+def _estimate(panel: Panel, design: Design, *, exclude_neighbours: bool, data_dir) -> Estimate:
     notes: list[str] = []
     known = set(panel.codes)
     treated = tuple(sorted(w for w in set(design.wards) if w in known))

@@ -40,7 +40,9 @@ class Trial:
     factor: float | None = None  # None: no effect injected (placebo)
 
 
-def monte_carlo(panel: Panel, trial: Trial, reps: int, seed: int = 0, *, selected_on: str | None = None) -> pd.DataFrame:
+def monte_carlo(
+    panel: Panel, trial: Trial, reps: int, seed: int = 0, *, selected_on: str | None = None
+) -> pd.DataFrame:
     """One row per made-up award: effect_pct, ci_low_pct, ci_high_pct, p_value, fit_ratio, refused.
 
     selected_on="recent_high": wards are drawn from the fifth with the highest rate in the six months
@@ -72,7 +74,9 @@ def monte_carlo(panel: Panel, trial: Trial, reps: int, seed: int = 0, *, selecte
                 refused=None,
             )
         rows.append(row)
-    return pd.DataFrame(rows, columns=["rep", "wards", "effect_pct", "ci_low_pct", "ci_high_pct", "p_value", "fit_ratio", "refused"])
+    return pd.DataFrame(
+        rows, columns=["rep", "wards", "effect_pct", "ci_low_pct", "ci_high_pct", "p_value", "fit_ratio", "refused"]
+    )
 
 
 def summarise(results: pd.DataFrame, true_effect_pct: float = 0.0) -> dict:

@@ -83,7 +83,12 @@ def crosses(bands: pd.DataFrame, top_n: int) -> pd.Series:
 def band_text(bands: pd.DataFrame) -> pd.Series:
     """'12 (5–30)': the median rank and the 5th–95th percentile band, for tables and tooltips."""
     return (
-        bands["rank_median"].astype(str) + " (" + bands["rank_p05"].astype(str) + "–" + bands["rank_p95"].astype(str) + ")"
+        bands["rank_median"].astype(str)
+        + " ("
+        + bands["rank_p05"].astype(str)
+        + "–"
+        + bands["rank_p95"].astype(str)
+        + ")"
     )
 
 
