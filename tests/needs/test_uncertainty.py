@@ -15,7 +15,9 @@ from vru_core.needs.scoring import Profile, score
 from vru_core.needs.smoothing import counts_for, eb_rates, neighbour_matrix, smoothed_frame, spatial_eb_rates
 from vru_core.needs.spatial import queen_neighbours
 
-CRIME_RATES = [f"crime_{c}_rate" for c in ("vwi", "robbery_personal", "weapons", "sexual", "drug_trafficking", "public_order")]
+CRIME_RATES = [
+    f"crime_{c}_rate" for c in ("vwi", "robbery_personal", "weapons", "sexual", "drug_trafficking", "public_order")
+]
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +75,9 @@ def test_queen_neighbours_are_pysals(real):
     from vru_core.platform.config import get_settings
 
     features = json.loads((get_settings().bundled_data_dir / "london_wards_2022.geojson").read_text())["features"]
-    w = Queen.from_iterable([shape(f["geometry"]) for f in features], ids=[f["properties"]["ward_code"] for f in features])
+    w = Queen.from_iterable(
+        [shape(f["geometry"]) for f in features], ids=[f["properties"]["ward_code"] for f in features]
+    )
     ours = queen_neighbours()
     assert {c: set(n) for c, n in ours.items()} == {c: set(n) for c, n in w.neighbors.items()}
 
@@ -125,7 +129,11 @@ def test_smoothing_is_a_per_measure_choice_of_the_profile(real):
 )
 def test_profiles_with_and_without_smoothing_round_trip(stored, real):
     profile = Profile.from_dict(stored)
-    assert profile.to_dict() == {**stored, "threshold_pct": 15.0, "weights": {k: float(v) for k, v in stored["weights"].items()}}
+    assert profile.to_dict() == {
+        **stored,
+        "threshold_pct": 15.0,
+        "weights": {k: float(v) for k, v in stored["weights"].items()},
+    }
     back = Profile.from_query_params(profile.to_query_params(real), real)
     assert back == profile and hash(back) == hash(profile)
 

@@ -42,7 +42,7 @@ def ward_boroughs(engine: Engine) -> pd.Series:
     from vru_core.models import Ward
 
     with engine.connect() as conn:
-        rows = conn.execute(select(Ward.code, Ward.borough_code)).all()
+        rows = conn.execute(select(Ward.code, Ward.borough_code)).all()  # type: ignore[call-overload]
     return pd.Series(dict(rows), dtype=object)
 
 

@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
 
     engine = _open_store()
     register = load_register(engine)
-    options = {"register": register, "exclude_neighbours": not args.keep_neighbours}
+    keep = not args.keep_neighbours
     try:
         if args.award is not None:
             try:
@@ -77,7 +77,10 @@ def main(argv: list[str] | None = None) -> int:
             except LookupError as exc:
                 _emit({"error": str(exc)}, True, sys.stderr)
                 return EXIT_UNKNOWN
-            payload = {"award": args.award, **estimate_award(engine, award_id, args.outcome, **options).to_json()}
+            payload = {
+                "award": args.award,
+                **estimate_award(engine, award_id, args.outcome, register=register, exclude_neighbours=keep).to_json(),
+            }
         else:
             if args.stream is not None and args.stream not in set(register.awards["funding_stream"]):
                 from vru_core.register.query import choices
@@ -90,7 +93,9 @@ def main(argv: list[str] | None = None) -> int:
                 return EXIT_UNKNOWN
             label = f"stream {args.stream}" if args.stream is not None else f"objective {args.objective}"
             ids = group_awards(register, stream=args.stream, objective=args.objective)
-            payload = estimate_for_awards(engine, ids, args.outcome, label=label, **options).to_json()
+            payload = estimate_for_awards(
+                engine, ids, args.outcome, label=label, register=register, exclude_neighbours=keep
+            ).to_json()
     except CannotEstimate as exc:
         _emit({"refused": exc.reason}, args.json)
         return EXIT_REFUSED

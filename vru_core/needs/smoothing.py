@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -112,7 +113,7 @@ def _neighbour_matrix(codes: tuple[str, ...], data_dir: str | None):
 
     from vru_core.needs.spatial import queen_neighbours
 
-    table = queen_neighbours(data_dir)
+    table = queen_neighbours(None if data_dir is None else Path(data_dir))
     at = {c: i for i, c in enumerate(codes)}
     rows, cols = list(range(len(codes))), list(range(len(codes)))
     for c, i in at.items():
