@@ -34,6 +34,6 @@ def test_impact_tab_draws_the_chart(page, live_app, award_id, artifacts):
 def test_need_scores_show_rank_bands(page, live_app, artifacts):
     page.set_viewport_size({"width": 1440, "height": 2200})
     page.goto(live_app.url)
-    page.get_by_text("rank band crosses the top-").wait_for(timeout=180_000)  # the table itself is a canvas
-    page.wait_for_timeout(2500)  # the map draws through SwiftShader
+    page.get_by_text("Why is this ward flagged?").wait_for(timeout=180_000)  # the table itself is a canvas
+    page.wait_for_timeout(8000)  # the map draws through SwiftShader
     page.screenshot(path=str(artifacts / "need_scores_uncertainty.png"), full_page=True)

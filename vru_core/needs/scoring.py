@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -74,16 +74,18 @@ not an index of need and should not be used as one outside that decision.
 # ---- profile -------------------------------------------------------------------------------------
 
 
-class FrozenMap(Mapping[str, float]):
-    """A read-only, hashable, picklable str -> float mapping, so a Profile can key caches."""
+class _Frozen(Mapping):
+    """A read-only, hashable, picklable str -> value mapping, so a Profile can key caches."""
 
     __slots__ = ("_data",)
+    _cast: Callable = float
 
-    def __init__(self, data: Mapping[str, float] | Iterable[tuple[str, float]] = ()):
+    def __init__(self, data: Mapping | Iterable[tuple] = ()):
         items = data.items() if isinstance(data, Mapping) else data
-        self._data = dict(sorted((str(k), float(v)) for k, v in items))
+        cast = type(self)._cast
+        self._data = dict(sorted((str(k), cast(v)) for k, v in items))
 
-    def __getitem__(self, key: str) -> float:
+    def __getitem__(self, key):
         return self._data[key]
 
     def __iter__(self) -> Iterator[str]:
@@ -96,38 +98,22 @@ class FrozenMap(Mapping[str, float]):
         return hash(tuple(self._data.items()))
 
     def __repr__(self) -> str:
-        return f"FrozenMap({self._data!r})"
+        return f"{type(self).__name__}({self._data!r})"
 
     def __reduce__(self):
-        return (FrozenMap, (self._data,))
+        return (type(self), (self._data,))
 
 
-class FrozenChoices(Mapping[str, str]):
-    """A read-only, hashable str -> str mapping (a per-measure choice such as its smoothing)."""
+class FrozenMap(_Frozen, Mapping[str, float]):
+    """str -> float (weights, thresholds)."""
 
-    __slots__ = ("_data",)
+    _cast = float
 
-    def __init__(self, data: Mapping[str, str] | Iterable[tuple[str, str]] = ()):
-        items = data.items() if isinstance(data, Mapping) else data
-        self._data = dict(sorted((str(k), str(v)) for k, v in items))
 
-    def __getitem__(self, key: str) -> str:
-        return self._data[key]
+class FrozenChoices(_Frozen, Mapping[str, str]):
+    """str -> str (a per-measure choice such as its smoothing)."""
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def __hash__(self) -> int:
-        return hash(tuple(self._data.items()))
-
-    def __repr__(self) -> str:
-        return f"FrozenChoices({self._data!r})"
-
-    def __reduce__(self):
-        return (FrozenChoices, (self._data,))
+    _cast = str
 
 
 def _check_pct(value: float, what: str) -> float:
