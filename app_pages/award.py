@@ -11,7 +11,7 @@ import streamlit as st
 from ui.cached import labels, measure_frame, register_data
 from ui.impact import award_tab
 from ui.session import can, current_actor, engine
-from ui.widgets import date_column, examples_banner, field_errors, money_column
+from ui.widgets import date_column, examples_banner, field_errors, money_column, recipient_place_inputs
 from vru_core.platform.auth import Permission
 from vru_core.register import need_evidence, service
 from vru_core.register.validation import GEOGRAPHY_LEVELS, ORG_TYPES, RAG, ValidationFailed
@@ -106,6 +106,7 @@ with tabs[0]:
             )
             for f in ("recipient_org_id", "recipient_name", "charity_number", "company_number"):
                 field_errors(problems, f)
+            place = recipient_place_inputs(names, problems, k, form)
             streams = list(names["funding_streams"])
             stream = st.selectbox(
                 "Funding stream",
@@ -174,6 +175,7 @@ with tabs[0]:
                 "geography_level": level,
                 "areas": {"ward": ward_codes, "borough": borough_codes, "london": []}[level],
                 "area_amounts": split,
+                **place,
             }
             try:
                 service.update_award(engine=store, actor=actor, award_id=award_id, version=base, data=changed)

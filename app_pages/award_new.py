@@ -6,7 +6,7 @@ import streamlit as st
 
 from ui.cached import labels
 from ui.session import can, current_actor, engine
-from ui.widgets import field_errors
+from ui.widgets import field_errors, recipient_place_inputs
 from vru_core.platform.auth import Permission
 from vru_core.register import service
 from vru_core.register.validation import GEOGRAPHY_LEVELS, ORG_TYPES, ValidationFailed
@@ -57,6 +57,7 @@ with st.form("award_new", clear_on_submit=False):
         company = n2.text_input("Company number", key="new_company")
     field_errors(problems, "charity_number")
     field_errors(problems, "company_number")
+    place = recipient_place_inputs(names, problems, "new_")
 
     st.subheader("Strategy")
     s1, s2 = st.columns(2)
@@ -132,6 +133,7 @@ if submitted:
         "geography_level": level,
         "areas": areas,
         "area_amounts": split,
+        **place,
     }
     try:
         award_id = service.create_award(engine=engine(), actor=current_actor(), data=data)

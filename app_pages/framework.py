@@ -6,15 +6,15 @@ import pandas as pd
 import streamlit as st
 
 from ui.cached import overview
-from ui.widgets import badge, examples_banner
+from ui.widgets import badge, examples_banner, priority_area_money_table
 from vru_core.framework import rag
+from vru_core.framework.cards import headline_indicator, indicators_table, rating_counts
 from vru_core.framework.charts import trend_chart
-from vru_core.framework.indicators import KIND_LABELS, format_value, short_money, values_export
-from vru_core.framework.register_indicators import by_priority_area
+from vru_core.framework.indicators import format_value, short_money, values_export
+from vru_core.framework.register_indicators import priority_area_table
 from vru_core.framework.summary import summary_html
 
 ov = overview()
-ind = ov.indicators
 
 st.title("Performance against the strategy")
 st.caption(
@@ -26,33 +26,12 @@ with st.expander("How the ratings work"):
     st.markdown(rag.describe(ov.thresholds))
 
 
-def _counts(row) -> str:
-    parts = [
-        f"{row[f'n_{s.value}']} {s.label.lower()}"
-        for s in rag.Rag
-        if row[f"n_{s.value}"] and s is not rag.Rag.NOT_RATED
-    ]
-    unrated = row["n_not_rated"]
-    if unrated:
-        parts.append(f"{unrated} not yet rated")
-    return " · ".join(parts) or "no indicators"
-
-
 st.subheader("Aims")
 for col, (_, aim) in zip(st.columns(len(ov.aims)), ov.aims.iterrows(), strict=True):
     with col.container(border=True):
         st.markdown(f"**Aim {aim['number']}: {aim['title']}**")
         badge(aim["status"])
-        st.caption(_counts(aim))
-
-
-def _primary(number: int) -> pd.Series | None:
-    """The objective's headline indicator: its first rated one, else its first one."""
-    mine = ind[ind["objective_number"] == number]
-    if mine.empty:
-        return None
-    rated = mine[mine["status"] != rag.Rag.NOT_RATED.value]
-    return (rated if len(rated) else mine).iloc[0]
+        st.caption(rating_counts(aim))
 
 
 st.subheader("Objectives")
@@ -63,8 +42,8 @@ for chunk in rows:
             n = int(obj["number"])
             st.markdown(f"**{n}. {obj['title']}**")
             badge(obj["status"])
-            st.caption(_counts(obj))
-            head = _primary(n)
+            st.caption(rating_counts(obj))
+            head = headline_indicator(ov, n)
             if head is None:
                 st.caption("No indicator yet.")
             else:
@@ -114,45 +93,14 @@ else:
     st.page_link("app_pages/funding_vs_need.py", label="Funding vs need", icon=":material/arrow_forward:")
 
 st.subheader("Money by priority area")
-areas = by_priority_area(ov.register)
+areas = priority_area_table(ov.register)
 if areas.empty:
     st.caption("No awards yet.")
 else:
-    titles = ov.register.register.awards.drop_duplicates("priority_area").set_index("priority_area")
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Priority area": [
-                    titles["priority_area_title"].get(c) or ("No priority area" if c == "none" else c)
-                    for c in areas.index
-                ],
-                "Committed (£)": areas["money"],
-                "Awards": areas["awards"],
-                "Active awards": areas["active_awards"],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        key="priority_area_table",
-        column_config={"Committed (£)": st.column_config.NumberColumn(format="localized")},
-    )
+    priority_area_money_table(areas, key="priority_area_table")
 
 st.subheader("All indicators")
-table = pd.DataFrame(
-    {
-        "Indicator": ind["name"],
-        "Objective": ind["objective_number"].astype("Int64"),
-        "Rating": ind["status_label"],
-        "Latest": [format_value(v, u) for v, u in zip(ind["latest"], ind["unit"], strict=True)],
-        "Period to": ind["latest_period"].fillna("—"),
-        "Baseline": [format_value(v, u) for v, u in zip(ind["baseline"], ind["unit"], strict=True)],
-        "Target": [format_value(v, u) for v, u in zip(ind["target"], ind["unit"], strict=True)],
-        "Why": ind["reason"],
-        "Home Office measure": ind["home_office"].astype(bool),
-        "Values": ind["kind"].map(KIND_LABELS),
-        "Source": ind["source"],
-    }
-)
+table = indicators_table(ov)
 st.dataframe(table, hide_index=True, width="stretch", key="indicators_table")
 
 st.subheader("Exports")

@@ -1,12 +1,10 @@
 """Framework settings (administrators): RAG thresholds, indicator baselines and targets, objectives'
 wording and commitments, priority areas and funding streams. Every save is audited."""
 
-import pandas as pd
 import streamlit as st
-from sqlmodel import select
 
 from ui.session import can, current_actor, engine
-from vru_core.framework import rag
+from vru_core.framework import lookups, rag
 from vru_core.framework.indicators import list_indicators, load_thresholds
 from vru_core.framework.structure import (
     StaleEdit,
@@ -17,7 +15,6 @@ from vru_core.framework.structure import (
     update_priority_area,
     update_thresholds,
 )
-from vru_core.models import Aim, Commitment, FundingStream, Objective, ObjectiveAim, PriorityArea
 from vru_core.platform.auth import Permission
 
 store = engine()
@@ -26,22 +23,29 @@ if not can(Permission.FRAMEWORK_WRITE):
     st.info("Only administrators can change the framework. Everyone can read it on the Performance pages.")
     st.stop()
 actor = current_actor()
+if saved := st.session_state.pop("framework_saved", None):
+    st.success(saved)
 
 
 def _saved(fn, message: str, **kwargs) -> None:
+    """Save through the service; on success rerun, so every table and list below shows the change."""
     try:
         fn(engine=store, actor=actor, **kwargs)
     except (ValueError, KeyError, StaleEdit) as exc:
         st.error(str(exc))
     else:
-        st.success(message)
+        st.session_state["framework_saved"] = message
+        st.rerun()
 
 
-def _blank_is_none(text: str) -> str | None:
-    """Empty box = no value; anything else goes to the service, which checks it is a number."""
-    return (text or "").strip() or None
-
-
+BOXES = [  # the indicator form's number and period boxes: field, label, widget key prefix
+    ("baseline_value", "Baseline value", "bv"),
+    ("baseline_period", "Baseline period (YYYY-MM)", "bp"),
+    ("baseline_source", "Baseline source", "bs"),
+    ("target_value", "Target value", "tv"),
+    ("target_change_pct", "Target change from baseline (%)", "tc"),
+    ("target_period", "Target period (YYYY-MM)", "tp"),
+]
 thresholds_tab, indicators_tab, objectives_tab, areas_tab, streams_tab = st.tabs(
     ["RAG rule", "Indicator baselines and targets", "Objectives", "Priority areas", "Funding streams"]
 )
@@ -69,95 +73,54 @@ with indicators_tab:
     defs = list_indicators(store, active_only=False)
     code = st.selectbox("Indicator", list(defs.index), format_func=lambda c: defs.loc[c, "name"], key="admin_indicator")
     row = defs.loc[code]
-
-    def _txt(v) -> str:
-        return (
-            "" if v is None or (not isinstance(v, str) and pd.isna(v)) else f"{v:g}" if isinstance(v, float) else str(v)
-        )
-
+    text = lookups.indicator_form_text(row)
     with st.form(f"indicator_form_{code}"):
         st.caption(
             f"{row['description']} Leave the baseline value empty to read it from the indicator's own series at the "
             "baseline period (or its first value). Leave the target value empty to use the target change from "
             "the baseline."
         )
-        c1, c2, c3 = st.columns(3)
-        bv = c1.text_input("Baseline value", _txt(row["baseline_value"]), key=f"bv_{code}")
-        bp = c2.text_input("Baseline period (YYYY-MM)", _txt(row["baseline_period"]), key=f"bp_{code}")
-        bs = c3.text_input("Baseline source", _txt(row["baseline_source"]), key=f"bs_{code}")
-        c4, c5, c6 = st.columns(3)
-        tv = c4.text_input("Target value", _txt(row["target_value"]), key=f"tv_{code}")
-        tc = c5.text_input("Target change from baseline (%)", _txt(row["target_change_pct"]), key=f"tc_{code}")
-        tp = c6.text_input("Target period (YYYY-MM)", _txt(row["target_period"]), key=f"tp_{code}")
-        tn = st.text_input("Target note", _txt(row["target_note"]), key=f"tn_{code}")
-        direction = st.radio(
+        changes = {}
+        for fields in (BOXES[:3], BOXES[3:]):
+            for column, (field, label, prefix) in zip(st.columns(3), fields, strict=True):
+                changes[field] = column.text_input(label, text[field], key=f"{prefix}_{code}")
+        changes["target_note"] = st.text_input("Target note", text["target_note"], key=f"tn_{code}")
+        changes["direction"] = st.radio(
             "Good direction",
             ["down", "up"],
             index=["down", "up"].index(row["direction"]),
             horizontal=True,
             key=f"dir_{code}",
         )
-        active = st.checkbox("Active (shown and rated)", bool(row["active"]), key=f"act_{code}")
+        changes["active"] = st.checkbox("Active (shown and rated)", bool(row["active"]), key=f"act_{code}")
         if st.form_submit_button("Save indicator", type="primary"):
-            _saved(
-                update_indicator,
-                "Indicator saved.",
-                code=code,
-                version=int(row["version"]),
-                changes={
-                    "baseline_value": _blank_is_none(bv),
-                    "baseline_period": bp.strip() or None,
-                    "baseline_source": bs.strip(),
-                    "target_value": _blank_is_none(tv),
-                    "target_change_pct": _blank_is_none(tc),
-                    "target_period": tp.strip() or None,
-                    "target_note": tn.strip(),
-                    "direction": direction,
-                    "active": active,
-                },
-            )
+            _saved(update_indicator, "Indicator saved.", code=code, version=int(row["version"]), changes=changes)
 
-with store.connect() as conn:
-    objectives = {o.number: o for o in conn.execute(select(Objective)).all()}
-    aims = dict(conn.execute(select(Aim.code, Aim.title).order_by(Aim.number)).all())
-
+objectives = lookups.objectives(store)
 with objectives_tab:
+    aims = lookups.aim_titles(store)
     number = st.selectbox(
-        "Objective", sorted(objectives), format_func=lambda n: f"{n}. {objectives[n].title}", key="admin_objective"
+        "Objective", list(objectives), format_func=lambda n: f"{n}. {objectives[n].title}", key="admin_objective"
     )
-    with store.connect() as conn:
-        commitments = list(
-            conn.execute(
-                select(Commitment.text).where(Commitment.objective_number == number).order_by(Commitment.position)
-            ).scalars()
-        )
-        linked = list(
-            conn.execute(select(ObjectiveAim.aim_code).where(ObjectiveAim.objective_number == number)).scalars()
-        )
+    obj = objectives[number]
     with st.form(f"objective_form_{number}"):
-        title = st.text_input("Title", objectives[number].title, key=f"ot_{number}")
-        tagline = st.text_input("Tagline", objectives[number].tagline, key=f"og_{number}")
-        text = st.text_area("Commitments (one per line)", "\n".join(commitments), height=200, key=f"oc_{number}")
-        chosen = st.multiselect("Serves the aims", list(aims), default=linked, format_func=aims.get, key=f"oa_{number}")
+        title = st.text_input("Title", obj.title, key=f"ot_{number}")
+        tagline = st.text_input("Tagline", obj.tagline, key=f"og_{number}")
+        lines = st.text_area("Commitments (one per line)", "\n".join(obj.commitments), height=200, key=f"oc_{number}")
+        chosen = st.multiselect(
+            "Serves the aims", list(aims), default=obj.aims, format_func=aims.get, key=f"oa_{number}"
+        )
         if st.form_submit_button("Save objective", type="primary"):
-            _saved(
-                update_objective,
-                "Objective saved.",
-                number=number,
-                title=title,
-                tagline=tagline,
-                commitments=text.splitlines(),
-                aims=chosen,
-            )
+            edit = {"title": title, "tagline": tagline, "commitments": lines.splitlines(), "aims": chosen}
+            _saved(update_objective, "Objective saved.", number=number, **edit)
 
 with areas_tab:
-    with store.connect() as conn:
-        areas = {a.code: a for a in conn.execute(select(PriorityArea)).all()}
-    code = st.selectbox("Priority area", sorted(areas), format_func=lambda c: areas[c].title, key="admin_area")
+    areas = lookups.priority_areas(store)
+    code = st.selectbox("Priority area", list(areas), format_func=lambda c: areas[c].title, key="admin_area")
     with st.form(f"area_form_{code}"):
         title = st.text_input("Title", areas[code].title, key=f"pt_{code}")
-        options = [None, *sorted(objectives)]
-        obj = st.selectbox(
+        options = [None, *objectives]
+        obj_number = st.selectbox(
             "Objective it serves",
             options,
             index=options.index(areas[code].objective_number),
@@ -165,20 +128,12 @@ with areas_tab:
             key=f"po_{code}",
         )
         if st.form_submit_button("Save priority area", type="primary"):
-            _saved(update_priority_area, "Priority area saved.", code=code, title=title, objective_number=obj)
+            _saved(update_priority_area, "Priority area saved.", code=code, title=title, objective_number=obj_number)
 
 with streams_tab:
-    with store.connect() as conn:
-        streams = pd.DataFrame(
-            [
-                tuple(r)
-                for r in conn.execute(
-                    select(FundingStream.code, FundingStream.name, FundingStream.notes, FundingStream.active)
-                ).all()
-            ],
-            columns=["code", "name", "notes", "active"],
-        )
-    st.dataframe(streams, hide_index=True, width="stretch", key="streams_table")
+    streams = lookups.funding_streams(store)
+    labels = {"code": "Code", "name": "Name", "notes": "Notes", "active": "Active"}
+    st.dataframe(streams, hide_index=True, width="stretch", key="streams_table", column_config=labels)
     pick = st.selectbox("Edit", ["(new stream)", *streams["code"]], key="admin_stream")
     current = streams.set_index("code").loc[pick] if pick != "(new stream)" else None
     with st.form(f"stream_form_{pick}"):

@@ -8,16 +8,10 @@ from ui.cached import labels, map_features, measure_frame, register_data
 from ui.session import engine
 from ui.widgets import examples_banner
 from vru_core.needs.maps import choropleth_deck
+from vru_core.needs.profiles import get_profile, list_profiles
 from vru_core.register import funding_need
 
 st.title("Funding vs need")
-try:
-    from vru_core.needs.profiles import get_profile, list_profiles
-    from vru_core.needs.scoring import Profile, score
-except ImportError:
-    st.info("Need scores are not available in this installation, so funding cannot be set against them.")
-    st.stop()
-
 n_examples = examples_banner()
 store, names = engine(), labels()
 c1, c2, c3 = st.columns([2, 1, 1])
@@ -30,20 +24,15 @@ profile_name = c1.selectbox(
 top_n = c2.slider("Top N need wards", 10, 200, 50, step=10, key="fvn_top")
 include_examples = c3.toggle("Include EXAMPLE awards", value=bool(n_examples), key="fvn_examples")
 
-frame = measure_frame()
-profile = (get_profile(store, profile_name) if profile_name else None) or Profile()
-scores = score(frame, profile).table
-data = funding_need.committed(register_data(), include_examples=include_examples)
-money = funding_need.ward_money(data, frame.wards)
-joined = funding_need.need_and_money(scores, money)
-share = funding_need.share_to_top(joined, top_n)
-london_wide = funding_need.london_wide_total(data)
+profile = get_profile(store, profile_name) if profile_name else None
+result = funding_need.for_profile(register_data(), measure_frame(), profile, top_n, include_examples=include_examples)
+joined = result.joined
 
 m1, m2, m3, m4 = st.columns(4)
-m1.metric(f"Share of ward money to the top {top_n} need wards", f"{share['share']:.0%}")
-m2.metric("If spread evenly over wards", f"{share['even_share']:.0%}")
-m3.metric("Money placed on wards", f"£{share['money_placed']:,.0f}")
-m4.metric("London-wide (not on any ward)", f"£{london_wide:,.0f}")
+m1.metric(f"Share of ward money to the top {top_n} need wards", f"{result.share:.0%}")
+m2.metric("If spread evenly over wards", f"{result.even_share:.0%}")
+m3.metric("Money placed on wards", f"£{result.money_placed:,.0f}")
+m4.metric("London-wide (not on any ward)", f"£{result.london_wide:,.0f}")
 st.caption(
     "Committed money only (approved, active, completed). Ward awards count on their wards (by the split given, "
     "otherwise equally); borough awards are spread over the borough's wards by population; London-wide awards "
@@ -77,7 +66,7 @@ with right:
 
 st.subheader(f"High-need wards with little or no funding (top {top_n} by need)")
 per_head_below = st.number_input("Little means under £ per head", 0.0, 100.0, 1.0, step=0.5, key="fvn_per_head")
-low = funding_need.underfunded(joined, top_n=top_n, per_head_below=per_head_below)
+low = result.underfunded(per_head_below)
 st.dataframe(
     low[["ward_name", "borough_name", "rank", "score", "total", "per_head"]],
     hide_index=True,
@@ -104,7 +93,7 @@ for tab, (dimension, (title, label_map)) in zip(
     st.tabs([t for t, _ in dimension_labels.values()]), dimension_labels.items(), strict=True
 ):
     with tab:
-        totals = funding_need.totals_by(data, dimension, label_map)
+        totals = result.totals_by(dimension, label_map)
         chart = (
             alt.Chart(pd.DataFrame(totals))
             .mark_bar()

@@ -4,20 +4,17 @@ import datetime as dt
 
 import pandas as pd
 import streamlit as st
-from sqlmodel import select
 
 from ui.session import can, current_actor, engine
 from vru_core.framework.entered import TEMPLATE, ValuesInvalid, check_values, read_csv, save_values
 from vru_core.framework.indicators import entered_values, list_indicators
-from vru_core.models import Borough
+from vru_core.needs.measures import borough_names
 from vru_core.platform.auth import Permission
 
 store = engine()
 defs = list_indicators(store)
 entered = defs[defs["kind"] == "entered"]
-with store.connect() as conn:
-    boroughs = dict(conn.execute(select(Borough.code, Borough.name).order_by(Borough.name)).all())
-areas = {"london": "London", **boroughs}
+areas = {"london": "London", **borough_names(store)}
 
 st.title("Enter indicator values")
 st.caption(

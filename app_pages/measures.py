@@ -2,11 +2,11 @@
 
 import streamlit as st
 
+from ui.cached import crime_series
 from ui.session import can, current_actor, engine
-from vru_core.needs import crime
+from vru_core.needs import sources
 from vru_core.needs.measures import DIRECTIONS, FAMILIES, GEOGRAPHIES, UploadRejected, add_measure, list_measures
 from vru_core.platform.auth import Permission
-from vru_core.platform.config import get_settings
 
 st.title("Measures and sources")
 st.caption(
@@ -55,6 +55,21 @@ st.dataframe(
     },
 )
 
+st.subheader("Bundled data files")
+st.caption("The files the bundled measures are read from; data/SOURCES.md says where each was retrieved.")
+st.dataframe(
+    sources.files_table(),
+    hide_index=True,
+    width="stretch",
+    key="measure_files",
+    column_config={
+        "file": st.column_config.TextColumn("File"),
+        "publisher": st.column_config.TextColumn("Publisher"),
+        "licence": st.column_config.TextColumn("Licence"),
+        "measures": st.column_config.TextColumn("Measures", width="large"),
+    },
+)
+
 with st.expander("How the two MPS crime releases are combined, month by month"):
     st.caption(
         "MPS revises recent months, and the newer release's first month (March 2024) is almost empty. For each "
@@ -62,7 +77,7 @@ with st.expander("How the two MPS crime releases are combined, month by month"):
         "one's."
     )
     st.dataframe(
-        crime.load_monthly(get_settings().bundled_data_dir).provenance,
+        crime_series().provenance,
         hide_index=True,
         width="stretch",
         column_config={

@@ -2,15 +2,15 @@
 
 import pandas as pd
 import streamlit as st
-from sqlmodel import select
 
 from ui.cached import overview
 from ui.session import engine
-from ui.widgets import badge, examples_banner
+from ui.widgets import badge, examples_banner, priority_area_money_table
+from vru_core.framework import lookups
 from vru_core.framework.charts import borough_chart, trend_chart
 from vru_core.framework.indicators import KIND_LABELS, format_value
-from vru_core.framework.register_indicators import awards_for_objective, by_priority_area
-from vru_core.models import Borough, Commitment, PriorityArea
+from vru_core.framework.register_indicators import awards_for_objective, priority_area_money
+from vru_core.needs.measures import borough_names
 
 ov = overview()
 numbers = [int(n) for n in ov.objectives["number"]]
@@ -33,12 +33,8 @@ badge(obj["status"])
 aims = ov.aims.set_index("code")
 st.markdown("Serves: " + "; ".join(f"*{aims.loc[a, 'title']}*" for a in obj["aims"] if a in aims.index))
 
-with engine().connect() as conn:
-    commitments = conn.execute(
-        select(Commitment.text).where(Commitment.objective_number == number).order_by(Commitment.position)
-    ).scalars()
-    commitments = list(commitments)
-    boroughs = dict(conn.execute(select(Borough.code, Borough.name)).all())
+commitments = lookups.objectives(engine())[number].commitments
+boroughs = borough_names(engine())
 with st.expander(f"Our commitments ({len(commitments)})"):
     for text in commitments:
         st.markdown(f"- {text}")
@@ -91,27 +87,10 @@ for code, row in mine.iterrows():
         if row["notes"]:
             st.caption(row["notes"])
 
-with engine().connect() as conn:
-    mine_areas = dict(
-        conn.execute(select(PriorityArea.code, PriorityArea.title).where(PriorityArea.objective_number == number)).all()
-    )
-if mine_areas:
-    money = by_priority_area(ov.register)
+areas = priority_area_money(ov.register, {c: a.title for c, a in lookups.priority_areas(engine(), number).items()})
+if not areas.empty:
     st.header("Priority areas under this objective")
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Priority area": list(mine_areas.values()),
-                "Committed (£)": [float(money["money"].get(c, 0.0)) for c in mine_areas],
-                "Awards": [int(money["awards"].get(c, 0)) for c in mine_areas],
-                "Active awards": [int(money["active_awards"].get(c, 0)) for c in mine_areas],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        key="objective_priority_areas",
-        column_config={"Committed (£)": st.column_config.NumberColumn(format="localized")},
-    )
+    priority_area_money_table(areas, key="objective_priority_areas")
 
 st.header("Awards funding this objective")
 awards = awards_for_objective(ov.register, number)

@@ -3,11 +3,10 @@
 import altair as alt
 import streamlit as st
 
-from ui.cached import measure_frame
+from ui.cached import crime_series, measure_frame
 from vru_core.needs import concentration, crime, trends
-from vru_core.platform.config import get_settings
 
-series = crime.load_monthly(get_settings().bundled_data_dir)
+series = crime_series()
 wards = measure_frame().wards
 labels = {code: c.label for code, c in crime.CATEGORIES.items()}
 previous, latest = crime.comparison_windows(series)

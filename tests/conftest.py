@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sqlite3
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +18,12 @@ from sqlalchemy import Engine, text
 from vru_core.needs.load import load_bundled
 from vru_core.platform.auth import Actor, Role
 from vru_core.platform.db import get_engine, upgrade
+
+# Tests never read or write the developer's data folder (var/ or VRU_DATA_DIR): a full org-id.guide list
+# an administrator installed there would change which identifiers validate.
+_DATA_DIR = tempfile.mkdtemp(prefix="vru-test-data-")
+atexit.register(shutil.rmtree, _DATA_DIR, ignore_errors=True)
+os.environ["VRU_DATA_DIR"] = _DATA_DIR
 
 POSTGRES_URL = os.environ.get("VRU_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
@@ -48,6 +57,12 @@ def _loaded_template(backend: str, workdir: Path) -> Iterator[tuple[str, str]]:
     yield backend, url
     if backend == "postgresql":
         _pg_admin(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
+
+
+def pytest_report_header() -> str:
+    from tests.register import schema360
+
+    return f"360Giving schema: {schema360.in_use().label} (official 1.4.3 files: {schema360.ENV} or ../shared/data)"
 
 
 def pytest_collection_modifyitems(items) -> None:

@@ -439,17 +439,24 @@ CASES_TRIED += len(AWARD_TEXT)
 
 @pytest.mark.parametrize(("case_id", "fields"), AWARD_TEXT, ids=[c[0] for c in AWARD_TEXT])
 def test_hostile_award_text_is_stored_verbatim_and_exported_inert(engine, case_id, fields):
-    from vru_core.register import export_360, service
+    """The 360Giving CSV is a data-interchange file: it carries the text verbatim. The spreadsheet made for
+    people to open (XLSX) types it as text, so no cell is ever a formula."""
+    from openpyxl import load_workbook
+
+    from vru_core.register import export_flat, service
 
     award_id = service.create_award(engine=engine, actor=COMMISSIONER, data=sample_award(engine, **fields))
     service.transition_award(engine=engine, actor=COMMISSIONER, award_id=award_id, version=1, to_status="approved")
     detail = service.award_detail(engine, award_id)
     for name, value in fields.items():
         assert detail[name] == value
-    exported = export_360.to_csv_bytes(engine).decode("utf-8-sig")
-    titles = [row["Title"] for row in csv.DictReader(io.StringIO(exported))]
-    assert titles in ([fields["title"]], ["'" + fields["title"]])  # present, escaped only if a formula
-    assert not _dangerous_cells(exported), "a spreadsheet would run a cell of the 360Giving CSV"
+    exported = export_flat.to_csv_bytes(engine).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert [(r["Title"], r["Description"]) for r in rows] == [(fields["title"], fields["description"])]
+    sheet = load_workbook(io.BytesIO(export_flat.to_xlsx_bytes(engine)))["grants"]
+    cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert fields["title"] in {c.value for c in cells}
+    assert not [c.coordinate for c in cells if c.data_type == "f"], "a spreadsheet would run a cell of the XLSX"
 
 
 def test_html_in_an_award_is_shown_as_text(engine, monkeypatch):

@@ -57,6 +57,8 @@ def test_commissioner_records_an_award_and_finds_it_in_the_register(page, live_a
     page.get_by_label("Charity number", exact=True).fill("1123456")
     _pick(page, "Objectives (one or more of the eight)", "leading", "3. Young people leading change")
     _pick(page, "Wards (type a ward or borough name to search; used when Geography is Wards)", "Hackney", "Hackney")
+    page.get_by_label("Recipient's postcode", exact=True).fill("E8 1AA")
+    page.screenshot(path=str(artifacts / "register-new-award-form.png"), full_page=True)
     page.get_by_role("button", name="Save award (as proposed)").click()
     page.get_by_role("heading", name=title).wait_for()
     page.get_by_test_id("stMetric").filter(has_text="Awarded").get_by_text("£45,000.00").wait_for()
@@ -73,3 +75,32 @@ def test_commissioner_records_an_award_and_finds_it_in_the_register(page, live_a
         state="attached"
     )  # the grid draws on a canvas; its accessible cells hold the text
     page.screenshot(path=str(artifacts / "register-browser.png"), full_page=True)
+
+
+def test_open_data_page_downloads_a_spreadsheet_with_text_typed_as_text(page, live_app, commissioner, artifacts):
+    """A committed award with a formula-like title: the XLSX the browser downloads holds it as a string cell."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.factories import sample_award
+    from vru_core.platform.auth import Actor, Role
+    from vru_core.register import service
+
+    engine = get_engine(live_app.database_url)
+    actor = Actor(commissioner, Role.COMMISSIONER)
+    award_id = service.create_award(engine=engine, actor=actor, data=sample_award(engine, title="=Open data check"))
+    service.transition_award(engine=engine, actor=actor, award_id=award_id, version=1, to_status="approved")
+    engine.dispose()
+    page.goto(live_app.url + "/export")
+    page.get_by_role("heading", name="Open data export (360Giving)").wait_for()
+    page.get_by_text("360Giving's quality checks on this file").wait_for()
+    notice = "1 grant(s) do not have Data Source information"  # VRU_DATA_SOURCE_URL is not set here
+    page.get_by_test_id("stDataFrame").get_by_text(notice).wait_for(state="attached")
+    page.wait_for_timeout(1500)  # the grid paints its canvas after its cells exist
+    page.screenshot(path=str(artifacts / "register-open-data.png"), full_page=True)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download 360Giving spreadsheet (XLSX)").click()
+    sheet = load_workbook(io.BytesIO(info.value.path().read_bytes()))["grants"]
+    titles = [(row[1].value, row[1].data_type) for row in sheet.iter_rows(min_row=2)]
+    assert ("=Open data check", "s") in titles

@@ -15,6 +15,7 @@ from vru_core.framework.register_indicators import (
     money_awarded,
     need_share,
     period_month,
+    priority_area_money,
     reached,
     returns_rag_shares,
     top_need_count,
@@ -116,6 +117,15 @@ def test_money_and_awards_per_objective_and_priority_area():
     pa = by_priority_area(SMALL)
     assert pa.loc["after_school", ["money", "awards", "active_awards"]].tolist() == [45000.0, 1, 1]
     assert pa.loc["none", "money"] == 6000.0
+
+
+def test_priority_area_money_lists_the_given_areas_in_order_with_zeros():
+    areas = {"supporting_parents": "Supporting parents", "after_school": "After school", "empty_area": "No awards yet"}
+    table = priority_area_money(SMALL, areas)
+    assert list(table.index) == list(areas) and list(table["title"]) == list(areas.values())
+    assert table.loc["after_school", ["money", "awards", "active_awards"]].tolist() == [45000.0, 1, 1]
+    assert table.loc["supporting_parents", ["money", "awards", "active_awards"]].tolist() == [10000.0, 1, 0]
+    assert table.loc["empty_area", ["money", "awards", "active_awards"]].tolist() == [0.0, 0, 0]
 
 
 def test_money_awarded_is_cumulative_by_month():

@@ -149,3 +149,25 @@ def test_thresholds_are_stored_and_used(engine, actors):
     with pytest.raises(StaleEdit):
         update_thresholds(engine=engine, actor=actors["admin"], thresholds=Thresholds(), version=version)
     assert _last_audit(engine, "rag_settings").before["on_track_progress"] == 0.5
+
+
+def test_form_text_is_trimmed_empty_numbers_clear_and_empty_text_stays_text(engine, actors):
+    """The settings form sends every box as typed: " 42 " is 42, "" clears a number or period, "" text stays ""."""
+    update_indicator(
+        engine=engine,
+        actor=actors["admin"],
+        code="vwi_12m",
+        version=1,
+        changes={
+            "target_value": " 42 ",
+            "baseline_value": "",
+            "target_period": "",
+            "baseline_source": "",
+            "target_note": " ",
+        },
+    )
+    with engine.connect() as conn:
+        row = conn.execute(select(Indicator).where(Indicator.code == "vwi_12m")).one()
+    assert row.target_value == 42.0
+    assert (row.baseline_value, row.target_period) == (None, None)
+    assert (row.baseline_source, row.target_note) == ("", "")

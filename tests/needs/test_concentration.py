@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests import raw
 from vru_core.needs import concentration as conc
 from vru_core.needs import crime
 from vru_core.platform.config import REPO_ROOT
@@ -107,7 +108,7 @@ def series() -> crime.MonthlySeries:
 
 @pytest.fixture(scope="module")
 def raw_homicide_latest12() -> dict[str, int]:
-    cols = [f"2025{m:02d}" for m in range(4, 13)] + [f"2026{m:02d}" for m in range(1, 4)]
+    cols = raw.month_columns(raw.NEWER)[-12:]  # the latest 12 months
     out: dict[str, int] = {}
     with NEWER.open(newline="", encoding="utf-8") as fh:
         for r in csv.DictReader(fh):
@@ -121,7 +122,7 @@ def raw_homicide_latest12() -> dict[str, int]:
 @pytest.mark.parametrize("months", [None, "all"])
 def test_real_curve_shape(series, category, months):
     curve = conc.lorenz(series, category, months)
-    assert len(curve) == 679 + 1  # every MPS ward, zero-count wards included, plus (0, 0)
+    assert len(curve) == len(raw.mps_wards()) + 1  # every MPS ward, zero-count wards included, plus (0, 0)
     assert (curve.loc[0, "ward_share"], curve.loc[0, "offence_share"]) == (0.0, 0.0)
     assert curve["ward_share"].iloc[-1] == 1.0
     assert curve["offence_share"].iloc[-1] == pytest.approx(1.0)
@@ -134,11 +135,11 @@ def test_real_curve_shape(series, category, months):
 def test_real_homicide_latest12_against_raw(series, raw_homicide_latest12):
     curve = conc.lorenz(series, "homicide")
     counts = np.sort(np.array(list(raw_homicide_latest12.values()), dtype=float))[::-1]
-    assert len(counts) == 679
+    assert len(counts) == len(raw.mps_wards())
     assert curve.attrs["total"] == counts.sum()
     assert curve["count"].iloc[1:].tolist() == counts.tolist()
-    # top 12% of 679 wards = 81.48 wards: the first 81 in full and 0.48 of the 82nd
-    k = 0.12 * 679
+    # the strategy's "top 12% of wards": with 679 wards 81.48 wards, the first 81 in full and 0.48 of the 82nd
+    k = 0.12 * len(counts)
     i = int(k)
     expected = (counts[:i].sum() + (k - i) * counts[i]) / counts.sum()
     assert conc.share_in_top_wards(curve, 0.12) == pytest.approx(expected)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import csv
 import math
 import os
@@ -12,13 +13,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests import raw as raw_data
 from vru_core.needs import crime
+from vru_core.needs.load import read_geography
+from vru_core.needs.sources import crime as crime_source
+from vru_core.needs.sources.base import Bundle
 from vru_core.platform.config import REPO_ROOT
 
 DATA = REPO_ROOT / "data"
 OLDER = DATA / "mps_ward_crime_202307_202506.csv"
 NEWER = DATA / "mps_ward_crime_202403_202603.csv"
 POP = DATA / "ward_population_census2021.csv"
+GEOGRAPHY = read_geography(DATA)  # (boroughs, wards with their Census 2021 population)
 
 # Independent restatement of the category mapping (major, minors or None = all).
 MAPPING = {
@@ -33,8 +39,26 @@ MAPPING = {
     "burglary": ("BURGLARY", None),
 }
 
-CITY_WITH_POP = ["E05009288", "E05009302", "E05009305", "E05009308", "E05009312"]
-CITY_BLANK_POP = ["E05009289", "E05009290", "E05009311"]
+# The windows, from the newer release's own month columns (it holds the latest 24 months).
+LATEST_12 = raw_data.month_columns(raw_data.NEWER)[-12:]
+PREVIOUS_12 = raw_data.month_columns(raw_data.NEWER)[-24:-12]
+
+
+def _month_name(month: str) -> str:  # "2026-03" -> "March 2026", written out independently of the code
+    return f"{calendar.month_name[int(month[5:])]} {month[:4]}"
+
+
+def _short(month: str) -> str:  # "2026-03" -> "Mar 2026"
+    return f"{calendar.month_abbr[int(month[5:])]} {month[:4]}"
+
+
+LATEST_PERIOD = (
+    f"12 months to {_month_name(raw_data.all_months()[-1])} "
+    f"({_short(raw_data.all_months()[-12])} – {_short(raw_data.all_months()[-1])})"
+)
+
+# Every ward outside the MPS data (the City of London's), with a Census population or without one.
+CITY_WARDS = sorted(set(raw_data.ward_properties()) - raw_data.mps_wards())
 HEATHROW = "E05013570"
 
 
@@ -90,7 +114,8 @@ def test_every_overlapping_month_checked_by_london_total(raw, series):
     older_cols, newer_cols = month_cols(raw["older"]), month_cols(raw["newer"])
     prov = series.provenance.set_index("month")
     overlap = [c for c in older_cols if c in newer_cols]
-    assert len(overlap) == 16  # 2024-03 .. 2025-06
+    # rolling 24-month releases: they overlap from the newer one's first month to the older one's last
+    assert overlap == [c for c in newer_cols if c <= older_cols[-1]] and overlap[0] == newer_cols[0]
     for col in overlap:
         t_old, t_new = raw_london_total(raw["older"], col), raw_london_total(raw["newer"], col)
         expected = "older" if t_new < 0.5 * t_old else "newer"
@@ -99,29 +124,34 @@ def test_every_overlapping_month_checked_by_london_total(raw, series):
         assert row["total_older"] == t_old and row["total_newer"] == t_new
 
 
-@pytest.mark.parametrize(
-    "month, release, total_older, total_newer",
-    [
-        ("2023-07", "older", 79017, None),
-        ("2024-02", "older", 73633, None),
-        ("2024-03", "older", 73244, 47),  # the near-empty first month of the newer release
-        ("2024-04", "newer", 71563, 71530),
-        ("2025-06", "newer", 77154, 77201),
-        ("2025-07", "newer", None, 81441),
-        ("2026-03", "newer", None, 72880),
-    ],
-)
-def test_provenance_rows(series, month, release, total_older, total_newer):
-    row = series.provenance.set_index("month").loc[month]
-    assert row["release"] == release
-    assert pd.isna(row["total_older"]) if total_older is None else row["total_older"] == total_older
-    assert pd.isna(row["total_newer"]) if total_newer is None else row["total_newer"] == total_newer
-    assert row["reason"]
+def test_provenance_gives_each_months_release_and_both_london_totals(raw, series):
+    prov = series.provenance.set_index("month")
+    columns = {label: month_cols(rows) for label, rows in raw.items()}
+    rejected = []
+    for month, row in prov.iterrows():
+        col = month.replace("-", "")
+        for label, rows in raw.items():
+            total = row[f"total_{label}"]
+            assert pd.isna(total) if col not in columns[label] else total == raw_london_total(rows, col), (month, label)
+        having = [label for label in ("newer", "older") if col in columns[label]]
+        if len(having) == 1:
+            assert row["release"] == having[0] and "only in" in row["reason"]
+        elif row["release"] == "older":
+            rejected.append(month)
+            assert "incomplete month" in row["reason"]
+        assert row["reason"]
+    # the newer release's first month is almost empty (an edge of its 24-month window), so the older is used
+    assert rejected == [f"{columns['newer'][0][:4]}-{columns['newer'][0][4:]}"]
+    assert row_total(prov, rejected[0], "newer") < 0.01 * row_total(prov, rejected[0], "older")
 
 
-def test_months_contiguous_2023_07_to_2026_03(series):
-    assert series.months[0] == "2023-07" and series.months[-1] == "2026-03"
-    assert len(series.months) == 33
+def row_total(prov: pd.DataFrame, month: str, label: str) -> int:
+    return int(prov.loc[month, f"total_{label}"])
+
+
+def test_months_are_contiguous_over_both_releases(series):
+    months = raw_data.all_months()
+    assert series.months == tuple(str(p) for p in pd.period_range(months[0], months[-1], freq="M"))
     assert list(series.provenance["month"]) == list(series.months)
 
 
@@ -130,32 +160,24 @@ def test_months_contiguous_2023_07_to_2026_03(series):
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "category, month, release",
-    [
-        ("vwi", "202307", "older"),
-        ("vwi", "202403", "older"),
-        ("vwi", "202404", "newer"),
-        ("vwi", "202603", "newer"),
-        ("homicide", "202506", "newer"),
-        ("homicide", "202403", "older"),
-        ("robbery_personal", "202501", "newer"),
-        ("weapons", "202311", "older"),
-        ("sexual", "202412", "newer"),
-        ("drug_trafficking", "202510", "newer"),
-        ("public_order", "202310", "older"),
-        ("vap", "202403", "older"),
-        ("vap", "202602", "newer"),
-        ("burglary", "202402", "older"),
-        ("burglary", "202405", "newer"),
-    ],
-)
-def test_london_month_total_matches_raw(raw, series, category, month, release):
-    expected = raw_sum(raw[release], category, month)
-    label = f"{month[:4]}-{month[4:]}"
-    c = series.counts
-    assert c.loc[(c.category == category) & (c.month == label), "count"].sum() == expected
-    assert series.matrix(category)[label].sum() == expected
+def chosen_release(raw, col: str) -> str:
+    """The rule, restated on the raw totals: the newer release unless its London total is below half the older's."""
+    having = [label for label in ("older", "newer") if col in month_cols(raw[label])]
+    if having == ["older", "newer"]:
+        older, newer = raw_london_total(raw["older"], col), raw_london_total(raw["newer"], col)
+        return "older" if newer < 0.5 * older else "newer"
+    return having[0]
+
+
+@pytest.mark.parametrize("category", list(MAPPING))
+def test_every_london_month_total_matches_the_chosen_releases_raw_column(raw, series, category):
+    c = series.counts[series.counts.category == category]
+    by_month = c.groupby("month")["count"].sum()
+    matrix = series.matrix(category)
+    for label in series.months:
+        col = label.replace("-", "")
+        expected = raw_sum(raw[chosen_release(raw, col)], category, col)
+        assert by_month[label] == expected and matrix[label].sum() == expected, (category, label)
 
 
 @pytest.mark.parametrize(
@@ -169,8 +191,7 @@ def test_london_month_total_matches_raw(raw, series, category, month, release):
     ],
 )
 def test_last_12_and_previous_12_ward_counts_match_raw(raw, series, ward, category):
-    latest_cols = [f"{y}{m:02d}" for y, m in [(2025, m) for m in range(4, 13)] + [(2026, m) for m in range(1, 4)]]
-    prev_cols = [f"{y}{m:02d}" for y, m in [(2024, m) for m in range(4, 13)] + [(2025, m) for m in range(1, 4)]]
+    latest_cols, prev_cols = LATEST_12, PREVIOUS_12
     exp_latest = sum(raw_sum(raw["newer"], category, c, ward) for c in latest_cols)
     exp_prev = sum(raw_sum(raw["newer"], category, c, ward) for c in prev_cols)
     latest = crime.last_12_months(series)
@@ -183,9 +204,10 @@ def test_last_12_and_previous_12_ward_counts_match_raw(raw, series, ward, catego
 
 def test_long_frame_complete_and_zero_filled(raw, series):
     wards = {r["WardCode"] for r in raw["newer"]} | {r["WardCode"] for r in raw["older"]}
-    assert len(wards) == 679
+    # the boundary file marks the same wards as in the MPS data
+    assert wards == {code for code, p in raw_data.ward_properties().items() if p["in_mps_crime_data"]}
     c = series.counts
-    assert len(c) == 679 * 33 * len(series.categories)
+    assert len(c) == len(wards) * len(series.months) * len(series.categories)
     assert set(c.ward_code) == wards
     assert c["count"].dtype == "int64" and (c["count"] >= 0).all()
     assert not c.isna().any().any()
@@ -193,13 +215,14 @@ def test_long_frame_complete_and_zero_filled(raw, series):
     homicide_wards = {r["WardCode"] for r in raw["newer"] if r["MinorText"] == "HOMICIDE"}
     no_row = sorted(wards - homicide_wards)[0]
     h = c[(c.category == "homicide") & (c.ward_code == no_row)]
-    assert len(h) == 33 and h.loc[h.month >= "2024-04", "count"].sum() == 0
+    newer_months = series.provenance.loc[series.provenance["release"] == "newer", "month"]
+    assert len(h) == len(series.months) and h.loc[h.month.isin(newer_months), "count"].sum() == 0
 
 
 def test_vap_is_comparable_across_releases_but_minor_split_is_not(raw):
     """The newer release moves Stalking and harassment out of Violence without injury."""
     older_cols, newer_cols = month_cols(raw["older"]), month_cols(raw["newer"])
-    for col in [c for c in older_cols if c in newer_cols and c != "202403"]:
+    for col in [c for c in older_cols if c in newer_cols and chosen_release(raw, c) == "newer"]:
         old, new = raw_sum(raw["older"], "vap", col), raw_sum(raw["newer"], "vap", col)
         assert abs(new - old) / old < 0.015, col
     assert not any(r["MinorText"] == "STALKING AND HARASSMENT" for r in raw["older"])
@@ -215,12 +238,12 @@ def test_vap_is_comparable_across_releases_but_minor_split_is_not(raw):
 def test_windows_derived_from_data(series):
     latest = crime.last_12_months(series)
     prev = crime.previous_12_months(series)
-    assert latest.months == tuple(str(p) for p in pd.period_range("2025-04", "2026-03", freq="M"))
-    assert prev.months == tuple(str(p) for p in pd.period_range("2024-04", "2025-03", freq="M"))
-    assert latest.label == "12 months to March 2026"
-    assert latest.period == "12 months to March 2026 (Apr 2025 – Mar 2026)"
-    assert prev.label == "12 months to March 2025"
-    assert crime.period_labels(series)["latest"] == "12 months to March 2026"
+    months = raw_data.all_months()
+    assert latest.months == tuple(months[-12:]) and prev.months == tuple(months[-24:-12])
+    assert latest.label == f"12 months to {_month_name(months[-1])}"
+    assert latest.period == LATEST_PERIOD
+    assert prev.label == f"12 months to {_month_name(months[-13])}"
+    assert crime.period_labels(series)["latest"] == latest.label
     assert crime.comparison_windows(series) == (prev, latest)
     with pytest.raises(ValueError):
         crime.last_12_months(series, offset=3)
@@ -240,9 +263,23 @@ RATE_CODES = [
 ]
 
 
+def derive_crime_measures(wards: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+    """The registry's crime measures over the given wards: (values, one column a measure; definitions)."""
+    bundle = Bundle(DATA, wards, GEOGRAPHY[0])
+    derived = [m.derive(bundle) for m in crime_source.MEASURES]
+    return pd.DataFrame({d["code"]: v for d, v in derived}), [d for d, _ in derived]
+
+
+def wards_with_population(change: dict[str, float] | None = None, drop: str | None = None) -> pd.DataFrame:
+    wards = GEOGRAPHY[1].copy()
+    for code, value in (change or {}).items():
+        wards.loc[wards["code"] == code, "population"] = value
+    return wards[wards["code"] != drop]
+
+
 @pytest.fixture(scope="module")
-def measures(series):
-    return crime.derive_crime_measures(series, crime.population_from_csv(POP))
+def measures():
+    return derive_crime_measures(wards_with_population())
 
 
 @pytest.mark.parametrize(
@@ -259,22 +296,19 @@ def measures(series):
 )
 def test_rate_is_count_over_population_times_1000(raw, population, measures, ward, category):
     values, _ = measures
-    cols = [f"2025{m:02d}" for m in range(4, 13)] + [f"2026{m:02d}" for m in range(1, 4)]
-    count = sum(raw_sum(raw["newer"], category, c, ward) for c in cols)
+    count = sum(raw_sum(raw["newer"], category, c, ward) for c in LATEST_12)
     assert values.loc[ward, f"crime_{category}_rate"] == pytest.approx(count / population[ward] * 1000)
 
 
 @pytest.mark.parametrize("ward", ["E05014053", HEATHROW, "E05013741"])
 def test_vwi_change_is_rate_difference(raw, population, measures, ward):
     values, _ = measures
-    latest = [f"2025{m:02d}" for m in range(4, 13)] + [f"2026{m:02d}" for m in range(1, 4)]
-    prev = [f"2024{m:02d}" for m in range(4, 13)] + [f"2025{m:02d}" for m in range(1, 4)]
-    a = sum(raw_sum(raw["newer"], "vwi", c, ward) for c in latest)
-    b = sum(raw_sum(raw["newer"], "vwi", c, ward) for c in prev)
+    a = sum(raw_sum(raw["newer"], "vwi", c, ward) for c in LATEST_12)
+    b = sum(raw_sum(raw["newer"], "vwi", c, ward) for c in PREVIOUS_12)
     assert values.loc[ward, "crime_vwi_change"] == pytest.approx((a - b) / population[ward] * 1000)
 
 
-@pytest.mark.parametrize("ward", CITY_WITH_POP + CITY_BLANK_POP)
+@pytest.mark.parametrize("ward", CITY_WARDS)
 def test_city_of_london_wards_are_missing_not_zero(measures, ward):
     values, _ = measures
     assert ward in values.index
@@ -285,25 +319,25 @@ def test_values_shape_and_missingness(measures):
     values, defs = measures
     assert list(values.columns) == [*RATE_CODES, "crime_vwi_change"]
     assert [d["code"] for d in defs] == list(values.columns)
-    assert len(values) == 704
+    assert len(values) == raw_data.n_wards()
     assert (values.dtypes == "float64").all()
-    # All 679 MPS wards have a population, so exactly the 25 City wards are missing.
-    assert values["crime_vwi_rate"].notna().sum() == 679
+    # Every MPS ward has a population, so exactly the wards outside the MPS data (the City's) are missing.
+    population = raw_data.population()
+    assert all(population.get(code) for code in raw_data.mps_wards())
+    assert any(population.get(c) for c in CITY_WARDS) and not all(population.get(c) for c in CITY_WARDS)
+    assert values["crime_vwi_rate"].notna().sum() == len(raw_data.mps_wards())
     assert values.loc[HEATHROW].notna().all()
 
 
 @pytest.mark.parametrize("pop_value", [math.nan, 0.0])
-def test_ward_without_population_gets_missing_rate(series, pop_value):
-    pop = crime.population_from_csv(POP)
-    pop.loc["E05014053"] = pop_value
-    values, _ = crime.derive_crime_measures(series, pop)
+def test_ward_without_population_gets_missing_rate(pop_value):
+    values, _ = derive_crime_measures(wards_with_population({"E05014053": pop_value}))
     assert values.loc["E05014053"].isna().all()
     assert values.loc["E05014054"].notna().all()
 
 
-def test_crime_ward_missing_from_population_is_kept_as_missing(series):
-    pop = crime.population_from_csv(POP).drop("E05014053")
-    values, _ = crime.derive_crime_measures(series, pop)
+def test_crime_ward_missing_from_population_is_kept_as_missing():
+    values, _ = derive_crime_measures(wards_with_population(drop="E05014053"))
     assert values.loc["E05014053"].isna().all()
 
 
@@ -325,10 +359,14 @@ def test_definitions(measures):
     by_code = {d["code"]: d for d in defs}
     for code in RATE_CODES:
         assert by_code[code]["unit"] == "per 1,000 residents"
-        assert by_code[code]["period"] == "12 months to March 2026 (Apr 2025 – Mar 2026)"
+        assert by_code[code]["period"] == LATEST_PERIOD
     change = by_code["crime_vwi_change"]
     assert "rate difference" in change["notes"] and "not a percentage" in change["notes"]
-    assert "Apr 2024" in change["period"] and "Mar 2026" in change["period"]
+    months = raw_data.all_months()
+    assert (
+        change["period"]
+        == f"{_short(months[-12])} – {_short(months[-1])} vs {_short(months[-24])} – {_short(months[-13])}"
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 import pytest
 from sqlmodel import Session, select
 
+from tests import raw
 from vru_core.models import AuditEntry
 from vru_core.needs.measures import UploadRejected, add_measure, delete_measure, load_measure_frame
 from vru_core.platform.auth import PermissionDenied
@@ -30,11 +31,11 @@ def _borough_csv(frame, *, extra: str = "") -> bytes:
 def test_added_borough_measure_reaches_every_ward(engine, actors):
     frame = load_measure_frame(engine)
     n = add_measure(engine=engine, actor=actors["analyst"], definition=FEEL_SAFE, data=_borough_csv(frame))
-    assert n == 33
+    assert n == raw.n_boroughs()
     after = load_measure_frame(engine)
     assert after.measures.at["pas_feel_safe", "direction"] == "low_is_worse"
     assert after.measures.at["pas_feel_safe", "origin"] == "uploaded"
-    assert after.values["pas_feel_safe"].notna().sum() == 704
+    assert after.values["pas_feel_safe"].notna().sum() == raw.n_wards()
     with Session(engine) as session:
         entry = session.exec(select(AuditEntry).where(AuditEntry.entity_id == "pas_feel_safe")).one()
     assert entry.actor == "test-analyst" and entry.action == "create"

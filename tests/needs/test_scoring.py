@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from vru_core.needs import cli as scoring_cli
-from vru_core.needs import scoring
+from vru_core.needs import kernel
 from vru_core.needs.cli import build_parser, main
 from vru_core.needs.measures import MeasureFrame
 from vru_core.needs.rank_bands import csv_extra, csv_note
@@ -615,8 +615,8 @@ EDGE_CASES = [  # column, worst-ranks (wards at least as bad, ties included), wh
 @pytest.mark.parametrize(("column", "ranks", "exact_path"), EDGE_CASES)
 def test_flag_matrix_edge_columns(monkeypatch, column, ranks, exact_path):
     calls = []
-    real = scoring._exact_column
-    monkeypatch.setattr(scoring, "_exact_column", lambda x: calls.append(1) or real(x))
+    real = kernel._exact_column
+    monkeypatch.setattr(kernel, "_exact_column", lambda x: calls.append(1) or real(x))
     _, got, _, _ = flag_matrix(np.array(column).reshape(-1, 1), np.array([10.0]))
     np.testing.assert_array_equal(got[:, 0], np.array(ranks, dtype=float))
     assert bool(calls) == exact_path

@@ -174,3 +174,62 @@ def test_admin_changes_the_rag_thresholds_on_the_settings_page(app, engine):
     assert "Thresholds saved." in [s.value for s in at.success]
     t = load_thresholds(engine)
     assert (t.on_track_progress, t.trend_tolerance_pct) == (0.75, 2.0)
+
+
+def _press(at: AppTest, label: str) -> AppTest:
+    next(b for b in at.button if b.label == label).click().run()
+    assert not at.exception
+    return at
+
+
+def test_admin_edits_an_objective_a_priority_area_and_a_stream_on_the_settings_page(app, engine):
+    from vru_core.framework import lookups
+
+    at = app("app_pages/framework_admin.py", "admin")
+    number = min(lookups.objectives(engine))
+    old = lookups.objectives(engine)[number]
+    at.text_input(key=f"ot_{number}").set_value("A clearer title")
+    at.text_area(key=f"oc_{number}").set_value("First commitment\n\nSecond commitment")
+    _press(at, "Save objective")
+    assert "Objective saved." in [s.value for s in at.success]
+    new = lookups.objectives(engine)[number]
+    assert (new.title, new.commitments, new.aims) == (
+        "A clearer title",
+        ("First commitment", "Second commitment"),
+        old.aims,
+    )
+
+    area = next(iter(lookups.priority_areas(engine)))
+    at.text_input(key=f"pt_{area}").set_value("")
+    _press(at, "Save priority area")
+    assert any("title: cannot be empty" in e.value for e in at.error)
+    assert lookups.priority_areas(engine)[area].title != ""
+
+    at.text_input(key="sc_(new stream)").set_value("test_stream")
+    at.text_input(key="sn_(new stream)").set_value("Test stream")
+    _press(at, "Save funding stream")
+    assert "Funding stream saved." in [s.value for s in at.success]
+    streams = lookups.funding_streams(engine).set_index("code")
+    assert streams.loc["test_stream", "name"] == "Test stream"
+    at.run()  # the form was drawn before the save; the next run lists the new stream
+    at.selectbox(key="admin_stream").set_value("test_stream").run()
+    at.text_input(key="sn_test_stream").set_value("Test stream, renamed")
+    _press(at, "Save funding stream")
+    assert lookups.funding_streams(engine).set_index("code").loc["test_stream", "name"] == "Test stream, renamed"
+    assert "Test stream, renamed" in set(at.dataframe[0].value["name"])
+
+
+def test_admin_sets_an_indicator_target_and_a_bad_number_is_refused(app, engine):
+    from vru_core.framework.indicators import list_indicators
+
+    at = app("app_pages/framework_admin.py", "admin")
+    code = at.selectbox(key="admin_indicator").value
+    at.text_input(key=f"tv_{code}").set_value("about forty")
+    _press(at, "Save indicator")
+    assert at.error, "a target that is not a number must be refused"
+    assert list_indicators(engine, active_only=False).loc[code, "target_value"] != "about forty"
+    at.text_input(key=f"tv_{code}").set_value("42.5")
+    _press(at, "Save indicator")
+    assert "Indicator saved." in [s.value for s in at.success]
+    row = list_indicators(engine, active_only=False).loc[code]
+    assert row["target_value"] == 42.5 and row["version"] == 2

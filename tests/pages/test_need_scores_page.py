@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from tests import raw
 from vru_core.needs.profiles import get_profile, save_profile
 from vru_core.needs.scoring import Profile
 from vru_core.platform.auth import Actor, Role
@@ -26,10 +27,10 @@ def test_page_renders_table_map_and_method(app):
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     layer_ids = [layer["id"] for layer in deck["layers"]]
     assert layer_ids == ["wards", "boroughs", "uncertain"]  # uncertain: rank bands crossing the top-N line
-    assert len(deck["layers"][0]["data"]["features"]) == 704
+    assert len(deck["layers"][0]["data"]["features"]) == raw.n_wards()
     assert "mapProvider" not in deck or deck.get("mapProvider") in (None, "")
     codes = _ranked_codes(at)
-    assert len(codes) == 704
+    assert len(codes) == raw.n_wards()
     assert any("not an index" in c.value for c in at.caption)
 
 

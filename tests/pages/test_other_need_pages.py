@@ -2,6 +2,7 @@
 
 import json
 
+from vru_core.needs import sources
 from vru_core.needs.measures import load_measure_frame
 from vru_core.platform.auth import Actor, Role
 
@@ -35,6 +36,8 @@ def test_measures_page_lists_sources_and_refuses_upload_without_role(make_app):
     table = at.dataframe[0].value
     assert {"source", "publisher", "period", "licence"} <= set(table.columns)
     assert table["source"].str.len().gt(0).all()
+    files = at.dataframe[1].value
+    assert list(files["file"]) == [f.name for f in sources.DATA_FILES]
     assert any("Sign in as an analyst" in i.value for i in at.info)
 
 

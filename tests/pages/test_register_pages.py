@@ -42,6 +42,13 @@ def _fill_form(at: AppTest, *, end: dt.date, charity: str, wards: list[str]) -> 
     at.multiselect(key="new_wards").set_value(wards)
 
 
+@pytest.fixture
+def award_data_page(engine) -> dict:
+    from tests.factories import sample_award
+
+    return sample_award(engine, title="Youth mentoring project")
+
+
 def test_new_award_form_catches_mistakes_then_saves(engine, make_app):
     at = make_app("app_pages/award_new.py", actor=COMMISSIONER)
     before = _awards(engine)
@@ -65,6 +72,26 @@ def test_new_award_form_catches_mistakes_then_saves(engine, make_app):
     assert not at.exception
     table = at.dataframe[0].value
     assert "Youth mentoring project" in set(table["title"])
+
+
+def test_new_award_form_records_where_the_recipient_is_based_and_onward_grants(engine, make_app):
+    at = make_app("app_pages/award_new.py", actor=COMMISSIONER)
+    _fill_form(at, end=dt.date(2027, 3, 31), charity="", wards=_wards(engine))
+    at.text_input(key="new_postcode").input("nowhere")
+    at.button(key="new_submit").click().run()
+    assert any("not a UK postcode" in e.value for e in at.error)
+    at.text_input(key="new_postcode").input("e8 1aa")
+    at.selectbox(key="new_location").set_value("E09000012")
+    at.selectbox(key="new_regrant").set_value("FRG010")
+    at.button(key="new_submit").click().run()
+    assert not at.exception
+    detail = service.award_detail(engine, int(at.query_params["id"]))
+    assert (detail["recipient_postcode"], detail["recipient_location"], detail["regrant_type"]) == (
+        "E8 1AA",
+        "E09000012",
+        "FRG010",
+    )
+    assert detail["charity_number"] == "1123456"  # filled in from GB-CHC-1123456
 
 
 def test_viewers_cannot_record_awards(make_app):
@@ -162,7 +189,35 @@ def test_examples_banner_removal_and_export_page(engine, make_app):
     at.switch_page("app_pages/export.py").run()
     assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["Download 360Giving JSON", "Download 360Giving CSV"]
+    assert labels == [
+        "Download 360Giving JSON",
+        "Download 360Giving spreadsheet (XLSX)",
+        "Download 360Giving CSV",
+    ]
+    assert any("VRU_DATA_SOURCE_URL is not set" in w.value for w in at.warning)
+
+
+def test_export_page_shows_360giving_quality_notices(engine, make_app, monkeypatch, award_data_page):
+    """An approved award whose recipient has no postcode or location: the page lists the notices."""
+    monkeypatch.setenv("VRU_DATA_SOURCE_URL", "https://example.org/london-vru/grants.json")
+    award_id = service.create_award(engine=engine, actor=COMMISSIONER, data=award_data_page)
+    service.transition_award(engine=engine, actor=COMMISSIONER, award_id=award_id, version=1, to_status="approved")
+    at = make_app("app_pages/export.py", actor=COMMISSIONER)
+    assert not at.warning  # every setting is fine
+    assert [m.value for m in at.metric] == ["1"]
+    (table,) = at.dataframe
+    notices = dict(zip(table.value["Notice"], table.value["Kind"], strict=True))
+    assert notices == {
+        "1 grant(s) do not have recipient organisation location information": "Could be more useful",
+        "1 grant(s) have beneficiary location but no recipient location": "Could be more useful",
+    }
+
+
+def test_export_page_refuses_to_publish_with_a_broken_setting(engine, make_app, monkeypatch):
+    monkeypatch.setenv("VRU_FUNDER_ORG_ID", "GLA")
+    at = make_app("app_pages/export.py", actor=COMMISSIONER)
+    assert any("Cannot publish: VRU_FUNDER_ORG_ID" in e.value for e in at.error)
+    assert not at.get("download_button")
 
 
 def test_funding_vs_need_draws_charts_and_maps(engine, make_app):

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -65,19 +66,34 @@ def test_cli_import_reports_row_errors_and_writes_nothing(store_env, award_data,
     assert "0 created, 0 updated, 1 unchanged" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(("fmt", "check"), [("360giving-json", "json"), ("360giving-csv", "csv")])
-def test_cli_export(store_env, actors, award_data, tmp_path, fmt, check):
-    award_id = service.create_award(engine=store_env, actor=actors["commissioner"], data=award_data)
-    service.transition_award(
-        engine=store_env, actor=actors["commissioner"], award_id=award_id, version=1, to_status="withdrawn"
-    )
+@pytest.mark.parametrize(
+    ("fmt", "check"), [("360giving-json", "json"), ("360giving-csv", "csv"), ("360giving-xlsx", "xlsx")]
+)
+def test_cli_export(store_env, actors, award_data, tmp_path, fmt, check, capsys):
+    c = actors["commissioner"]
+    award_id = service.create_award(engine=store_env, actor=c, data=award_data)
+    service.transition_award(engine=store_env, actor=c, award_id=award_id, version=1, to_status="withdrawn")
+    kept = service.create_award(engine=store_env, actor=c, data={**award_data, "title": "=Published"})
+    service.transition_award(engine=store_env, actor=c, award_id=kept, version=1, to_status="approved")
     out = tmp_path / f"register.{check}"
     assert main(["export", "--format", fmt, str(out)]) == 0
-    text = out.read_text(encoding="utf-8-sig")
+    assert "VRU_DATA_SOURCE_URL is not set" in capsys.readouterr().err  # a warning, not a refusal
     if check == "json":
-        assert json.loads(text)["grants"] == []  # withdrawn awards are not published
+        assert [g["title"] for g in json.loads(out.read_text(encoding="utf-8"))["grants"]] == ["=Published"]
+    elif check == "csv":
+        text = out.read_text(encoding="utf-8")
+        assert text.startswith("Identifier,Title,") and ",=Published," in text  # verbatim
     else:
-        assert text.startswith("Identifier,Title,")
+        sheet = load_workbook(out)["grants"]
+        assert (sheet["B2"].value, sheet["B2"].data_type) == ("=Published", "s")
+
+
+def test_cli_export_refuses_a_setting_that_breaks_the_file(store_env, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("VRU_DATA_SOURCE_URL", "grants.json")
+    out = tmp_path / "register.json"
+    assert main(["export", "--format", "360giving-json", str(out)]) == 2
+    assert "cannot publish: VRU_DATA_SOURCE_URL 'grants.json' is not a web address" in capsys.readouterr().err
+    assert not out.exists()
 
 
 def test_module_entry_point_runs(store_env, tmp_path):

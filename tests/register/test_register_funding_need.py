@@ -86,6 +86,29 @@ def test_share_to_top_and_underfunded(data, wards, scores):
     assert list(low.index) == ["W4"]  # £0.25 a head
 
 
+def test_against_need_is_the_whole_pipeline_in_one_call(data, wards, scores):
+    result = funding_need.against_need(data, wards, scores, 2)
+    assert list(result.committed.awards.index) == [1, 2, 3, 4]
+    assert list(result.joined.index) == ["W2", "W3", "W4", "W1"]
+    assert (result.money_top, result.money_placed) == pytest.approx((300 + 1050, 2300))
+    assert result.share == pytest.approx(1350 / 2300) and result.even_share == 0.5
+    assert result.london_wide == 5000
+    assert list(result.underfunded(0.3).index) == []  # only the top 2: W2 £0.30 and W3 £0.35 a head
+    assert result.totals_by("funding_stream").set_index("funding_stream")["money"].to_dict() == pytest.approx(
+        {"ylf": 900, "vru": 1400, "ho": 5000}
+    )
+
+
+def test_against_need_can_leave_example_awards_out(data, wards, scores):
+    flagged = data.awards.assign(is_example=[True, False, False, False, False])  # award A (£900 on W1-W3)
+    result = funding_need.against_need(
+        RegisterData(flagged, data.objectives, data.areas), wards, scores, 2, include_examples=False
+    )
+    assert list(result.committed.awards.index) == [2, 3, 4]
+    assert result.money_placed == pytest.approx(2300 - 900)
+    assert result.money_top == pytest.approx(1050 - 300)  # W2 loses its £300, W3 keeps only the borough award
+
+
 @pytest.mark.parametrize(
     ("dimension", "expected"),
     [
@@ -126,3 +149,21 @@ def test_filters(data, flt, ids):
 def test_totals(data):
     t = totals(filter_register(data, RegisterFilter(funding_streams=("vru",))))
     assert t == {"awards": 2, "amount": 1400.0, "paid": 100.0, "organisations": 2}
+
+
+def test_the_page_and_the_overview_give_the_same_share_on_the_real_store(engine, actors):
+    """Funding vs need (for_profile) and the director's overview (need_share) answer the same question alike."""
+    from vru_core.framework.register_indicators import default_need_inputs, need_share, top_need_count
+    from vru_core.needs.measures import load_measure_frame
+    from vru_core.register import examples
+    from vru_core.register.query import load_register
+
+    examples.load_examples(engine=engine, actor=actors["commissioner"])
+    register = load_register(engine)
+    scores, wards = default_need_inputs(engine)
+    top_n = top_need_count(scores)
+    result = funding_need.for_profile(register, load_measure_frame(engine), None, top_n)
+    overview = need_share(register, scores, wards, top_n)
+    assert result.money_placed > 0 and 0 < result.share < 1
+    assert result.share * 100 == pytest.approx(overview.share)
+    assert result.london_wide == pytest.approx(overview.london_wide)

@@ -49,7 +49,14 @@ BAD_ROWS = [
     ({"title": ""}, "title", "required"),
     ({"identifier": ""}, "identifier", "required"),
     ({"recipient_org_id": ""}, "recipient_org_id", "required"),
-    ({"recipient_org_id": "Charity 123"}, "recipient_org_id", "not a 360Giving organisation identifier"),
+    ({"recipient_org_id": "Charity 123"}, "recipient_org_id", "spaces or line breaks"),
+    ({"recipient_org_id": "XI-EXAMPLE-0001"}, "recipient_org_id", "is not a list in the org-id.guide"),
+    ({"recipient_org_id": "GB-CHC-11234567"}, "recipient_org_id", "has 8 digits"),
+    ({"charity_number": "1123456-1"}, "charity_number", "linked-charity suffix"),
+    ({"charity_number": "1123457"}, "charity_number", "does not match the organisation identifier"),
+    ({"recipient_postcode": "nowhere"}, "recipient_postcode", "not a UK postcode"),
+    ({"recipient_location": "E05000026"}, "recipient_location", "unknown code 'E05000026'"),
+    ({"regrant_type": "onward"}, "regrant_type", "not one of"),
     ({"funding_stream": "lottery"}, "funding_stream", "not one of"),
     ({"priority_area": "knife"}, "priority_area", "not one of"),
     ({"recipient_name": "Another Name"}, "recipient_name", "is named 'Hackney Young Futures' on row 2"),
@@ -172,3 +179,36 @@ def test_template_has_every_column_and_a_guide():
     header = importer.template_csv().strip().split(",")
     assert header == list(importer.TEMPLATE_COLUMNS)
     assert set(importer.COLUMN_GUIDE) == set(header)
+
+
+def test_where_recipients_are_based_and_regrant_types_are_imported(engine, actors, award_data):
+    """New columns: a re-import changes nothing, a changed postcode updates the organisation (audited),
+    a blank keeps it, and one organisation cannot be based in two places in one file."""
+    c = actors["commissioner"]
+    rows = [{**r, "recipient_postcode": "e8 1aa", "recipient_location": "E09000012"} for r in _rows(award_data, 3)]
+    rows[0]["regrant_type"] = "FRG020"
+    assert importer.import_csv(engine=engine, actor=c, content=csv_text(rows)).created == 3
+    with Session(engine) as session:
+        org = session.exec(select(Organisation)).one()
+        regrants = dict(session.exec(select(Award.identifier, Award.regrant_type)).all())
+    assert (org.postal_code, org.location_code) == ("E8 1AA", "E09000012")
+    assert regrants[rows[0]["identifier"]] == "FRG020" and regrants[rows[1]["identifier"]] is None
+    again = importer.import_csv(engine=engine, actor=c, content=csv_text(rows))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    moved = [{**r, "recipient_postcode": "N1 9GU"} for r in rows]
+    assert importer.import_csv(engine=engine, actor=c, content=csv_text(moved)).updated == 3
+    blank = [{**r, "recipient_postcode": "", "recipient_location": ""} for r in rows]
+    assert importer.import_csv(engine=engine, actor=c, content=csv_text(blank)).unchanged == 3
+    with Session(engine) as session:
+        org = session.exec(select(Organisation)).one()
+        audit = session.exec(
+            select(AuditEntry).where(AuditEntry.entity_type == "organisation", AuditEntry.action == "update")
+        ).all()
+    assert (org.postal_code, org.location_code) == ("N1 9GU", "E09000012")
+    assert [(a.before, a.after) for a in audit] == [({"postal_code": "E8 1AA"}, {"postal_code": "N1 9GU"})]
+    clash = [dict(r) for r in moved]
+    clash[2]["recipient_postcode"] = "SE1 7PB"
+    with pytest.raises(ValidationFailed) as info:
+        importer.import_csv(engine=engine, actor=c, content=csv_text(clash))
+    assert [(p.row, p.field) for p in info.value.problems] == [(4, "recipient_postcode")]
+    assert "based elsewhere on row 2" in info.value.problems[0].message

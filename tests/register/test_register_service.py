@@ -266,3 +266,29 @@ def test_only_register_writers_may_write(engine, actors, award_id, role, write):
 def test_signed_out_may_not_write(engine, award_data):
     with pytest.raises(PermissionDenied, match="Sign in"):
         service.create_award(engine=engine, actor=None, data=award_data)
+
+
+def test_where_the_recipient_is_based_is_kept_and_updated_audited(engine, actors, award_data):
+    """The forms give postcode and base: a new organisation keeps them, a later award for it can restate
+    them (an audited organisation update) and a blank never erases them."""
+    c = actors["commissioner"]
+    first = service.create_award(
+        engine=engine, actor=c, data={**award_data, "recipient_postcode": "E8 1AA", "recipient_location": "E09000012"}
+    )
+    detail = service.award_detail(engine, first)
+    assert (detail["recipient_postcode"], detail["recipient_location"]) == ("E8 1AA", "E09000012")
+    blank = {**award_data, "recipient_postcode": "", "recipient_location": ""}
+    service.create_award(engine=engine, actor=c, data=blank)
+    assert service.award_detail(engine, first)["recipient_postcode"] == "E8 1AA"
+    form = service.as_form_data(service.award_detail(engine, first))
+    service.update_award(
+        engine=engine, actor=c, award_id=first, version=1,
+        data={**form, "recipient_location": "E05009367", "regrant_type": "FRG010"},
+    )  # fmt: skip
+    detail = service.award_detail(engine, first)
+    assert (detail["recipient_location"], detail["regrant_type"]) == ("E05009367", "FRG010")
+    org_updates = [e for e in _audit(engine, "organisation", 1) if e.action == "update"]
+    moved = ({"location_code": "E09000012"}, {"location_code": "E05009367"})
+    assert [(e.before, e.after) for e in org_updates] == [moved]
+    history = service.award_history(engine, first)
+    assert history[-1]["after"]["regrant_type"] == "FRG010" and "regrant_type" in history[-1]["changed"]

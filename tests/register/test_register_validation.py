@@ -86,19 +86,17 @@ def test_end_before_start_is_a_problem_on_the_end_field():
     [
         ("GB-CHC-1123456", True),
         ("GB-CHC-112345A", False),
-        ("GB-CHC-", False),
+        ("GB-CHC-11234567", False),  # 8 digits: refused, as 360Giving's quality tool flags it
         ("GB-COH-01234567", True),
-        ("GB-COH-SC123456", True),
-        ("GB-COH-1234", False),
         ("GB-LAE-HCK", True),
-        ("GB-EDU-100000", True),
-        ("XI-EXAMPLE-0001", True),
-        ("1123456", False),
+        ("US-EIN-123456789", True),  # any list in the org-id.guide register
+        ("XI-EXAMPLE-0001", False),  # not in it
+        ("360G-LondonVRU-ORG-1", True),
         ("Hackney Young Futures", False),
-        ("US-EIN-123456789", False),
     ],
 )
 def test_org_id_forms(org_id, ok):
+    """The full rules are tested in test_register_orgids; the form and importer use them through here."""
     assert valid_org_id(org_id) is ok
 
 
@@ -106,7 +104,9 @@ def test_org_id_forms(org_id, ok):
     ("field", "value", "ok"),
     [
         ("charity_number", "1123456", True),
-        ("charity_number", "1123456-1", True),
+        ("charity_number", "1123456-1", False),  # linked-charity suffix
+        ("charity_number", "11234567", False),  # 8 digits
+        ("charity_number", "1999999", False),  # does not match GB-CHC-1123456
         ("charity_number", "12ab", False),
         ("charity_number", "12345", False),
         ("company_number", "01234567", True),
@@ -120,6 +120,43 @@ def test_registration_numbers(field, value, ok):
     assert (c.problems == []) == ok
     if not ok:
         assert c.problems[0].field == field
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "expected"),
+    [
+        ({"recipient_postcode": "e8 1aa"}, "postal_code", "E8 1AA"),
+        ({"recipient_location": "e09000012"}, "location_code", "E09000012"),
+        ({"recipient_postcode": "nowhere"}, "recipient_postcode", None),
+        ({"recipient_location": "E05000026"}, "recipient_location", None),  # a 2014 ward code
+        ({}, "postal_code", "absent"),  # an old import file without the column keeps what is stored
+    ],
+)
+def test_where_the_recipient_is_based(ref, changes, field, expected):
+    c = Checker(row=4)
+    org = c.organisation({"recipient_org_id": "GB-CHC-1123456", "recipient_name": "X", **changes}, ref)
+    if field.startswith("recipient_"):
+        assert [(p.field, p.row) for p in c.problems] == [(field, 4)]
+    else:
+        assert c.problems == []
+        assert org.get(field, "absent") == expected
+
+
+@pytest.mark.parametrize(("value", "ok"), [("FRG010", True), ("", True), ("FRG999", False), ("Common Regrant", False)])
+def test_regrant_type_is_a_codelist_code(award_data, ref, value, ok):
+    clean, problems = clean_award({**award_data, "regrant_type": value}, ref)
+    assert (problems == []) == ok
+    if ok:
+        assert clean.regrant_type == (value or None)
+    else:
+        assert [p.field for p in problems] == ["regrant_type"]
+
+
+@pytest.mark.parametrize("text", ["Bell\x07 ringing", "Null\x00 here", "Form\x0cfeed"])
+def test_control_characters_are_refused(award_data, ref, text):
+    """They cannot be held in a spreadsheet cell, so the XLSX export could not carry them."""
+    _, problems = clean_award({**award_data, "title": text}, ref)
+    assert [p.field for p in problems] == ["title"] and "control character" in problems[0].message
 
 
 def test_clean_award_accepts_the_scenario(award_data, ref):

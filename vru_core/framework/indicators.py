@@ -12,21 +12,27 @@ import math
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import Engine, select
+import sqlalchemy as sa
+from sqlalchemy import Engine, func
+from sqlmodel import SQLModel, col, select
 
 from vru_core.framework import rag
 from vru_core.framework.computed import LONDON, computed_values
+from vru_core.framework.lookups import structure_version
 from vru_core.framework.register_indicators import (
     NeedShare,
     RegisterFacts,
     by_objective,
     default_need_inputs,
+    facts_version,
     load_facts,
     need_share,
     register_values,
     top_need_count,
 )
 from vru_core.models import Aim, AuditEntry, Indicator, IndicatorValue, Objective, ObjectiveAim, RagSettings
+from vru_core.needs.measures import data_version
+from vru_core.platform.db import read_frame
 
 KINDS = ("computed", "register", "entered")
 KIND_LABELS = {
@@ -59,44 +65,34 @@ def short_money(value: float) -> str:
     return f"£{value:,.0f}"
 
 
+def _columns(table: type[SQLModel], *names: str) -> sa.Select:
+    return sa.select(*(col(getattr(table, name)) for name in names))
+
+
 def list_indicators(engine: Engine, active_only: bool = True) -> pd.DataFrame:
     """Definitions in display order, indexed by code."""
-    query = select(Indicator).order_by(Indicator.position, Indicator.code)
+    query = select(Indicator).order_by(col(Indicator.position), col(Indicator.code))
     if active_only:
-        query = query.where(Indicator.active)
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    columns = [c.name for c in Indicator.__table__.columns]
-    return pd.DataFrame([tuple(r) for r in rows], columns=columns).set_index("code", drop=False)
+        query = query.where(col(Indicator.active))
+    return read_frame(engine, query, list(Indicator.model_fields)).set_index("code", drop=False)
 
 
 def load_thresholds(engine: Engine) -> rag.Thresholds:
     with engine.connect() as conn:
-        row = conn.execute(select(RagSettings).where(RagSettings.key == "default")).first()
+        row = conn.execute(select(RagSettings).where(col(RagSettings.key) == "default")).first()
     if row is None:
         return rag.Thresholds()
     return rag.Thresholds(row.on_track_progress, row.off_track_below, row.trend_tolerance_pct)
 
 
 def entered_values(engine: Engine, code: str | None = None) -> pd.DataFrame:
-    query = select(
-        IndicatorValue.indicator_code,
-        IndicatorValue.period,
-        IndicatorValue.area_code,
-        IndicatorValue.value,
-        IndicatorValue.source,
-        IndicatorValue.source_date,
-        IndicatorValue.entered_by,
-        IndicatorValue.entered_at,
-    ).order_by(IndicatorValue.indicator_code, IndicatorValue.period, IndicatorValue.area_code)
-    if code is not None:
-        query = query.where(IndicatorValue.indicator_code == code)
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return pd.DataFrame(
-        [tuple(r) for r in rows],
-        columns=["indicator_code", *VALUE_COLUMNS, "entered_by", "entered_at"],
+    columns = ["indicator_code", *VALUE_COLUMNS, "entered_by", "entered_at"]
+    query = select(*(col(getattr(IndicatorValue, c)) for c in columns)).order_by(
+        col(IndicatorValue.indicator_code), col(IndicatorValue.period), col(IndicatorValue.area_code)
     )
+    if code is not None:
+        query = query.where(col(IndicatorValue.indicator_code) == code)
+    return read_frame(engine, query, columns)
 
 
 def indicator_values(
@@ -260,18 +256,15 @@ def build_overview(engine: Engine) -> Overview:
     indicators = defs.join(extra)
 
     with engine.connect() as conn:
-        objectives = pd.DataFrame(
-            [tuple(r) for r in conn.execute(select(Objective.number, Objective.title, Objective.tagline)).all()],
-            columns=["number", "title", "tagline"],
-        ).sort_values("number", ignore_index=True)
-        links = pd.DataFrame(
-            [tuple(r) for r in conn.execute(select(ObjectiveAim.objective_number, ObjectiveAim.aim_code)).all()],
-            columns=["objective_number", "aim_code"],
+        objectives = read_frame(conn, _columns(Objective, "number", "title", "tagline"), ["number", "title", "tagline"])
+        links = read_frame(
+            conn, _columns(ObjectiveAim, "objective_number", "aim_code"), ["objective_number", "aim_code"]
         )
-        aims = pd.DataFrame(
-            [tuple(r) for r in conn.execute(select(Aim.code, Aim.number, Aim.title, Aim.description)).all()],
-            columns=["code", "number", "title", "description"],
-        ).sort_values("number", ignore_index=True)
+        aims = read_frame(
+            conn, _columns(Aim, "code", "number", "title", "description"), ["code", "number", "title", "description"]
+        )
+    objectives = objectives.sort_values("number", ignore_index=True)
+    aims = aims.sort_values("number", ignore_index=True)
 
     def statuses(mask) -> list[rag.Rag]:
         return [rag.Rag(s) for s in indicators.loc[mask, "status"]]
@@ -331,14 +324,12 @@ def values_export(overview: Overview) -> pd.DataFrame:
 
 def framework_version(engine: Engine) -> str:
     """Changes whenever anything the overview shows changes: the key the pages cache the overview on."""
-    from sqlalchemy import func
-
-    from vru_core.framework.register_indicators import facts_version
-    from vru_core.needs.measures import data_version
-
     with engine.connect() as conn:
-        values = conn.execute(select(func.count(), func.max(IndicatorValue.entered_at))).one()
-        defs = conn.execute(select(func.count(), func.sum(Indicator.version))).one()
-        rag_v = conn.execute(select(RagSettings.version)).scalar_one_or_none()
-        audited = conn.execute(select(func.max(AuditEntry.id))).scalar_one_or_none()  # every service write
-    return f"{data_version(engine)}|{tuple(values)}|{tuple(defs)}|{rag_v}|{audited}|{facts_version(engine)}"
+        values = conn.execute(select(func.count(), func.max(col(IndicatorValue.entered_at)))).one()
+        defs = conn.execute(select(func.count(), func.sum(col(Indicator.version)))).one()
+        rag_v = conn.execute(select(col(RagSettings.version))).scalar_one_or_none()
+        audited = conn.execute(select(func.max(col(AuditEntry.id)))).scalar_one_or_none()  # every service write
+    return (
+        f"{data_version(engine)}|{tuple(values)}|{tuple(defs)}|{rag_v}|{audited}|{facts_version(engine)}"
+        f"|{structure_version(engine)}"
+    )

@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
+import sqlalchemy as sa
 from sqlalchemy import Engine, func, select
+from sqlmodel import col
 
 from vru_core.models import MonitoringReturn
+from vru_core.platform.db import read_frame
 from vru_core.register import funding_need
 from vru_core.register.query import RegisterData, load_register, register_version
 
@@ -48,19 +52,8 @@ class RegisterFacts:
 
 
 def load_facts(engine: Engine) -> RegisterFacts:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                MonitoringReturn.award_id,
-                MonitoringReturn.period,
-                MonitoringReturn.rag,
-                MonitoringReturn.people_reached,
-                MonitoringReturn.under_25_reached,
-            )
-        ).all()
-    returns = pd.DataFrame(
-        [tuple(r) for r in rows], columns=["award_id", "period", "rag", "people_reached", "under_25_reached"]
-    )
+    columns = ["award_id", "period", "rag", "people_reached", "under_25_reached"]
+    returns = read_frame(engine, sa.select(*(col(getattr(MonitoringReturn, c)) for c in columns)), columns)
     returns["month"] = returns["period"].map(period_month)
     returns["rag"] = returns["rag"].astype("str").str.lower()
     return RegisterFacts(register=load_register(engine), returns=returns[RETURN_COLUMNS])
@@ -69,7 +62,9 @@ def load_facts(engine: Engine) -> RegisterFacts:
 def facts_version(engine: Engine) -> str:
     """Changes when awards or returns change (the overview's cache key includes it)."""
     with engine.connect() as conn:
-        n, last = conn.execute(select(func.count(MonitoringReturn.id), func.max(MonitoringReturn.created_at))).one()
+        n, last = conn.execute(
+            select(func.count(col(MonitoringReturn.id)), func.max(col(MonitoringReturn.created_at)))
+        ).one()
     return f"{register_version(engine)}|{n}|{last}"
 
 
@@ -143,15 +138,13 @@ def need_share(data: RegisterData, scores: pd.DataFrame, wards: pd.DataFrame, to
     scores: the scoring table (index ward_code; score, rank); wards: index ward_code; borough_code,
     population (the measure frame's wards).
     """
-    committed = funding_need.committed(data)
-    joined = funding_need.need_and_money(scores, funding_need.ward_money(committed, wards))
-    share = funding_need.share_to_top(joined, top_n)
+    result = funding_need.against_need(data, wards, scores, top_n)
     return NeedShare(
         top_n=top_n,
-        money_top=share["money_top"],
-        money_placed=share["money_placed"],
-        london_wide=funding_need.london_wide_total(committed),
-        even_share=share["even_share"],
+        money_top=result.money_top,
+        money_placed=result.money_placed,
+        london_wide=result.london_wide,
+        even_share=result.even_share,
     )
 
 
@@ -259,6 +252,24 @@ def by_priority_area(facts: RegisterFacts) -> pd.DataFrame:
     return out.astype({"money": "float64", "awards": "int64", "active_awards": "int64"}).sort_values(
         "money", ascending=False
     )
+
+
+def priority_area_money(facts: RegisterFacts, titles: Mapping[str, str]) -> pd.DataFrame:
+    """For the given priority areas (code -> title, in order): title, committed money, awards and active
+    awards (0 where none); index the area code."""
+    money = by_priority_area(facts)
+    out = pd.DataFrame({"title": list(titles.values())}, index=pd.Index(list(titles), name="code"))
+    for column, dtype in (("money", "float64"), ("awards", "int64"), ("active_awards", "int64")):
+        out[column] = money[column].reindex(out.index).fillna(0).astype(dtype)
+    return out
+
+
+def priority_area_table(facts: RegisterFacts) -> pd.DataFrame:
+    """:func:`priority_area_money` for every priority area with committed or active awards, most money first,
+    titled as the register names them ("No priority area" for awards without one)."""
+    titles = facts.register.awards.drop_duplicates("priority_area").set_index("priority_area")["priority_area_title"]
+    codes = by_priority_area(facts).index
+    return priority_area_money(facts, {c: titles.get(c) or ("No priority area" if c == "none" else c) for c in codes})
 
 
 def awards_for_objective(facts: RegisterFacts, objective: int) -> pd.DataFrame:

@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 from sqlmodel import delete, select
 
 from vru_core.framework.entered import parse_period
+from vru_core.framework.lookups import INDICATOR_FORM_FIELDS
 from vru_core.framework.rag import DIRECTIONS, Thresholds
 from vru_core.models import (
     Aim,
@@ -131,21 +132,8 @@ def save_funding_stream(*, engine: Engine, actor: Actor, code: str, name: str, n
         )
 
 
-INDICATOR_EDITABLE = (
-    "name",
-    "description",
-    "direction",
-    "source",
-    "baseline_value",
-    "baseline_period",
-    "baseline_source",
-    "target_value",
-    "target_change_pct",
-    "target_period",
-    "target_note",
-    "notes",
-    "active",
-)
+INDICATOR_EDITABLE = ("name", "description", "direction", "source", *INDICATOR_FORM_FIELDS, "notes", "active")
+INDICATOR_NULLABLE = ("baseline_value", "baseline_period", "target_value", "target_change_pct", "target_period")
 
 
 def update_indicator(*, engine: Engine, actor: Actor, code: str, version: int, changes: dict) -> int:
@@ -154,6 +142,9 @@ def update_indicator(*, engine: Engine, actor: Actor, code: str, version: int, c
     unknown = [k for k in changes if k not in INDICATOR_EDITABLE]
     if unknown:
         raise ValueError(f"{', '.join(unknown)}: cannot be edited here")
+    # Text as typed in a form: trimmed, and an empty box clears a number or period.
+    changes = {k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}
+    changes = {k: None if v == "" and k in INDICATOR_NULLABLE else v for k, v in changes.items()}
     problems: list[str] = []
     if "name" in changes and not str(changes["name"] or "").strip():
         problems.append("name: cannot be empty")
@@ -181,7 +172,7 @@ def update_indicator(*, engine: Engine, actor: Actor, code: str, version: int, c
             raise StaleEdit(f"indicator {code} was changed by someone else (now version {row.version}); reload it")
         before = {k: getattr(row, k) for k in changes}
         for k, v in changes.items():
-            setattr(row, k, v if v != "" else None)
+            setattr(row, k, v)
         row.version += 1
         session.add(row)
         record(

@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 
 from vru_core.needs import crime
+from vru_core.needs.sources import population as population_source
 from vru_core.platform.config import get_settings
 
-POPULATION_FILE = "ward_population_census2021.csv"
+POPULATION_FILE = population_source.FILE.name
 
 #: The offences an estimate can be asked about: code -> label (codes as in vru_core.needs.crime).
 OUTCOMES: dict[str, str] = {code: crime.CATEGORIES[code].label for code in ("vwi", "robbery_personal", "weapons")}
@@ -68,10 +69,16 @@ def check_outcome(outcome: str) -> str:
     return outcome
 
 
+def _population(path: Path) -> pd.Series:
+    """Census 2021 usual residents by ward_code (NaN = blank), from the population source's file."""
+    table = pd.read_csv(path, usecols=[population_source.FILE.code_column, "usual_residents"])
+    return table.set_index(population_source.FILE.code_column)["usual_residents"].astype("float64")
+
+
 @functools.lru_cache(maxsize=8)
 def _panel(outcome: str, data_dir: str, stamp: tuple) -> Panel:
     series = crime.load_monthly(Path(data_dir), categories=(outcome,))
-    population = crime.population_from_csv(Path(data_dir) / POPULATION_FILE)
+    population = _population(Path(data_dir) / POPULATION_FILE)
     counts = series.matrix(outcome)
     population = population.reindex(counts.index)
     keep = (population > 0).to_numpy()

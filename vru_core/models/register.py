@@ -19,6 +19,8 @@ class Organisation(SQLModel, table=True):
     org_type: str = "voluntary_community"  # see validation.ORG_TYPES
     charity_number: str | None = None
     company_number: str | None = None
+    postal_code: str | None = Field(default=None, max_length=10)  # where it is based: postcode ...
+    location_code: str | None = Field(default=None, max_length=9)  # ... and/or its ward or borough GSS code
     is_example: bool = Field(default=False, index=True)
     created_at: datetime = Field(default_factory=utcnow)
     created_by: str = ""
@@ -37,6 +39,7 @@ class Award(SQLModel, table=True):
     funding_stream_code: str = Field(foreign_key="funding_stream.code", index=True, max_length=40)
     priority_area_code: str | None = Field(default=None, foreign_key="priority_area.code", index=True, max_length=40)
     geography_level: str = "ward"  # ward | borough | london
+    regrant_type: str | None = Field(default=None, max_length=10)  # 360Giving regrantType code (onward grants)
     status: str = Field(default="proposed", index=True, max_length=20)
     version: int = 1
     is_example: bool = Field(default=False, index=True)

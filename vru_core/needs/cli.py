@@ -6,7 +6,8 @@ import argparse
 import sys
 
 from vru_core.needs.measures import MeasureFrame
-from vru_core.needs.scoring import DEFAULT_THRESHOLD_PCT, METHOD_SUMMARY, Profile, _fmt, _number, ranked_csv, score
+from vru_core.needs.profile import DEFAULT_THRESHOLD_PCT, Profile, _fmt, _number
+from vru_core.needs.scoring import METHOD_SUMMARY, ranked_csv, score
 
 
 def _code_number(text: str) -> tuple[str, float]:

@@ -25,6 +25,9 @@ Category comparability between the releases (checked on the overlapping months):
   the newer), so only the major class (``burglary``) is offered.
 * The other categories have the same MajorText/MinorText in both releases.
 
+The 12-month windows over the series are in :mod:`vru_core.needs.windows` (re-exported here); the
+measures built on them are declared in :mod:`vru_core.needs.sources.crime`.
+
 Nothing here imports streamlit; the app caches on top of the module-level cache.
 """
 
@@ -38,6 +41,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from vru_core.needs.windows import (  # noqa: F401  (re-exported: crime.Window, crime.last_12_months, ...)
+    Window,
+    comparison_windows,
+    last_12_months,
+    period_labels,
+    previous_12_months,
+    window_months,
+)
 
 # --------------------------------------------------------------------------------------------------
 # Categories
@@ -110,6 +122,10 @@ RELEASES: tuple[tuple[str, str], ...] = (
     ("older", "mps_ward_crime_202307_202506.csv"),
     ("newer", "mps_ward_crime_202403_202603.csv"),
 )
+
+#: Where the combined series comes from (the measures, the framework's indicators and the pages cite it so).
+SOURCE = "MPS Ward Level Crime (most recent 24 months), two releases combined"
+PUBLISHER = "Metropolitan Police Service (London Datastore)"
 
 #: A month from a newer release is rejected when its London total is below this share of the
 #: largest total any release gives for that month.
@@ -238,10 +254,10 @@ def _build(data_dir: Path, releases: tuple[tuple[str, str], ...], categories: tu
     for label, _, _, _ in loaded:
         provenance[f"total_{label}"] = provenance[f"total_{label}"].astype("Int64")
 
-    months = tuple(_month_label(c) for c in all_cols)
-    periods = pd.PeriodIndex(list(months), freq="M")
+    labels = tuple(_month_label(c) for c in all_cols)
+    periods = pd.PeriodIndex(list(labels), freq="M")
     if len(periods) > 1 and not (np.diff(periods.asi8) == 1).all():
-        raise ValueError(f"combined months are not contiguous: {months}")
+        raise ValueError(f"combined months are not contiguous: {labels}")
 
     # Per category, per release: ward x month matrices; then pick columns per month.
     matrices: dict[str, pd.DataFrame] = {}
@@ -256,14 +272,14 @@ def _build(data_dir: Path, releases: tuple[tuple[str, str], ...], categories: tu
         data = np.empty((len(ward_index), len(all_cols)), dtype=np.int64)
         for j, col in enumerate(all_cols):
             data[:, j] = per_release[chosen[col]][col].to_numpy()
-        matrices[code] = pd.DataFrame(data, index=ward_index.copy(), columns=list(months))
+        matrices[code] = pd.DataFrame(data, index=ward_index.copy(), columns=list(labels))
 
-    n_w, n_m = len(ward_index), len(months)
+    n_w, n_m = len(ward_index), len(labels)
     counts = pd.DataFrame(
         {
             "ward_code": np.tile(np.repeat(ward_index.to_numpy(dtype=object), n_m), len(categories)),
             "category": np.repeat(np.array(categories, dtype=object), n_w * n_m),
-            "month": np.tile(np.array(months, dtype=object), n_w * len(categories)),
+            "month": np.tile(np.array(labels, dtype=object), n_w * len(categories)),
             "count": np.concatenate([matrices[c].to_numpy().ravel() for c in categories])
             if categories
             else np.array([], dtype=np.int64),
@@ -274,7 +290,7 @@ def _build(data_dir: Path, releases: tuple[tuple[str, str], ...], categories: tu
         counts=counts,
         provenance=provenance,
         wards=wards,
-        months=months,
+        months=labels,
         categories=tuple(categories),
         _matrices=matrices,
     )
@@ -310,204 +326,3 @@ def load_monthly(
         st = (data_dir / fname).stat()
         stamp.append((fname, st.st_mtime_ns, st.st_size))
     return _load_cached(str(data_dir), rel, cats, tuple(stamp))
-
-
-# --------------------------------------------------------------------------------------------------
-# Windows
-# --------------------------------------------------------------------------------------------------
-
-
-def _fmt_month(month: str, style: str) -> str:
-    return pd.Period(month, freq="M").strftime(style)
-
-
-@dataclass(frozen=True)
-class Window:
-    """A run of consecutive months ("YYYY-MM"), e.g. the latest 12."""
-
-    months: tuple[str, ...]
-
-    @property
-    def start(self) -> str:
-        return self.months[0]
-
-    @property
-    def end(self) -> str:
-        return self.months[-1]
-
-    @property
-    def label(self) -> str:
-        """e.g. "12 months to March 2026"."""
-        return f"{len(self.months)} months to {_fmt_month(self.end, '%B %Y')}"
-
-    @property
-    def span(self) -> str:
-        """e.g. "Apr 2025 – Mar 2026"."""
-        return f"{_fmt_month(self.start, '%b %Y')} – {_fmt_month(self.end, '%b %Y')}"
-
-    @property
-    def period(self) -> str:
-        """e.g. "12 months to March 2026 (Apr 2025 – Mar 2026)"."""
-        return f"{self.label} ({self.span})"
-
-
-def last_12_months(series: MonthlySeries, offset: int = 0, length: int = 12) -> Window:
-    """The ``length`` months ending ``offset * length`` months before the series' latest month.
-
-    offset=0: the latest 12 months (Apr 2025 – Mar 2026 with the bundled data); offset=1: the 12
-    before those (Apr 2024 – Mar 2025). Derived from the data, never hard-coded.
-    """
-    end = len(series.months) - offset * length
-    start = end - length
-    if start < 0:
-        raise ValueError(f"series has {len(series.months)} months; cannot take window offset {offset}")
-    return Window(tuple(series.months[start:end]))
-
-
-def previous_12_months(series: MonthlySeries) -> Window:
-    """The 12 months before :func:`last_12_months`."""
-    return last_12_months(series, offset=1)
-
-
-def comparison_windows(series: MonthlySeries) -> tuple[Window, Window]:
-    """(previous 12 months, latest 12 months)."""
-    return previous_12_months(series), last_12_months(series)
-
-
-def period_labels(series: MonthlySeries) -> dict[str, str]:
-    """Human labels for the two windows, e.g. {"latest": "12 months to March 2026", ...}."""
-    prev, latest = comparison_windows(series)
-    return {
-        "latest": latest.label,
-        "latest_period": latest.period,
-        "previous": prev.label,
-        "previous_period": prev.period,
-    }
-
-
-def window_months(series: MonthlySeries, months: Window | Sequence[str] | str | None) -> tuple[str, ...]:
-    """Normalise a window argument: None = latest 12 months, "all" = every month in the series."""
-    if months is None:
-        return last_12_months(series).months
-    if isinstance(months, Window):
-        return months.months
-    if isinstance(months, str):
-        if months == "all":
-            return series.months
-        return (months,)
-    return tuple(months)
-
-
-# --------------------------------------------------------------------------------------------------
-# Measures
-# --------------------------------------------------------------------------------------------------
-
-RATE_CATEGORIES: tuple[str, ...] = ("vwi", "robbery_personal", "weapons", "sexual", "drug_trafficking", "public_order")
-
-SOURCE = "MPS Ward Level Crime (most recent 24 months), two releases combined"
-PUBLISHER = "Metropolitan Police Service (London Datastore)"
-LICENCE = "Open Government Licence v3.0"
-
-COMMON_NOTES = (
-    "Recorded crime by ward of offence. Rates use Census 2021 usual residents, a best-fit "
-    "aggregation of LSOAs to 2022 wards, so denominators are approximate (more so for wards with "
-    "few LSOAs); residents are not the only people present (town centres, stations and the West "
-    "End have high rates partly for that reason). City of London wards are policed by the City of "
-    "London Police and so have no MPS figures: they are missing, never flagged. Heathrow Villages "
-    "includes Aviation Security (SO18) crime at Heathrow Airport, which inflates its rate. Wards "
-    "with no population figure get a missing rate."
-)
-
-_PROACTIVE_NOTE = (
-    " Recorded possession and trafficking offences also reflect police activity (stop and search, "
-    "operations), not only prevalence."
-)
-
-
-def _rate(count: pd.Series, pop: pd.Series) -> pd.Series:
-    pop = pd.to_numeric(pop, errors="coerce").astype("float64")
-    pop = pop.where(pop > 0)
-    return count.astype("float64") / pop * 1000.0
-
-
-def derive_crime_measures(series: MonthlySeries, population: pd.Series) -> tuple[pd.DataFrame, list[dict]]:
-    """Ward crime measures for the need score.
-
-    population: ward_code -> Census 2021 usual residents (NaN allowed).
-    Returns (values, definitions). values: index ward_code (population's wards, then any crime
-    wards missing from it), one float64 column per measure; NaN where a ward is absent from the
-    MPS data (City of London) or has no population. definitions: one dict per measure with keys
-    code, label, family, unit, direction, geography, source, publisher, period, licence, notes,
-    default_weight.
-    """
-    prev, latest = comparison_windows(series)
-    pop = population.copy()
-    pop.index = pop.index.astype("str")
-    extra = series.ward_codes.difference(pop.index)
-    index = pop.index.append(extra)
-    index.name = "ward_code"
-    pop = pop.reindex(index)
-    in_mps = index.isin(series.ward_codes)
-
-    values: dict[str, pd.Series] = {}
-    defs: list[dict] = []
-
-    def counts(cat: str, window: Window) -> pd.Series:
-        c = series.window_counts(cat, window.months).reindex(index).astype("float64")
-        return c.where(in_mps)  # absent from MPS data -> NaN, never 0
-
-    base = {
-        "family": "crime",
-        "geography": "ward",
-        "source": SOURCE,
-        "publisher": PUBLISHER,
-        "licence": LICENCE,
-        "default_weight": 1.0,
-        "direction": "high_is_worse",
-    }
-    for cat in RATE_CATEGORIES:
-        c = CATEGORIES[cat]
-        code = f"crime_{cat}_rate"
-        values[code] = _rate(counts(cat, latest), pop)
-        notes = (
-            f"{c.label} offences recorded in the {latest.period} per 1,000 residents. "
-            + COMMON_NOTES
-            + (_PROACTIVE_NOTE if cat in ("weapons", "drug_trafficking") else "")
-            + (f" {c.notes}" if c.notes else "")
-        )
-        defs.append(
-            {
-                "code": code,
-                "label": f"{c.label} rate",
-                **base,
-                "unit": "per 1,000 residents",
-                "period": latest.period,
-                "notes": notes,
-            }
-        )
-
-    values["crime_vwi_change"] = _rate(counts("vwi", latest), pop) - _rate(counts("vwi", prev), pop)
-    defs.append(
-        {
-            "code": "crime_vwi_change",
-            "label": "Change in violence with injury rate",
-            **base,
-            "unit": "change in offences per 1,000 residents",
-            "period": f"{latest.span} vs {prev.span}",
-            "notes": (
-                f"Violence with injury per 1,000 residents in the {latest.period} minus the "
-                f"same rate in the {prev.period}. A rate difference, not a "
-                "percentage change, so tiny wards with small counts do not dominate; positive = "
-                "rising. " + COMMON_NOTES
-            ),
-        }
-    )
-    out = pd.DataFrame(values, index=index).astype("float64")
-    out.columns.name = None
-    return out, defs
-
-
-def population_from_csv(path: Path) -> pd.Series:
-    """Census 2021 usual residents by ward_code from ward_population_census2021.csv (NaN = blank)."""
-    df = pd.read_csv(path, usecols=["ward_code", "usual_residents"])
-    return df.set_index("ward_code")["usual_residents"].astype("float64")

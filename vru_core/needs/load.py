@@ -1,5 +1,8 @@
 """Bundled data -> store. Idempotent: reloads only when the bundled files (or this loader) change.
 
+The measures come from the registry in :mod:`vru_core.needs.sources` (one module per source); this
+module reads the boundaries, asks the registry for every measure and writes all of it in one transaction.
+
 Run `python -m vru_core.needs.load` (add `--force` to reload anyway); the app calls `ensure_loaded` on start.
 """
 
@@ -13,9 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, delete, insert
+from sqlmodel import Session, col, select
 
 from vru_core.models import AppMeta, Borough, MeasureDefinition, MeasureValue, Ward
+from vru_core.needs import sources
+from vru_core.needs.sources import population as population_source
+from vru_core.needs.sources.base import Bundle, DataFileError, check_codes
 from vru_core.platform.config import get_settings
 from vru_core.platform.db import get_engine, session_scope, upgrade
 
@@ -24,23 +31,11 @@ FINGERPRINT_KEY = "bundle_fingerprint"
 
 WARDS_FILE = "london_wards_2022.geojson"
 BOROUGHS_FILE = "london_boroughs.geojson"
-POPULATION_FILE = "ward_population_census2021.csv"
-IMD_FILE = "ward_imd2025.csv"
-LOW_INCOME_FILE = "ward_children_low_income_fye2015_2023.csv"
-UNEMPLOYMENT_FILE = "borough_unemployment_rate_2023_2024.csv"
-CRIME_FILES = ("mps_ward_crime_202307_202506.csv", "mps_ward_crime_202403_202603.csv")
-BUNDLED_FILES = (WARDS_FILE, BOROUGHS_FILE, POPULATION_FILE, IMD_FILE, LOW_INCOME_FILE, UNEMPLOYMENT_FILE, *CRIME_FILES)
-
-OGL = "Open Government Licence v3.0"
-BEST_FIT_NOTE = (
-    "Summarised from LSOAs with the ONS LSOA 2021 to ward best-fit lookup, so ward figures are "
-    "approximate (rougher for wards with 3 or fewer LSOAs). 20 City of London wards receive no "
-    "best-fit LSOA and are missing."
-)
 
 
-class DataFileError(ValueError):
-    """A bundled or uploaded data file that cannot be loaded; the message names file, row and code."""
+def bundled_files() -> tuple[str, ...]:
+    """Every file a load reads: the boundaries, then each registered source's files."""
+    return (WARDS_FILE, BOROUGHS_FILE, *(f.name for f in sources.DATA_FILES))
 
 
 @dataclass
@@ -56,19 +51,10 @@ class LoadReport:
 
 def bundle_fingerprint(data_dir: Path) -> str:
     digest = hashlib.sha256(LOADER_VERSION.encode())
-    for name in BUNDLED_FILES:
+    for name in bundled_files():
         digest.update(name.encode())
         digest.update((data_dir / name).read_bytes())
     return digest.hexdigest()[:16]
-
-
-def check_codes(frame: pd.DataFrame, column: str, known: set[str], file: str) -> None:
-    """Refuse a file holding codes we do not know, naming each row (file line number) and code."""
-    unknown = frame.loc[~frame[column].isin(known), column]
-    if len(unknown):
-        shown = ", ".join(f"line {int(i) + 2}: {code!r}" for i, code in unknown.head(10).items())
-        more = f" (and {len(unknown) - 10} more)" if len(unknown) > 10 else ""
-        raise DataFileError(f"{file}: unknown {column} {shown}{more}")
 
 
 def _read_geo(path: Path) -> list[dict]:
@@ -76,7 +62,7 @@ def _read_geo(path: Path) -> list[dict]:
 
 
 def read_geography(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Boroughs and wards (with GeoJSON geometry text) from the bundled boundary files."""
+    """Boroughs and wards (with GeoJSON geometry text and Census 2021 population) from the bundled files."""
     boroughs = pd.DataFrame(
         [
             {
@@ -100,170 +86,47 @@ def read_geography(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         ]
     )
     check_codes(wards, "borough_code", set(boroughs["code"]), WARDS_FILE)
-    population = pd.read_csv(data_dir / POPULATION_FILE, dtype={"ward_code": str})
-    check_codes(population, "ward_code", set(wards["code"]), POPULATION_FILE)
+    population = population_source.FILE.read(data_dir, set(wards["code"]), columns=("usual_residents", "n_lsoas"))
     population = population.set_index("ward_code")
     wards["population"] = wards["code"].map(population["usual_residents"])
     wards["population_lsoas"] = wards["code"].map(population["n_lsoas"])
     return boroughs, wards
 
 
-def _definition(
-    code: str,
-    label: str,
-    family: str,
-    unit: str,
-    direction: str,
-    geography: str,
-    source: str,
-    publisher: str,
-    period: str,
-    notes: str,
-    default_weight: float = 1.0,
-    licence: str = OGL,
-) -> dict:
-    return {
-        "code": code,
-        "label": label,
-        "family": family,
-        "unit": unit,
-        "direction": direction,
-        "geography": geography,
-        "source": source,
-        "publisher": publisher,
-        "period": period,
-        "licence": licence,
-        "notes": notes,
-        "default_weight": default_weight,
-    }
-
-
-def other_measures(data_dir: Path, ward_codes: set[str], borough_codes: set[str]) -> list[tuple[dict, pd.Series]]:
-    """Every non-crime ward or borough measure in the bundle, as (definition, values by area code)."""
-    out: list[tuple[dict, pd.Series]] = []
-
-    imd = pd.read_csv(data_dir / IMD_FILE, dtype={"ward_code": str})
-    check_codes(imd, "ward_code", ward_codes, IMD_FILE)
-    imd = imd.set_index("ward_code")
-    imd_source = "English Indices of Deprivation 2025, File 1 (IMD rank by LSOA 2021), summarised to ward"
-    mhclg = "Ministry of Housing, Communities & Local Government"
-    out.append(
-        (
-            _definition(
-                "imd_rank",
-                "Deprivation: population-weighted mean IMD rank",
-                "deprivation",
-                "rank of 33,755 LSOAs (1 = most deprived)",
-                "low_is_worse",
-                "ward",
-                imd_source,
-                mhclg,
-                "IMD 2025",
-                "Rank-based (File 1 has no scores). " + BEST_FIT_NOTE,
-            ),
-            imd["imd2025_popweighted_mean_rank"],
-        )
-    )
-    out.append(
-        (
-            _definition(
-                "imd_pct_most_deprived_10",
-                "Deprivation: % of residents in England's most deprived 10% of LSOAs",
-                "deprivation",
-                "% of residents",
-                "high_is_worse",
-                "ward",
-                imd_source,
-                mhclg,
-                "IMD 2025",
-                BEST_FIT_NOTE,
-            ),
-            imd["pct_pop_in_most_deprived_10pct"],
-        )
-    )
-
-    income = pd.read_csv(data_dir / LOW_INCOME_FILE, dtype={"ward_code": str})
-    check_codes(income, "ward_code", ward_codes, LOW_INCOME_FILE)
-    latest = int(income["fye"].max())
-    income = income[income["fye"] == latest].set_index("ward_code")
-    out.append(
-        (
-            _definition(
-                "children_low_income_u16",
-                "Children under 16 in low-income families (%)",
-                "deprivation",
-                "% of children under 16",
-                "high_is_worse",
-                "ward",
-                "Children in low income families (relative low income, before housing costs), local area statistics",
-                "DWP/HMRC, compiled by the GLA for the London Datastore",
-                f"Financial year ending {latest} ({latest - 1}/{str(latest)[2:]}, provisional)",
-                "Suppressed or nil cells are missing. No data for Stratford Olympic Park (E05013925). "
-                "Rates use ONS ward population estimates.",
-            ),
-            income["children_low_income_u16_pct"],
-        )
-    )
-
-    population = pd.read_csv(data_dir / POPULATION_FILE, dtype={"ward_code": str}).set_index("ward_code")
-    out.append(
-        (
-            _definition(
-                "pct_aged_under_25",
-                "Residents aged under 25 (%)",
-                "population",
-                "% of residents",
-                "high_is_worse",
-                "ward",
-                "Census 2021 usual residents by age (6 bands), LSOA best fit to ward",
-                "Office for National Statistics",
-                "Census 2021 (March 2021)",
-                "Context, not harm: a high share of children and young people means more potential "
-                "demand for youth provision. Off (weight 0) by default. " + BEST_FIT_NOTE,
-                default_weight=0.0,
-            ),
-            population["pct_aged_0_15"] + population["pct_aged_16_24"],
-        )
-    )
-
-    unemployment = pd.read_csv(data_dir / UNEMPLOYMENT_FILE, dtype={"area_code": str})
-    unemployment = unemployment[unemployment["area_code"] != "E12000007"]  # the London total row
-    check_codes(unemployment, "area_code", borough_codes, UNEMPLOYMENT_FILE)
-    period = sorted(unemployment["period"].unique())[-1]
-    unemployment = unemployment[unemployment["period"] == period].set_index("area_code")
-    out.append(
-        (
-            _definition(
-                "unemployment_rate",
-                "Unemployment rate (borough)",
-                "deprivation",
-                "% of economically active 16-64",
-                "high_is_worse",
-                "borough",
-                "ONS model-based estimates of unemployment (Nomis), via Trust for London / WPI Economics, "
-                "London's Poverty Profile 2025",
-                "Office for National Statistics",
-                f"{period} (12 months October to September)",
-                "Borough figure applied to every ward of the borough: it cannot tell wards of one borough "
-                "apart. Not published for the City of London.",
-            ),
-            unemployment["unemployment_rate_pct"],
-        )
-    )
-    return out
-
-
 def build_measures(data_dir: Path, wards: pd.DataFrame, boroughs: pd.DataFrame) -> list[tuple[dict, pd.Series]]:
-    """All bundled measures in display order: crime first, then the rest."""
-    from vru_core.needs.crime import derive_crime_measures, load_monthly
+    """Every registered measure in display order, as (definition, values by area code)."""
+    return sources.derive(Bundle(data_dir, wards, boroughs))
 
-    for name in CRIME_FILES:
-        codes = pd.read_csv(data_dir / name, usecols=["WardCode"], dtype=str)
-        check_codes(codes, "WardCode", set(wards["code"]), name)
-    population = wards.set_index("code")["population"].astype(float)
-    crime_values, crime_definitions = derive_crime_measures(load_monthly(data_dir), population)
-    measures = [(d, crime_values[d["code"]]) for d in crime_definitions]
-    return measures + other_measures(data_dir, set(wards["code"]), set(boroughs["code"]))
+
+def _whole(value: object) -> int | None:
+    return None if pd.isna(value) else int(value)  # type: ignore[call-overload]
+
+
+def _write(session: Session, boroughs: pd.DataFrame, wards: pd.DataFrame, measures: list) -> int:
+    """Replace the geography and every bundled measure (uploaded ones stay); returns the number of values."""
+    for row in boroughs.to_dict("records"):
+        session.merge(Borough(**row))
+    session.flush()
+    for row in wards.to_dict("records"):
+        row["population"], row["population_lsoas"] = _whole(row["population"]), _whole(row["population_lsoas"])
+        session.merge(Ward(**row))
+    session.flush()
+    bundled = select(MeasureDefinition.code).where(col(MeasureDefinition.origin) == "bundled")
+    session.execute(delete(MeasureValue).where(col(MeasureValue.measure_code).in_(bundled)))
+    session.execute(delete(MeasureDefinition).where(col(MeasureDefinition.origin) == "bundled"))
+    session.flush()
+    value_rows = []
+    for position, (definition, values) in enumerate(measures):
+        session.add(MeasureDefinition(**definition, position=position, origin="bundled", created_by="loader"))
+        value_rows += [
+            {"measure_code": definition["code"], "area_code": str(code), "value": float(v)}
+            for code, v in values.items()
+            if v is not None and not (isinstance(v, float) and math.isnan(v))
+        ]
+    session.flush()
+    if value_rows:
+        session.execute(insert(MeasureValue), value_rows)
+    return len(value_rows)
 
 
 def load_bundled(engine: Engine, *, force: bool = False, data_dir: Path | None = None) -> LoadReport:
@@ -280,32 +143,9 @@ def load_bundled(engine: Engine, *, force: bool = False, data_dir: Path | None =
     report = LoadReport(loaded=True, fingerprint=fingerprint, boroughs=len(boroughs), wards=len(wards))
 
     with session_scope(engine) as session:
-        for row in boroughs.to_dict("records"):
-            session.merge(Borough(**row))
-        session.flush()
-        for row in wards.to_dict("records"):
-            row["population"] = None if pd.isna(row["population"]) else int(row["population"])
-            row["population_lsoas"] = None if pd.isna(row["population_lsoas"]) else int(row["population_lsoas"])
-            session.merge(Ward(**row))
-        session.flush()
-        bundled = select(MeasureDefinition.code).where(MeasureDefinition.origin == "bundled")
-        session.execute(delete(MeasureValue).where(MeasureValue.measure_code.in_(bundled)))
-        session.execute(delete(MeasureDefinition).where(MeasureDefinition.origin == "bundled"))
-        session.flush()
-        value_rows = []
-        for position, (definition, values) in enumerate(measures):
-            session.add(MeasureDefinition(**definition, position=position, origin="bundled", created_by="loader"))
-            value_rows += [
-                {"measure_code": definition["code"], "area_code": str(code), "value": float(v)}
-                for code, v in values.items()
-                if v is not None and not (isinstance(v, float) and math.isnan(v))
-            ]
-        session.flush()
-        if value_rows:
-            session.execute(insert(MeasureValue), value_rows)
-        session.merge(AppMeta(key=FINGERPRINT_KEY, value=fingerprint))
+        report.values = _write(session, boroughs, wards, measures)
         report.measures = len(measures)
-        report.values = len(value_rows)
+        session.merge(AppMeta(key=FINGERPRINT_KEY, value=fingerprint))
     return report
 
 

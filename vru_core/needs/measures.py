@@ -9,13 +9,14 @@ import re
 from dataclasses import dataclass
 
 import pandas as pd
+import sqlalchemy as sa
 from sqlalchemy import Engine, delete, func, insert
-from sqlmodel import select
+from sqlmodel import col, select
 
 from vru_core.models import AppMeta, Borough, MeasureDefinition, MeasureValue, Ward
 from vru_core.platform.audit import record
 from vru_core.platform.auth import Actor, Permission, require
-from vru_core.platform.db import session_scope
+from vru_core.platform.db import read_frame, session_scope
 
 HIGH_IS_WORSE = "high_is_worse"
 LOW_IS_WORSE = "low_is_worse"
@@ -54,46 +55,51 @@ def data_version(engine: Engine) -> str:
 
 def list_measures(engine: Engine) -> pd.DataFrame:
     """Definitions in display order, with how many areas have a value."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(MeasureDefinition, func.count(MeasureValue.area_code).label("n_values"))
-            .outerjoin(MeasureValue, MeasureValue.measure_code == MeasureDefinition.code)
-            .group_by(MeasureDefinition.code)
-            .order_by(MeasureDefinition.position, MeasureDefinition.code)
-        ).all()
-    columns = [c.name for c in MeasureDefinition.__table__.columns] + ["n_values"]
-    return pd.DataFrame([tuple(r) for r in rows], columns=columns).set_index("code")
+    query = (
+        select(MeasureDefinition, func.count(col(MeasureValue.area_code)).label("n_values"))
+        .outerjoin(MeasureValue, col(MeasureValue.measure_code) == col(MeasureDefinition.code))
+        .group_by(col(MeasureDefinition.code))
+        .order_by(col(MeasureDefinition.position), col(MeasureDefinition.code))
+    )
+    return read_frame(engine, query, [*MeasureDefinition.model_fields, "n_values"]).set_index("code")
+
+
+WARD_COLUMNS = (
+    "ward_code",
+    "ward_name",
+    "borough_code",
+    "borough_name",
+    "population",
+    "population_lsoas",
+    "in_mps_data",
+)
 
 
 def load_wards(engine: Engine) -> pd.DataFrame:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                Ward.code,
-                Ward.name,
-                Ward.borough_code,
-                Borough.name,
-                Ward.population,
-                Ward.population_lsoas,
-                Ward.in_mps_data,
-            )
-            .join(Borough, Borough.code == Ward.borough_code)
-            .order_by(Borough.name, Ward.name)
-        ).all()
-    wards = pd.DataFrame(
-        [tuple(r) for r in rows],
-        columns=[
-            "ward_code",
-            "ward_name",
-            "borough_code",
-            "borough_name",
-            "population",
-            "population_lsoas",
-            "in_mps_data",
-        ],
-    ).set_index("ward_code")
+    query = (
+        sa.select(  # seven columns: more than sqlmodel's select() is typed for
+            col(Ward.code),
+            col(Ward.name),
+            col(Ward.borough_code),
+            col(Borough.name),
+            col(Ward.population),
+            col(Ward.population_lsoas),
+            col(Ward.in_mps_data),
+        )
+        .join(Borough, col(Borough.code) == col(Ward.borough_code))
+        .order_by(col(Borough.name), col(Ward.name))
+    )
+    wards = read_frame(engine, query, WARD_COLUMNS).set_index("ward_code")
     wards["population"] = wards["population"].astype("float64")
     return wards
+
+
+def borough_names(engine: Engine) -> dict[str, str]:
+    """Borough code -> name, in name order."""
+    with engine.connect() as conn:
+        return dict(
+            conn.execute(select(col(Borough.code), col(Borough.name)).order_by(col(Borough.name))).tuples().all()
+        )
 
 
 def load_measure_frame(engine: Engine) -> MeasureFrame:
@@ -101,14 +107,8 @@ def load_measure_frame(engine: Engine) -> MeasureFrame:
     wards = load_wards(engine)
     definitions = list_measures(engine)
     measures = definitions[[c for c in MEASURE_COLUMNS if c in definitions.columns]]
-    with engine.connect() as conn:
-        values = pd.DataFrame(
-            [
-                tuple(r)
-                for r in conn.execute(select(MeasureValue.measure_code, MeasureValue.area_code, MeasureValue.value))
-            ],
-            columns=["measure_code", "area_code", "value"],
-        )
+    query = select(col(MeasureValue.measure_code), col(MeasureValue.area_code), col(MeasureValue.value))
+    values = read_frame(engine, query, ["measure_code", "area_code", "value"])
     wide = values.pivot(index="area_code", columns="measure_code", values="value") if len(values) else pd.DataFrame()
     matrix = pd.DataFrame(index=wards.index, columns=measures.index, dtype="float64")
     for code, geography in measures["geography"].items():
@@ -120,7 +120,9 @@ def load_measure_frame(engine: Engine) -> MeasureFrame:
     return MeasureFrame(wards=wards, measures=measures, values=matrix)
 
 
-MEASURE_COLUMNS = (
+#: A measure's definition as the store holds it (models.MeasureDefinition): every field but notes is required.
+DEFINITION_FIELDS = (
+    "code",
     "label",
     "family",
     "unit",
@@ -132,24 +134,13 @@ MEASURE_COLUMNS = (
     "licence",
     "notes",
     "default_weight",
-    "origin",
 )
+REQUIRED_DEFINITION_FIELDS = DEFINITION_FIELDS[: DEFINITION_FIELDS.index("notes")]
+MEASURE_COLUMNS = (*DEFINITION_FIELDS[1:], "origin")  # the columns of MeasureFrame.measures
 
 # ---- analysts' own measures (CSV upload) -------------------------------------------------------
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-REQUIRED_DEFINITION_FIELDS = (
-    "code",
-    "label",
-    "family",
-    "unit",
-    "direction",
-    "geography",
-    "source",
-    "publisher",
-    "period",
-    "licence",
-)
 
 
 @dataclass(frozen=True)
@@ -263,7 +254,7 @@ def add_measure(*, engine: Engine, actor: Actor, definition: dict, data: bytes) 
         raise UploadRejected(problems)
     with session_scope(engine) as session:
         position = (session.exec(select(func.max(MeasureDefinition.position))).one() or 0) + 1
-        fields = {k: definition[k] for k in (*REQUIRED_DEFINITION_FIELDS, "notes", "default_weight")}
+        fields = {k: definition[k] for k in DEFINITION_FIELDS}
         session.add(MeasureDefinition(**fields, position=position, origin="uploaded", created_by=actor.username))
         session.flush()
         session.execute(
@@ -291,6 +282,6 @@ def delete_measure(*, engine: Engine, actor: Actor, code: str) -> None:
         if measure.origin != "uploaded":
             raise ValueError(f"{code!r} comes with the bundled data and cannot be deleted")
         before = measure.model_dump()
-        session.execute(delete(MeasureValue).where(MeasureValue.measure_code == code))
+        session.execute(delete(MeasureValue).where(col(MeasureValue.measure_code) == code))
         session.delete(measure)
         record(session, actor=actor, action="delete", entity_type="measure", entity_id=code, before=before)

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from vru_core.models import ScoringProfile
 from vru_core.models.common import utcnow
-from vru_core.needs.scoring import Profile
+from vru_core.needs.profile import Profile
 from vru_core.platform.audit import record
 from vru_core.platform.auth import Actor, Permission, require
 from vru_core.platform.db import session_scope

@@ -22,8 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from vru_core.needs.kernel import _signs, flag_matrix, rank_min
 from vru_core.needs.measures import MeasureFrame
-from vru_core.needs.scoring import Profile, ScoreResult, _check_pct, _signs, flag_matrix, rank_min, score
+from vru_core.needs.profile import Profile, _check_pct
+from vru_core.needs.scoring import ScoreResult, score
 
 
 @dataclass(frozen=True)

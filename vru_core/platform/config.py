@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+OGL_V3 = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 
 
 @dataclass(frozen=True)
@@ -16,7 +17,10 @@ class Settings:
     bundled_data_dir: Path
     funder_org_id: str
     funder_name: str
+    funder_department: str
     award_id_prefix: str
+    data_source_url: str
+    open_data_licence: str
 
 
 def get_settings() -> Settings:
@@ -27,7 +31,11 @@ def get_settings() -> Settings:
         database_url=url,
         data_dir=data_dir,
         bundled_data_dir=Path(os.environ.get("VRU_BUNDLED_DATA_DIR", REPO_ROOT / "data")).resolve(),
-        funder_org_id=os.environ.get("VRU_FUNDER_ORG_ID", "GB-GOR-PC390"),
-        funder_name=os.environ.get("VRU_FUNDER_NAME", "London Violence Reduction Unit (Greater London Authority)"),
+        # 360Giving publishing: the VRU is part of the Greater London Authority, which publishes as GB-LAE-GLA.
+        funder_org_id=os.environ.get("VRU_FUNDER_ORG_ID", "GB-LAE-GLA"),
+        funder_name=os.environ.get("VRU_FUNDER_NAME", "Greater London Authority"),
+        funder_department=os.environ.get("VRU_FUNDER_DEPARTMENT", "London Violence Reduction Unit"),
         award_id_prefix=os.environ.get("VRU_AWARD_ID_PREFIX", "360G-LondonVRU-"),
+        data_source_url=os.environ.get("VRU_DATA_SOURCE_URL", "").strip(),
+        open_data_licence=os.environ.get("VRU_OPEN_DATA_LICENCE", OGL_V3),
     )

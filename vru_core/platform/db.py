@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+import pandas as pd
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, Executable, event
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
@@ -61,3 +62,11 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def read_frame(bind: Engine | Connection, query: Executable, columns: Sequence[str]) -> pd.DataFrame:
+    """The rows of a select as a DataFrame with these column names (in the select's order)."""
+    if isinstance(bind, Engine):
+        with bind.connect() as conn:
+            return read_frame(conn, query, columns)
+    return pd.DataFrame([tuple(row) for row in bind.execute(query).all()], columns=list(columns))

@@ -23,14 +23,18 @@ from vru_core.register.importer import TEMPLATE_COLUMNS, ImportResult, import_cs
 from vru_core.register.service import COMMITTED, delete_award_rows, snapshot_from_session
 
 EXAMPLE_PREFIX = "360G-LondonVRU-EXAMPLE-"
+# Made-up organisations have no charity or company number, so they take identifiers under the VRU's own
+# 360Giving prefix (as a real unregistered group would) and say where they are based by borough code.
+ORG_PREFIX = "360G-LondonVRU-EXAMPLE-ORG-"
 ORGS = [
-    ("XI-EXAMPLE-0001", "EXAMPLE Youth Mentoring Trust", "voluntary_community"),
-    ("XI-EXAMPLE-0002", "EXAMPLE Parents Together Network", "voluntary_community"),
-    ("XI-EXAMPLE-0003", "EXAMPLE After-School Sports Club", "voluntary_community"),
-    ("XI-EXAMPLE-0004", "EXAMPLE Borough Council (fictional)", "local_authority"),
-    ("XI-EXAMPLE-0005", "EXAMPLE Community Arts Collective", "voluntary_community"),
-    ("XI-EXAMPLE-0006", "EXAMPLE Academy Trust (fictional)", "school"),
+    (f"{ORG_PREFIX}0001", "EXAMPLE Youth Mentoring Trust", "voluntary_community"),
+    (f"{ORG_PREFIX}0002", "EXAMPLE Parents Together Network", "voluntary_community"),
+    (f"{ORG_PREFIX}0003", "EXAMPLE After-School Sports Club", "voluntary_community"),
+    (f"{ORG_PREFIX}0004", "EXAMPLE Borough Council (fictional)", "local_authority"),
+    (f"{ORG_PREFIX}0005", "EXAMPLE Community Arts Collective", "voluntary_community"),
+    (f"{ORG_PREFIX}0006", "EXAMPLE Academy Trust (fictional)", "school"),
 ]
+REGRANTS = {"local_authority": "FRG010"}  # the example council passes its grants on to local groups
 TITLES = [
     ("Youth mentoring", 3, "young_persons_action_group"),
     ("After-school activities 4-7pm", 5, "after_school"),
@@ -56,6 +60,7 @@ def example_csv(
     for code, borough in wards:
         by_borough.setdefault(borough, []).append(code)
     borough_codes = sorted(by_borough)
+    based = {org_id: borough_codes[(7 * k) % len(borough_codes)] for k, (org_id, _, _) in enumerate(ORGS)}
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=TEMPLATE_COLUMNS, lineterminator="\n")
     writer.writeheader()
@@ -83,6 +88,7 @@ def example_csv(
                 "recipient_org_id": org_id,
                 "recipient_name": org_name,
                 "recipient_type": org_type,
+                "recipient_location": based[org_id],
                 "amount_awarded": str(amount),
                 "award_date": award_date.isoformat(),
                 "planned_start": start.isoformat(),
@@ -92,6 +98,7 @@ def example_csv(
                 "objectives": ";".join(str(n) for n in objectives),
                 "geography_level": level,
                 "areas": ";".join(areas),
+                "regrant_type": REGRANTS.get(org_type, ""),
                 "status": rng.choice(statuses),
             }
         )

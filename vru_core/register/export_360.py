@@ -1,16 +1,19 @@
-"""The register as open data: a 360Giving Data Standard package (JSON) and the 360Giving flat CSV.
+"""The register as open data: a 360Giving Data Standard 1.4 package (JSON). The flat CSV and the
+spreadsheet (XLSX) with the standard's column titles are built from the same grants (export_flat).
 
 Published: awards that are approved, active or completed (money the VRU has committed), never the
-example register. Beneficiary locations carry the ward and borough names and their GSS codes.
+example register. The funder is the Greater London Authority (`GB-LAE-GLA`) with the VRU as its
+department; beneficiary locations carry the ward and borough names and their GSS codes, the
+location scope says how local the award is, and recipients carry where they are based.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
 import io
 import json
+import re
 from collections import defaultdict
 from typing import IO
 
@@ -28,26 +31,46 @@ from vru_core.models import (
     PriorityArea,
     Ward,
 )
-from vru_core.platform import csvsafe
-from vru_core.platform.config import get_settings
+from vru_core.platform.config import Settings, get_settings
+from vru_core.register import orgids
+from vru_core.register.codes_360 import BOROUGH_TYPE, LOCATION_SCOPES, LONDON_REGION, WARD_TYPE
 from vru_core.register.query import iso_date, iso_timestamp
+from vru_core.register.validation import ORG_TYPES
 
-SCHEMA_VERSION = "1.4"
+SCHEMA_VERSION = "1.4"  # the package's version field takes major.minor; the grants follow 1.4.3
 PUBLISHED_STATUSES = ("approved", "active", "completed")
-LONDON = {"name": "London", "geoCode": "E12000007", "geoCodeType": "RGN", "countryCode": "GB"}
-# 360Giving geoCodeType codelist: WD ward, LONB London borough, RGN region.
-WARD_TYPE, BOROUGH_TYPE = "WD", "LONB"
+LONDON = LONDON_REGION
 OBJECTIVE_VOCABULARY = "London VRU strategy objectives"
 PRIORITY_VOCABULARY = "London VRU first-year priority areas"
+_WEB_ADDRESS = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
-def escape_cell(value) -> str:
-    """A flat-CSV cell as text: numbers as written, text escaped against formula injection (platform.csvsafe)."""
-    if value is None:
-        return ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    return csvsafe.escape_cell(str(value))
+class PublishingRefused(ValueError):
+    """A setting would make the published file invalid; the message says which and how to fix it."""
+
+
+def settings_notes(settings: Settings | None = None) -> tuple[list[str], list[str]]:
+    """(errors that stop publication, warnings to fix before publishing) about the open-data settings."""
+    s = settings or get_settings()
+    errors, warnings = [], []
+    if not s.data_source_url:
+        warnings.append(
+            "VRU_DATA_SOURCE_URL is not set, so the grants carry no Data Source: set it to the web address "
+            "where the published file will live before publishing."
+        )
+    elif not _WEB_ADDRESS.match(s.data_source_url):
+        errors.append(f"VRU_DATA_SOURCE_URL {s.data_source_url!r} is not a web address (https://…).")
+    if not _WEB_ADDRESS.match(s.open_data_licence):
+        errors.append(f"VRU_OPEN_DATA_LICENCE {s.open_data_licence!r} is not a licence address (https://…).")
+    message = orgids.clean_org_id(s.funder_org_id)[1]
+    if message:
+        errors.append(f"VRU_FUNDER_ORG_ID: {message}")
+    if not s.award_id_prefix.startswith("360G-"):
+        warnings.append(
+            f"VRU_AWARD_ID_PREFIX {s.award_id_prefix!r} does not start with 360G-: 360Giving expects every grant "
+            "identifier to start with the publisher's registered 360G- prefix."
+        )
+    return errors, warnings
 
 
 def _amount(pence: int) -> int | float:
@@ -55,10 +78,22 @@ def _amount(pence: int) -> int | float:
     return pence // 100 if pence % 100 == 0 else pence / 100
 
 
+def _area(code: str, wards: dict, boroughs: dict) -> dict:
+    if code in wards:
+        return {"name": wards[code][0], "geoCode": code, "geoCodeType": WARD_TYPE, "countryCode": "GB"}
+    return {"name": boroughs.get(code, code), "geoCode": code, "geoCodeType": BOROUGH_TYPE, "countryCode": "GB"}
+
+
 def grants(engine: Engine, *, include_examples: bool = False) -> list[dict]:
     """One 360Giving grant object per published award, built from a handful of set queries (no per-award I/O)."""
     settings = get_settings()
-    funder = [{"id": settings.funder_org_id, "name": settings.funder_name}]
+    errors, _ = settings_notes(settings)
+    if errors:
+        raise PublishingRefused(" ".join(errors))
+    funder = {"id": settings.funder_org_id, "name": settings.funder_name}
+    if settings.funder_department:
+        funder["department"] = settings.funder_department
+    funders = [funder]
     with engine.connect() as conn:
         query = (
             select(
@@ -74,11 +109,15 @@ def grants(engine: Engine, *, include_examples: bool = False) -> list[dict]:
                 FundingStream.name,
                 Award.priority_area_code,
                 Award.geography_level,
+                Award.regrant_type,
                 iso_timestamp(Award.updated_at, engine.dialect.name),
                 Organisation.org_id,
                 Organisation.name,
+                Organisation.org_type,
                 Organisation.charity_number,
                 Organisation.company_number,
+                Organisation.postal_code,
+                Organisation.location_code,
             )
             .join(Organisation, Organisation.id == Award.organisation_id)
             .join(FundingStream, FundingStream.code == Award.funding_stream_code)
@@ -127,65 +166,73 @@ def grants(engine: Engine, *, include_examples: bool = False) -> list[dict]:
     def locations(level: str, codes: tuple[tuple[str, str], ...]) -> list[dict]:
         return _locations(level, list(codes), wards, boroughs)
 
+    @functools.cache
+    def based_at(code: str) -> list[dict]:
+        return [_area(code, wards, boroughs)]
+
     out = []
     for a in awards:
         (award_id, identifier, title, description, pence, award_date, start, end, stream, stream_name, priority,
-         level, updated, org_id, org_name, charity, company) = a  # fmt: skip
+         level, regrant, updated, org_id, org_name, org_type, charity, company, postcode, based) = a  # fmt: skip
         recipient = {"id": org_id, "name": org_name}
         if charity:
             recipient["charityNumber"] = charity
         if company:
             recipient["companyNumber"] = company
+        if postcode:
+            recipient["postalCode"] = postcode
+        recipient["organisationType"] = ORG_TYPES.get(org_type, org_type)
+        if based:
+            recipient["location"] = based_at(based)
         grant = {
             "id": identifier,
             "title": title,
-            "description": description or title,
+            "description": description or f"{title}: a {stream_name} grant to {org_name}.",
             "currency": "GBP",
             "amountAwarded": _amount(pence),
             "awardDate": award_date,
             "plannedDates": [{"startDate": start, "endDate": end}],
             "recipientOrganization": [recipient],
-            "fundingOrganization": funder,
+            "fundingOrganization": funders,
             "grantProgramme": programme(stream, stream_name),
             "beneficiaryLocation": locations(level, tuple(sorted(areas.get(award_id, ())))),
+            "locationScope": LOCATION_SCOPES.get(level, LOCATION_SCOPES["london"]),
             "classifications": classification(tuple(sorted(objectives.get(award_id, ()))), priority),
             "dateModified": updated,
         }
         if paid.get(award_id):
             grant["amountDisbursed"] = _amount(paid[award_id])
+        if regrant:
+            grant["regrantType"] = regrant
+        if settings.data_source_url:
+            grant["dataSource"] = settings.data_source_url
         out.append(grant)
     return out
 
 
 def _locations(level: str, codes: list[tuple[str, str]], wards: dict, boroughs: dict) -> list[dict]:
+    """The wards served, then their boroughs (or the boroughs served); London-wide: the London region."""
     if level == "london" or not codes:
         return [dict(LONDON)]
-    locations, borough_codes = [], []
-    for code, kind in codes:
-        if kind == "ward" and code in wards:
-            name, borough = wards[code]
-            locations.append({"name": name, "geoCode": code, "geoCodeType": WARD_TYPE, "countryCode": "GB"})
-            borough_codes.append(borough)
-        else:
-            borough_codes.append(code)
-    for code in dict.fromkeys(borough_codes):
-        locations.append(
-            {"name": boroughs.get(code, code), "geoCode": code, "geoCodeType": BOROUGH_TYPE, "countryCode": "GB"}
-        )
-    return locations
+    ward_codes = [code for code, kind in codes if kind == "ward" and code in wards]
+    borough_codes = [wards[code][1] for code in ward_codes] + [c for c, kind in codes if c not in ward_codes]
+    return [_area(code, wards, boroughs) for code in [*ward_codes, *dict.fromkeys(borough_codes)]]
 
 
 def package(engine: Engine, *, include_examples: bool = False, issued: dt.date | None = None) -> dict:
+    """The grants with the package metadata; the publisher is the funder (the GLA publishes for the VRU)."""
     settings = get_settings()
     issued = issued or dt.date.today()
+    unit = settings.funder_department or settings.funder_name
     return {
         "version": SCHEMA_VERSION,
-        "title": f"{settings.funder_name}: grants register",
-        "description": "Awards committed by the London VRU, with the wards and boroughs they serve.",
+        "title": f"{unit}: grants",
+        "description": f"Grants committed by the {unit} ({settings.funder_name}), with the wards and boroughs "
+        "they serve.",
         "issued": issued.isoformat(),
         "identifier": f"{settings.award_id_prefix}register-{issued.isoformat()}",
         "publisher": {"identifier": settings.funder_org_id, "name": settings.funder_name},
-        "license": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+        "license": settings.open_data_licence,
         "grants": grants(engine, include_examples=include_examples),
     }
 
@@ -217,73 +264,7 @@ def write_json(engine: Engine, out: IO[str], **kwargs) -> int:
     return len(grant_list)
 
 
-# Official 360Giving flat (summary table) column titles; repeated items are numbered from 0.
-BASE_COLUMNS = [
-    ("Identifier", lambda g: g["id"]),
-    ("Title", lambda g: g["title"]),
-    ("Description", lambda g: g["description"]),
-    ("Currency", lambda g: g["currency"]),
-    ("Amount Awarded", lambda g: g["amountAwarded"]),
-    ("Amount Disbursed", lambda g: g.get("amountDisbursed", "")),
-    ("Award Date", lambda g: g["awardDate"]),
-    ("Planned Dates:Start Date", lambda g: g["plannedDates"][0]["startDate"]),
-    ("Planned Dates:End Date", lambda g: g["plannedDates"][0]["endDate"]),
-    ("Recipient Org:Identifier", lambda g: g["recipientOrganization"][0]["id"]),
-    ("Recipient Org:Name", lambda g: g["recipientOrganization"][0]["name"]),
-    ("Recipient Org:Charity Number", lambda g: g["recipientOrganization"][0].get("charityNumber", "")),
-    ("Recipient Org:Company Number", lambda g: g["recipientOrganization"][0].get("companyNumber", "")),
-    ("Funding Org:Identifier", lambda g: g["fundingOrganization"][0]["id"]),
-    ("Funding Org:Name", lambda g: g["fundingOrganization"][0]["name"]),
-    ("Grant Programme:Code", lambda g: g["grantProgramme"][0]["code"]),
-    ("Grant Programme:Title", lambda g: g["grantProgramme"][0]["title"]),
-    ("Last modified", lambda g: g["dateModified"]),
-]
-LOCATION_FIELDS = [("Name", "name"), ("Country Code", "countryCode"), ("Geographic Code", "geoCode"),
-                   ("Geographic Code Type", "geoCodeType")]  # fmt: skip
-CLASSIFICATION_FIELDS = [("Vocabulary", "vocabulary"), ("Code", "code"), ("Title", "title")]
-
-
-def flat_table(grant_list: list[dict]) -> tuple[list[str], list[list[str]]]:
-    n_loc = max((len(g["beneficiaryLocation"]) for g in grant_list), default=1)
-    n_cls = max((len(g["classifications"]) for g in grant_list), default=0)
-    header = [title for title, _ in BASE_COLUMNS]
-    header += [f"Beneficiary Location:{i}:{t}" for i in range(n_loc) for t, _ in LOCATION_FIELDS]
-    header += [f"Classifications:{i}:{t}" for i in range(n_cls) for t, _ in CLASSIFICATION_FIELDS]
-    memo: dict[int, list[str]] = {}  # shared location/classification lists (see `grants`): cells built once
-
-    def cells(items: list[dict], n: int, fields) -> list[str]:
-        key = id(items)
-        if key not in memo:
-            memo[key] = [
-                escape_cell(items[i].get(k, "")) if i < len(items) else "" for i in range(n) for _, k in fields
-            ]
-        return memo[key]
-
-    rows = []
-    for g in grant_list:
-        row = [escape_cell(get(g)) for _, get in BASE_COLUMNS]
-        row += cells(g["beneficiaryLocation"], n_loc, LOCATION_FIELDS)
-        row += cells(g["classifications"], n_cls, CLASSIFICATION_FIELDS)
-        rows.append(row)
-    return header, rows
-
-
-def write_csv(engine: Engine, out: IO[str], **kwargs) -> int:
-    grant_list = grants(engine, **kwargs)
-    header, rows = flat_table(grant_list)
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return len(rows)
-
-
 def to_json_bytes(engine: Engine, **kwargs) -> bytes:
     buffer = io.StringIO()
     write_json(engine, buffer, **kwargs)
     return buffer.getvalue().encode("utf-8")
-
-
-def to_csv_bytes(engine: Engine, **kwargs) -> bytes:
-    buffer = io.StringIO()
-    write_csv(engine, buffer, **kwargs)
-    return buffer.getvalue().encode("utf-8-sig")  # BOM: Excel then reads UTF-8 names correctly

@@ -9,9 +9,13 @@ Objective totals split an award equally across its objectives, so the totals add
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
+from vru_core.needs.measures import MeasureFrame
+from vru_core.needs.scoring import Profile, score
 from vru_core.register.query import RegisterData
 
 COMMITTED = ("approved", "active", "completed")
@@ -123,3 +127,53 @@ def totals_by(data: RegisterData, dimension: str, labels: dict | None = None) ->
     out = out.reset_index()
     out["label"] = out[dimension].map(lambda k: (labels or {}).get(k, str(k)))
     return out.sort_values("money", ascending=False).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class FundingNeed:
+    """Committed money set against need for one profile and top N: what the Funding vs need page shows."""
+
+    committed: RegisterData  # the committed awards the figures are built from
+    joined: pd.DataFrame  # per ward by need rank: names, score, rank, direct, from_borough, total, per_head
+    top_n: int
+    money_top: float  # committed money placed on the top-N need wards
+    money_placed: float  # committed money placed on any ward
+    share: float  # money_top / money_placed (0..1; 0 when nothing is placed)
+    even_share: float  # what the top N would get if money were spread evenly over wards (0..1)
+    london_wide: float  # committed money of London-wide awards (on no ward)
+
+    def underfunded(self, per_head_below: float = 1.0) -> pd.DataFrame:
+        return underfunded(self.joined, top_n=self.top_n, per_head_below=per_head_below)
+
+    def totals_by(self, dimension: str, labels: dict | None = None) -> pd.DataFrame:
+        return totals_by(self.committed, dimension, labels)
+
+
+def against_need(
+    data: RegisterData, wards: pd.DataFrame, scores: pd.DataFrame, top_n: int, *, include_examples: bool = True
+) -> FundingNeed:
+    """The whole pipeline: committed awards, money placed on wards, joined with the need scores, share to the top N.
+
+    wards: index ward_code; borough_code, population. scores: a scoring table (index ward_code; ward_name,
+    borough_name, score, rank)."""
+    committed_data = committed(data, include_examples=include_examples)
+    joined = need_and_money(scores, ward_money(committed_data, wards))
+    share = share_to_top(joined, top_n)
+    return FundingNeed(
+        committed=committed_data,
+        joined=joined,
+        top_n=top_n,
+        money_top=share["money_top"],
+        money_placed=share["money_placed"],
+        share=share["share"],
+        even_share=share["even_share"],
+        london_wide=london_wide_total(committed_data),
+    )
+
+
+def for_profile(
+    data: RegisterData, frame: MeasureFrame, profile: Profile | None, top_n: int, *, include_examples: bool = True
+) -> FundingNeed:
+    """:func:`against_need` with the ward need scores of a scoring profile (the default profile when None)."""
+    scores = score(frame, profile or Profile()).table
+    return against_need(data, frame.wards, scores, top_n, include_examples=include_examples)

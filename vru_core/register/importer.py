@@ -20,7 +20,9 @@ from vru_core.platform.audit import record, record_many
 from vru_core.platform.auth import Actor, Permission, require
 from vru_core.platform.db import session_scope
 from vru_core.platform.locking import write_lock
+from vru_core.register.codes_360 import REGRANT_TYPES
 from vru_core.register.service import (
+    LOCATION_FIELDS,
     REGISTER_LOCK,
     STATUSES,
     area_rows,
@@ -59,11 +61,16 @@ COLUMN_GUIDE = {
     "title": "Required. Short title of the funded activity.",
     "description": "What the money pays for.",
     "recipient_org_id": "Required. GB-CHC-<charity number>, GB-COH-<8-character company number>, or another "
-    "registered prefix (GB-LAE-…, GB-EDU-…, XI-…).",
+    "org-id.guide list (GB-LAE-<council code>, GB-EDU-<school URN>, …); 360G-LondonVRU-<own reference> for a "
+    "group with no registered number.",
     "recipient_name": "Required. The organisation's registered name.",
     "recipient_type": "voluntary_community, local_authority, school, statutory or other (default voluntary_community).",
-    "charity_number": "6 to 8 digits, if a registered charity.",
-    "company_number": "8 digits (or 2 letters + 6 digits), if a company.",
+    "charity_number": "6 or 7 digits (no linked-charity suffix such as -1), or SC and 6 digits for a Scottish "
+    "charity. Filled in from a GB-CHC- identifier when blank.",
+    "company_number": "8 digits (or 2 letters + 6 digits), if a company. Filled in from a GB-COH- identifier.",
+    "recipient_postcode": "Optional. The postcode where the organisation is based, e.g. E8 1AA.",
+    "recipient_location": "Optional. The ward (E05…) or London borough (E09…) code where the organisation is "
+    "based. A blank postcode or location keeps what the register already holds.",
     "amount_awarded": "Required. Pounds as a plain number: 45000 or 45000.50 (no £, commas or 'k').",
     "award_date": "Required. YYYY-MM-DD.",
     "planned_start": "Required. YYYY-MM-DD.",
@@ -75,6 +82,8 @@ COLUMN_GUIDE = {
     "areas": "Ward codes (E05…, May 2022 boundaries) or borough codes (E09…), separated by ';'. Blank for London-wide.",
     "area_amounts": "Optional split of the amount across the areas, same order, separated by ';'; must add up to "
     "the amount.",
+    "regrant_type": "Only for awards to councils or intermediaries that make onward grants: a 360Giving regrant "
+    f"type code ({', '.join(f'{c} {t}' for c, t in REGRANT_TYPES.items())}).",
     "status": "New awards only: proposed (default), approved, active, completed or withdrawn. Status changes to "
     "existing awards go through the award page.",
 }
@@ -151,9 +160,11 @@ def _read_rows(content: bytes | str) -> tuple[list[tuple[int, dict]], list[Probl
     return rows, problems
 
 
-def _signature(award, org_id: str, objectives: list[int], areas: list[tuple]) -> tuple:
+def _signature(award, org_id: str, objectives: list[int], areas: list[tuple], place: tuple = ()) -> tuple:
     """Everything an import row can set, in a cheap comparable form (status and flags excluded)."""
     return (
+        *place,
+        award.regrant_type,
         award.title,
         award.description,
         org_id,
@@ -193,10 +204,13 @@ def check_csv(engine: Engine, content: bytes | str, *, progress: Progress | None
                     Award.funding_stream_code,
                     Award.priority_area_code,
                     Award.geography_level,
+                    Award.regrant_type,
                     Award.status,
                     Award.version,
                     Award.is_example,
                     Organisation.org_id,
+                    Organisation.postal_code,
+                    Organisation.location_code,
                 ).join(Organisation, Organisation.id == Award.organisation_id)
             ).all()
         }
@@ -213,6 +227,7 @@ def check_csv(engine: Engine, content: bytes | str, *, progress: Progress | None
                 links_area.setdefault(award_id, []).append((code, kind, pence))
     seen: dict[str, int] = {}
     org_names: dict[str, tuple[str, int]] = {}
+    org_places: dict[str, tuple[tuple, int]] = {}
     step = max(1, len(rows) // 50)
     for i, (line, raw) in enumerate(rows):
         if progress and i % step == 0:
@@ -248,6 +263,16 @@ def check_csv(engine: Engine, content: bytes | str, *, progress: Progress | None
             )
             continue
         org_names.setdefault(org["org_id"], (org["name"], line))
+        place = tuple(org.get(k) for k in LOCATION_FIELDS)
+        if any(place) and org_places.setdefault(org["org_id"], (place, line))[0] != place:
+            plan.problems.append(
+                Problem(
+                    "recipient_postcode",
+                    f"{org['org_id']} is based elsewhere on row {org_places[org['org_id']][1]}",
+                    line,
+                )
+            )
+            continue
         current = existing.get(identifier)
         if current is None:
             plan.to_create.append(clean)
@@ -262,12 +287,16 @@ def check_csv(engine: Engine, content: bytes | str, *, progress: Progress | None
                 )
             )
             continue
-        stored = _signature(current, current.org_id, links_obj.get(current.id, []), links_area.get(current.id, []))
+        stored_place = (current.postal_code, current.location_code)
+        stored = _signature(
+            current, current.org_id, links_obj.get(current.id, []), links_area.get(current.id, []), stored_place
+        )
         proposed = _signature(
             _as_award(clean, identifier, current.status, current.version),
             org["org_id"],
             clean.objectives,
             area_rows(clean),
+            tuple(org.get(k) or was for k, was in zip(LOCATION_FIELDS, stored_place, strict=True)),
         )
         if stored == proposed:
             plan.unchanged += 1
@@ -292,6 +321,7 @@ def _as_award(data: AwardData, identifier: str, status: str, version: int) -> Si
         funding_stream_code=data.funding_stream_code,
         priority_area_code=data.priority_area_code,
         geography_level=data.geography_level,
+        regrant_type=data.regrant_type,
         status=status,
         version=version,
         is_example=False,
@@ -313,10 +343,14 @@ def import_csv(
     with session_scope(engine) as session:
         write_lock(session, REGISTER_LOCK)  # organisations and identifiers are read-then-insert
         org_pk: dict[str, int] = dict(session.exec(select(Organisation.org_id, Organisation.id)).all())
+        placed: set[str] = set()
         for data in [*plan.to_create, *(d for _, d in plan.to_update)]:
             org = data.organisation
-            if org["org_id"] not in org_pk:
+            has_place = any(org.get(k) for k in LOCATION_FIELDS) and org["org_id"] not in placed
+            if org["org_id"] not in org_pk or has_place:  # new, or where it is based is (re)stated
                 org_pk[org["org_id"]], _ = resolve_organisation(session, actor=actor, org=org, is_example=is_example)
+                if has_place:
+                    placed.add(org["org_id"])
         total = len(plan.to_create) + len(plan.to_update)
         for start in range(0, len(plan.to_create), BATCH):
             batch = plan.to_create[start : start + BATCH]
@@ -333,6 +367,7 @@ def import_csv(
                     "funding_stream_code": d.funding_stream_code,
                     "priority_area_code": d.priority_area_code,
                     "geography_level": d.geography_level,
+                    "regrant_type": d.regrant_type,
                     "status": d.status or "proposed",
                     "version": 1,
                     "is_example": is_example,
@@ -400,7 +435,7 @@ def _apply_updates(session, actor: Actor, updates: list[tuple[int, AwardData]], 
         award.amount_pence = to_pence(data.amount)
         award.award_date, award.planned_start, award.planned_end = data.award_date, data.planned_start, data.planned_end
         award.funding_stream_code, award.priority_area_code = data.funding_stream_code, data.priority_area_code
-        award.geography_level = data.geography_level
+        award.geography_level, award.regrant_type = data.geography_level, data.regrant_type
         award.version += 1
         award.updated_by, award.updated_at = actor.username, utcnow()
         session.add(award)

@@ -97,6 +97,7 @@ def award_snapshot(award: Award, objectives: list[int], areas: list[tuple[str, s
         "priority_area": award.priority_area_code,
         "objectives": sorted(objectives),
         "geography_level": award.geography_level,
+        "regrant_type": award.regrant_type,
         "areas": [code for code, _, _ in areas],
         "area_amounts": [to_pounds(p) for _, _, p in areas] if any(p is not None for _, _, p in areas) else [],
         "status": award.status,
@@ -167,12 +168,36 @@ def resolve_organisation(session: Session, *, actor: Actor, org: dict, is_exampl
                     "(or ask an administrator to rename the organisation)",
                 )
             ]
+        _update_location(session, actor, existing, org)
         return existing.id, []
     row = Organisation(**org, is_example=is_example, created_by=actor.username)
     session.add(row)
     session.flush()
     record(session, actor=actor, action="create", entity_type="organisation", entity_id=row.id, after=org)
     return row.id, []
+
+
+LOCATION_FIELDS = ("postal_code", "location_code")
+
+
+def _update_location(session: Session, actor: Actor, existing: Organisation, org: dict) -> None:
+    """Where a known organisation is based, as newly given (a blank never erases what is stored), audited."""
+    changes = {k: org[k] for k in LOCATION_FIELDS if org.get(k) and org[k] != getattr(existing, k)}
+    if not changes:
+        return
+    before = {k: getattr(existing, k) for k in changes}
+    for key, value in changes.items():
+        setattr(existing, key, value)
+    session.add(existing)
+    record(
+        session,
+        actor=actor,
+        action="update",
+        entity_type="organisation",
+        entity_id=existing.id,
+        before=before,
+        after=changes,
+    )
 
 
 def create_organisation(*, engine: Engine, actor: Actor, data: Mapping) -> int:
@@ -228,6 +253,7 @@ def create_award(*, engine: Engine, actor: Actor, data: Mapping, is_example: boo
             funding_stream_code=clean.funding_stream_code,
             priority_area_code=clean.priority_area_code,
             geography_level=clean.geography_level,
+            regrant_type=clean.regrant_type,
             status="proposed",
             is_example=is_example,
             created_by=actor.username,
@@ -271,7 +297,7 @@ def update_award(*, engine: Engine, actor: Actor, award_id: int, version: int, d
             clean.planned_end,
         )
         award.funding_stream_code, award.priority_area_code = clean.funding_stream_code, clean.priority_area_code
-        award.geography_level = clean.geography_level
+        award.geography_level, award.regrant_type = clean.geography_level, clean.regrant_type
         _advance(session, award, version)
         award.updated_by, award.updated_at = actor.username, utcnow()
         session.add(award)
@@ -550,6 +576,8 @@ def award_detail(engine: Engine, award_id: int) -> dict:
             "recipient_type": org.org_type,
             "charity_number": org.charity_number or "",
             "company_number": org.company_number or "",
+            "recipient_postcode": org.postal_code or "",
+            "recipient_location": org.location_code or "",
             "paid": paid,
             "remaining": snapshot["amount_awarded"] - paid,
             "payments": payments,
@@ -610,6 +638,8 @@ def as_form_data(detail: dict) -> dict:
         "recipient_type": detail["recipient_type"],
         "charity_number": detail["charity_number"],
         "company_number": detail["company_number"],
+        "recipient_postcode": detail["recipient_postcode"],
+        "recipient_location": detail["recipient_location"],
         "amount_awarded": str(detail["amount_awarded"]),
         "award_date": detail["award_date"],
         "planned_start": detail["planned_start"],
@@ -620,4 +650,5 @@ def as_form_data(detail: dict) -> dict:
         "geography_level": detail["geography_level"],
         "areas": detail["areas"],
         "area_amounts": [str(a) for a in detail["area_amounts"]],
+        "regrant_type": detail["regrant_type"] or "",
     }

@@ -17,6 +17,8 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from vru_core.models import Borough, FundingStream, Objective, PriorityArea, Ward
+from vru_core.register import orgids
+from vru_core.register.codes_360 import REGRANT_TYPES
 
 ORG_TYPES = {
     "voluntary_community": "Voluntary or community organisation",
@@ -31,11 +33,9 @@ MAX_AMOUNT = Decimal("100000000")  # £100m: far above any single VRU award; cat
 _PLAIN_AMOUNT = re.compile(r"^\d+(\.\d+)?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PERIOD = re.compile(r"^\d{4}-(Q[1-4]|\d{2})$")
-_CHARITY_NUMBER = re.compile(r"^\d{6,8}(-\d{1,2})?$")  # England & Wales register, optional linked-charity suffix
-_COMPANY_NUMBER = re.compile(r"^([0-9]{8}|(SC|NI|OC|SO|NC|R0|IP|SP|RS|FC|LP|SL|NL)[0-9]{6})$")
-_ORG_CHC = re.compile(r"^GB-CHC-\d{6,8}$")
-_ORG_COH = re.compile(r"^GB-COH-[A-Z0-9]{8}$")
-_ORG_LOCAL = re.compile(r"^(GB|XI)-[A-Z0-9]{2,12}-[A-Za-z0-9][A-Za-z0-9._/-]{0,80}$")
+_GSS_AREA = re.compile(r"^E0[59]\d{6}$")
+# Control characters (other than tab and line breaks) cannot be stored in a spreadsheet cell or XML.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 LIST_SEPARATOR = ";"
 
 
@@ -103,6 +103,8 @@ class Checker:
             self.add(name, "required: this cannot be blank")
         elif len(value) > max_length:
             self.add(name, f"too long: {len(value)} characters, at most {max_length}")
+        elif _CONTROL.search(value):
+            self.add(name, "contains a control character (often pasted by accident) that spreadsheets cannot hold")
         return value
 
     def amount(self, data: Mapping, name: str, *, required: bool = True) -> Decimal | None:
@@ -262,38 +264,49 @@ class Checker:
             self.add(name, f"the split adds up to £{sum(amounts):,}, not the award's £{total:,}")
         return amounts
 
-    def organisation(self, data: Mapping, *, prefix: str = "recipient_") -> dict:
-        """A recipient: 360Giving org-id, name, type, and charity/company numbers in their official forms."""
+    def organisation(self, data: Mapping, ref: Reference | None = None, *, prefix: str = "recipient_") -> dict:
+        """A recipient: org-id and registration numbers (rules in vru_core.register.orgids), name, type, base."""
         org_id = self.text(data, f"{prefix}org_id", max_length=120)
-        if org_id and not valid_org_id(org_id):
-            self.add(
-                f"{prefix}org_id",
-                f"{org_id!r} is not a 360Giving organisation identifier: use GB-CHC-<charity number>, "
-                "GB-COH-<8-character company number>, or a registered prefix such as GB-LAE-<code> or XI-<list>-<id>",
-            )
+        message = None
+        if org_id:
+            org_id, message = orgids.clean_org_id(org_id)
+            if message:
+                self.add(f"{prefix}org_id", message)
         name = self.text(data, f"{prefix}name", max_length=300)
         org_type = self.choice(data, f"{prefix}type", ORG_TYPES, required=False) or "voluntary_community"
-        charity = self.text(data, "charity_number", required=False, max_length=20) or None
-        if charity and not _CHARITY_NUMBER.match(charity):
-            self.add("charity_number", f"{charity!r} is not a charity number: 6 to 8 digits, e.g. 1123456")
-        company = self.text(data, "company_number", required=False, max_length=20).upper() or None
-        if company and not _COMPANY_NUMBER.match(company):
-            self.add("company_number", f"{company!r} is not a company number: 8 digits, or 2 letters and 6 digits")
-        return {
-            "org_id": org_id,
-            "name": name,
-            "org_type": org_type,
-            "charity_number": charity,
-            "company_number": company,
-        }
+        numbers, problems = orgids.clean_numbers(
+            "" if message else org_id,  # numbers are only compared with a valid identifier
+            self.text(data, "charity_number", required=False, max_length=20),
+            self.text(data, "company_number", required=False, max_length=20),
+        )
+        for field_name, message in problems:
+            self.add(field_name, message)
+        org = {"org_id": org_id, "name": name, "org_type": org_type, **numbers}
+        if data.get(f"{prefix}postcode") is not None:  # absent (an older import file): keep what is stored
+            postcode, message = orgids.clean_postcode(self.text(data, f"{prefix}postcode", required=False))
+            if message:
+                self.add(f"{prefix}postcode", message)
+            org["postal_code"] = postcode
+        if data.get(f"{prefix}location") is not None:
+            org["location_code"] = self.area_code(data, ref, f"{prefix}location")
+        return org
+
+    def area_code(self, data: Mapping, ref: Reference | None, name: str) -> str | None:
+        """One current ward (E05…) or London borough (E09…) code: where an organisation is based."""
+        code = self.text(data, name, required=False, max_length=9).upper()
+        known = code in ref.ward_borough or code in ref.boroughs if ref is not None else bool(_GSS_AREA.match(code))
+        if code and not known:
+            self.add(
+                name,
+                f"unknown code {code!r}: give the current (May 2022) ward code (E05…) or London borough code "
+                "(E09…) where the organisation is based, or leave it blank and give the postcode",
+            )
+            return None
+        return code or None
 
 
 def valid_org_id(org_id: str) -> bool:
-    if org_id.startswith("GB-CHC-"):
-        return bool(_ORG_CHC.match(org_id))
-    if org_id.startswith("GB-COH-"):
-        return bool(_ORG_COH.match(org_id))
-    return bool(_ORG_LOCAL.match(org_id))
+    return orgids.clean_org_id(org_id)[1] is None
 
 
 def split_list(raw) -> list[str]:
@@ -331,6 +344,8 @@ AWARD_FIELDS = (
     "recipient_type",
     "charity_number",
     "company_number",
+    "recipient_postcode",
+    "recipient_location",
     "amount_awarded",
     "award_date",
     "planned_start",
@@ -341,6 +356,7 @@ AWARD_FIELDS = (
     "geography_level",
     "areas",
     "area_amounts",
+    "regrant_type",
     "status",
 )
 
@@ -364,6 +380,7 @@ class AwardData:
     areas: list[str]
     area_amounts: list[Decimal | None]
     status: str | None = None
+    regrant_type: str | None = None  # 360Giving regrantType code, for awards that fund onward grants
 
 
 def clean_award(
@@ -376,7 +393,7 @@ def clean_award(
         c.add("identifier", f"{identifier!r} may use letters, digits and . _ / - only")
     title = c.text(data, "title", max_length=300)
     description = c.text(data, "description", required=False, max_length=5000)
-    organisation = c.organisation(data)
+    organisation = c.organisation(data, ref)
     amount = c.amount(data, "amount_awarded")
     award_date = c.date(data, "award_date")
     start = c.date(data, "planned_start")
@@ -387,6 +404,7 @@ def clean_award(
     objectives = c.objectives(data, ref)
     level, areas = c.areas(data, ref)
     split = c.split(data, areas, amount)
+    regrant = c.choice(data, "regrant_type", REGRANT_TYPES, required=False)
     status = None
     if statuses:
         status = c.choice(data, "status", list(statuses), required=False)
@@ -409,6 +427,7 @@ def clean_award(
             areas=areas,
             area_amounts=split,
             status=status,
+            regrant_type=regrant,
         ),
         [],
     )
