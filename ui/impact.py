@@ -14,8 +14,6 @@ from vru_core.impact.panel import DEFAULT_OUTCOME, OUTCOMES, load_panel
 from vru_core.impact.synth import CannotEstimate
 from vru_core.register.query import load_register, register_version
 
-SOURCE = "Source: MPS Ward Level Crime (two releases combined, monthly from July 2023); Census 2021 populations."
-
 
 def _data_key(outcome: str) -> str:
     return repr(load_panel(outcome).key)
@@ -63,6 +61,7 @@ def render(result, outcome: str, key: str) -> None:
         f"{result.pre_months} / {result.post_months}",
         help=None if fit is None else f"Pre-period fit ratio {fit:.2f} (refused above 2)",
     )
+    st.caption(f"{text.periods(result)} {text.SOURCE}")
     verdict = (
         "The change is larger than chance alone usually gives (p < 0.10)."
         if result.p_value < 0.10
@@ -74,7 +73,7 @@ def render(result, outcome: str, key: str) -> None:
     for note in result.notes:
         st.caption(note)
     st.altair_chart(impact_chart(result.series, outcome), width="stretch", key=f"{key}_chart")
-    st.caption(describe(result, outcome) + " " + SOURCE)
+    st.caption(describe(result, outcome) + " " + text.SOURCE)
     if st.toggle("Show as table", key=f"{key}_table"):
         st.dataframe(chart_table(result.series), hide_index=True, width="stretch")
     st.markdown("**Regression to the mean.** " + text.REGRESSION_TO_THE_MEAN)
@@ -109,13 +108,15 @@ def group_section(kind: str, value, outcome: str = DEFAULT_OUTCOME) -> None:
         return
     rows = [
         {
-            "Award": result.identifiers[i],
+            "Award": result.titles[i],
+            "Identifier": result.identifiers[i],
             "Change %": round(e.effect_pct, 1),
             "Interval low %": round(e.ci_low_pct, 1),
             "Interval high %": round(e.ci_high_pct, 1),
             "p-value": round(e.p_value, 3),
             "Funded wards": len(e.treated_wards),
-            "Start": e.start,
+            "Start": text.month_label(e.start),
+            "Until": text.month_label(e.end),
         }
         for i, e in result.estimates.items()
     ]
@@ -123,8 +124,12 @@ def group_section(kind: str, value, outcome: str = DEFAULT_OUTCOME) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     if result.refused:
         st.markdown("**Awards that cannot be estimated yet**")
+        why = [
+            {"Award": result.titles[i], "Identifier": result.identifiers[i], "Why": r}
+            for i, r in result.refused.items()
+        ]
         st.dataframe(
-            pd.DataFrame([{"Award": result.identifiers[i], "Why": r} for i, r in result.refused.items()]),
+            pd.DataFrame(why),
             hide_index=True,
             width="stretch",
         )

@@ -19,15 +19,8 @@ def panel():
 
 
 def make_award(engine, actor, *, wards=FUNDED_WARDS, start="2025-01-01", end="2026-03-31", **changes) -> int:
-    data = sample_award(
-        engine,
-        title="Impact test award",
-        award_date=start,
-        planned_start=start,
-        planned_end=end,
-        areas=";".join(wards),
-        **changes,
-    )
+    fields = {"title": "Impact test award", "award_date": start, "planned_start": start, "planned_end": end}
+    data = sample_award(engine, **{**fields, "areas": ";".join(wards), **changes})
     return service.create_award(engine=engine, actor=actor, data=data)
 
 

@@ -223,6 +223,25 @@ def test_map_classes_follow_mapclassify_and_cover_every_ward():
     assert classify(pd.Series([3.0, 3.0])).labels == ("3",)
 
 
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("k", [3, 5, 6])
+def test_map_classes_match_mapclassify_wherever_it_converges(seed, k):
+    import mapclassify
+
+    values = np.random.default_rng(seed).gamma(2.0, 3.0, 300).round(1)
+    assert classify(pd.Series(values), k=k).bins == tuple(float(b) for b in mapclassify.JenksCaspall(values, k=k).bins)
+
+
+def test_map_classes_end_on_heavily_tied_scores():
+    """The default profile's shape (most wards 0, a tail to 8): mapclassify's own loop never ends on it."""
+    counts = [387, 124, 66, 36, 25, 21, 13, 8, 4]
+    values = pd.Series(np.repeat(np.arange(len(counts), dtype=float), counts))
+    classes = classify(values)
+    assert classes.labels[0] == "0" and classes.bins[-1] == 8.0
+    assert sum(classes.counts) == len(values) and all(n > 0 for n in classes.counts)
+    assert list(classes.bins) == sorted(set(classes.bins))
+
+
 @pytest.mark.parametrize("template", ["sqlite"], indirect=True)
 def test_the_scoring_command_writes_rank_bands_by_default(engine, monkeypatch, tmp_path):
     from vru_core.needs.cli import main

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from tests.impact.conftest import approve, make_award
+from vru_core.impact.panel import load_panel
 
 pytestmark = pytest.mark.parametrize("template", ["sqlite"], indirect=True)
+
+
+def _award_page(make_app, award_id: int):
+    """The award page opened from its shareable URL (?id=…), set once the page is current."""
+    at = make_app("app_pages/award.py")
+    at.query_params["id"] = str(award_id)
+    at.run()
+    assert not at.exception
+    return at
 
 
 def _vega(at) -> list[dict]:
@@ -17,14 +28,21 @@ def _vega(at) -> list[dict]:
 
 def test_impact_tab_shows_the_estimate_chart_and_caveats(make_app, engine, actors):
     award_id = make_award(engine, actors["commissioner"])
-    at = make_app("app_pages/award.py", query={"id": str(award_id)})
+    at = _award_page(make_app, award_id)
     markdown = " ".join(m.value for m in at.markdown)
     assert "Regression to the mean" in markdown and "not proof" in markdown
     labels = [m.label for m in at.metric]
     assert "Change against the comparison" in labels and "90% interval" in labels and "p-value" in labels
     specs = _vega(at)
     assert any("synthetic comparison" in json.dumps(s) for s in specs)
-    assert any("Funded wards" in c.value and "Source: MPS" in c.value for c in at.caption)
+    captions = [c.value for c in at.caption]
+    assert any("funded wards" in c and "synthetic comparison" in c and "Source: MPS" in c for c in captions)
+    period = next(c for c in captions if c.startswith("Before the start:"))
+    months = load_panel("vwi").months  # the award runs Jan 2025 to Mar 2026, inside the data
+    first = pd.Timestamp(months[0]).strftime("%b %Y")
+    before = sum(m < "2025-01" for m in months)
+    assert f"{first} to Dec 2024 ({before} months)" in period and "Jan 2025 to Mar 2026 (15 months)" in period
+    assert "Source: MPS Ward Level Crime" in period and "Census 2021" in period
     at.toggle(key=f"impact_{award_id}_table").set_value(True).run()
     assert not at.exception
     assert any({"Funded wards", "Synthetic comparison"} <= set(d.value.columns) for d in at.dataframe)
@@ -32,7 +50,7 @@ def test_impact_tab_shows_the_estimate_chart_and_caveats(make_app, engine, actor
 
 def test_impact_tab_refuses_with_a_reason(make_app, engine, actors):
     award_id = make_award(engine, actors["commissioner"], start="2026-02-01", end="2026-12-31")
-    at = make_app("app_pages/award.py", query={"id": str(award_id)})
+    at = _award_page(make_app, award_id)
     assert any("Cannot estimate yet" in i.value and "after the start" in i.value for i in at.info)
 
 

@@ -140,6 +140,7 @@ class GroupEstimate:
     estimates: dict[int, Estimate]
     refused: dict[int, str]
     identifiers: dict[int, str]
+    titles: dict[int, str]
     series: pd.DataFrame  # months since start, funded, synthetic, band_low, band_high, awards
     notes: list[str] = field(default_factory=list)
     method: str = METHOD + "; awards combined by their synthetic offences, placebos drawn one per award"
@@ -255,6 +256,7 @@ def estimate_for_awards(
         except CannotEstimate as exc:
             refused[award_id] = exc.reason
     identifiers = {i: str(register.awards.at[i, "identifier"]) for i in ids}
+    titles = {i: str(register.awards.at[i, "title"]) for i in ids}
     if not estimates:
         reasons = "; ".join(f"{identifiers[i]}: {r}" for i, r in list(refused.items())[:5])
         raise CannotEstimate(f"None of the {len(ids)} awards can be estimated ({reasons}).")
@@ -276,6 +278,7 @@ def estimate_for_awards(
         estimates=estimates,
         refused=refused,
         identifiers=identifiers,
+        titles=titles,
         series=_event_series(ests, band),
         notes=notes,
     )

@@ -1,5 +1,7 @@
 """What the pages say about the method, in plain words (one place, so the page and README agree)."""
 
+import pandas as pd
+
 from vru_core.impact.synth import MIN_DONORS, MIN_POST_MONTHS, MIN_PRE_MONTHS, POOL_SIZE, POOR_FIT_RATIO
 
 QUESTION = (
@@ -45,3 +47,29 @@ CAVEATS = (
     "possession of weapons.",
     "Planned dates are used: if delivery started late, the effect is spread over months without it.",
 )
+
+SOURCE = (
+    "Source: MPS Ward Level Crime (recorded offences by ward and month, two releases combined, July 2023 on); "
+    "ONS Census 2021 populations (LSOA best fit to May 2022 wards)."
+)
+
+
+def month_label(value: str) -> str:
+    return pd.Timestamp(value).strftime("%b %Y")
+
+
+def _span(months: pd.Series) -> str:
+    return f"{month_label(months.iloc[0])} to {month_label(months.iloc[-1])} ({len(months)} months)"
+
+
+def periods(result) -> str:
+    """The months an estimate compares, in words: before and after the start (one award), or per award (a group)."""
+    series = result.series
+    if "month" in series.columns:
+        before = series.loc[series["period"] == "before", "month"]
+        after = series.loc[series["period"] == "after", "month"]
+        return f"Before the start: {_span(before)}. After: {_span(after)}."
+    return (
+        f"Each award from its own start: at least {result.pre_months} months before it and at least "
+        f"{result.post_months} after (the chart counts months since each award's start)."
+    )

@@ -58,7 +58,7 @@ def ward_features(engine: Engine) -> MapFeatures:
     return MapFeatures(codes=tuple(c for c, *_ in wards), heads=heads, boroughs_json=boroughs_json)
 
 
-CLASS_SCHEME = "natural breaks (Jenks–Caspall, mapclassify.JenksCaspall)"
+CLASS_SCHEME = "natural breaks (Jenks–Caspall)"
 OUTLINE_COLOUR = [20, 70, 200, 255]
 
 
@@ -87,6 +87,37 @@ class Classes:
         ]
 
 
+MAX_JENKS_ITERATIONS = 200
+
+
+def _jenks_caspall_bins(v: np.ndarray, k: int) -> np.ndarray:
+    """Jenks–Caspall class upper bounds, as mapclassify.JenksCaspall computes them, made safe for ties.
+
+    mapclassify's loop re-centres every class on its median and stops when no value changes class; when
+    a class empties (many tied values, as need scores have: most wards score 0) its median is NaN and the
+    loop never ends. Here an emptied class is dropped and the loop stops after MAX_JENKS_ITERATIONS; where
+    mapclassify converges without emptying a class the two give the same bins (tests check it).
+    """
+    import warnings
+
+    from mapclassify.classifiers import bin1d, quantile
+
+    x = v.reshape(-1, 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "not enough unique values ... setting k to n"
+        start, _ = bin1d(v, quantile(v, k))
+    centres = np.array([np.median(v[start == i]) for i in np.unique(start)])
+    members = start
+    for _ in range(MAX_JENKS_ITERATIONS):
+        nearest = np.abs(x - centres).argmin(axis=1)
+        if np.array_equal(nearest, members):
+            break
+        members = nearest
+        centres = np.array([np.median(v[members == i]) for i in np.unique(members)])
+        members = np.searchsorted(np.unique(members), members)  # renumber after dropping empty classes
+    return np.array([v[members == i].max() for i in np.unique(members)])
+
+
 def _fmt_value(x: float) -> str:
     return f"{x:g}"
 
@@ -99,12 +130,8 @@ def classify(values: pd.Series, k: int = 5) -> Classes:
     if distinct.size == 0:
         return Classes(CLASS_SCHEME, (0.0,), ("no values",), (RAMP[0],), (0,))
     k = max(1, min(k, distinct.size))
-    if k == 1:
-        bins = (float(distinct[-1]),)
-    else:
-        import mapclassify
-
-        bins = tuple(sorted({float(b) for b in mapclassify.JenksCaspall(v, k=k).bins}))
+    found = (distinct[-1],) if k == 1 else _jenks_caspall_bins(v, k)
+    bins = tuple(sorted({float(b) for b in found}))
     classes = np.minimum(np.searchsorted(np.asarray(bins), v, side="left"), len(bins) - 1)
     labels, counts = [], []
     for i in range(len(bins)):
