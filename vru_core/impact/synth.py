@@ -225,6 +225,7 @@ def estimate(panel: Panel, design: Design, *, exclude_neighbours: bool = True, d
     The many small optimisations run with one BLAS thread: on a busy machine a multi-threaded BLAS makes
     each of them several times slower, not faster.
     """
+    import pysyncon  # noqa: F401  (loaded first: threadpoolctl only limits the BLAS libraries already loaded)
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1):
