@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.test_need_scores_browser import _distinct_colours
 from tests.impact.conftest import make_award
 from vru_core.platform.auth import Actor, Role
 from vru_core.platform.db import get_engine
@@ -34,6 +35,10 @@ def test_impact_tab_draws_the_chart(page, live_app, award_id, artifacts):
 def test_need_scores_show_rank_bands(page, live_app, artifacts):
     page.set_viewport_size({"width": 1440, "height": 2200})
     page.goto(live_app.url)
-    page.get_by_text("Why is this ward flagged?").wait_for(timeout=180_000)  # the table itself is a canvas
-    page.wait_for_timeout(8000)  # the map draws through SwiftShader
+    page.get_by_role("heading", name="Ward need scores").wait_for()
+    page.get_by_text("rank band crosses the top-").wait_for(timeout=120_000)  # the map's legend
+    page.locator("#deckgl-wrapper canvas, canvas#deckgl-overlay").first.wait_for(state="visible")
+    page.wait_for_timeout(2500)  # let deck.gl finish drawing the polygons
+    map_png = page.locator('[data-testid="stDeckGlJsonChart"]').first.screenshot()
+    assert _distinct_colours(map_png) > 20, "the map canvas looks blank"
     page.screenshot(path=str(artifacts / "need_scores_uncertainty.png"), full_page=True)

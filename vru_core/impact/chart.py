@@ -88,7 +88,11 @@ def impact_chart(series: pd.DataFrame, outcome: str, *, height: int = 320) -> al
     )
     return (
         alt.layer(band, lines, rule, text)
-        .properties(height=height, title=f"{OUTCOMES[outcome]}: funded wards and their synthetic comparison")
+        .properties(
+            height=height,
+            title=alt.TitleParams(f"{OUTCOMES[outcome]}: funded wards and their synthetic comparison", anchor="start"),
+            padding={"left": 5, "top": 24, "right": 5, "bottom": 5},  # room for the title above the plot
+        )
         .configure_legend(labelLimit=260)
     )
 
