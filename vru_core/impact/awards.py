@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from vru_core.impact.panel import DEFAULT_OUTCOME, OUTCOMES, check_outcome, load_panel
-from vru_core.impact.synth import ALPHA, METHOD, CannotEstimate, Design, Estimate, estimate, interval, p_value
+from vru_core.impact.panel import DEFAULT_OUTCOME, check_outcome, load_panel
+from vru_core.impact.synth import METHOD, CannotEstimate, Design, Estimate, Headline, estimate, interval, p_value
 from vru_core.register.query import RegisterData, load_register
 
 GROUP_STATUSES = ("approved", "active", "completed")  # committed money: what a stream or objective has funded
@@ -124,19 +124,10 @@ def _with_notes(est: Estimate, notes: list[str]) -> Estimate:
 
 
 @dataclass
-class GroupEstimate:
+class GroupEstimate(Headline):
     """Several awards' estimates combined; ``awards`` lists each with its estimate or refusal."""
 
     label: str
-    outcome: str
-    effect_pct: float
-    ci_low_pct: float
-    ci_high_pct: float
-    p_value: float
-    treated_wards: tuple[str, ...]
-    donor_wards: tuple[str, ...]
-    pre_months: int
-    post_months: int
     estimates: dict[int, Estimate]
     refused: dict[int, str]
     identifiers: dict[int, str]
@@ -148,17 +139,7 @@ class GroupEstimate:
     def to_json(self) -> dict:
         return {
             "group": self.label,
-            "outcome": self.outcome,
-            "outcome_label": OUTCOMES[self.outcome],
-            "effect_pct": round(self.effect_pct, 2),
-            "ci_low_pct": round(self.ci_low_pct, 2),
-            "ci_high_pct": round(self.ci_high_pct, 2),
-            "ci_level": 1 - ALPHA,
-            "p_value": round(self.p_value, 4),
-            "treated_wards": len(self.treated_wards),
-            "donor_wards": len(self.donor_wards),
-            "pre_months": self.pre_months,
-            "post_months": self.post_months,
+            **self.headline_json(),
             "awards_estimated": len(self.estimates),
             "awards": [
                 {"identifier": self.identifiers[i], **{k: e.to_json()[k] for k in _AWARD_KEYS}}

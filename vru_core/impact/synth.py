@@ -74,8 +74,8 @@ class Design:
 
 
 @dataclass
-class Estimate:
-    """One synthetic-control estimate. Percentages are of the synthetic (no-award) series."""
+class Headline:
+    """What every estimate reports (one award's or a group's): the figures of the command line contract."""
 
     outcome: str
     effect_pct: float
@@ -86,6 +86,27 @@ class Estimate:
     donor_wards: tuple[str, ...]
     pre_months: int
     post_months: int
+
+    def headline_json(self) -> dict:
+        return {
+            "outcome": self.outcome,
+            "outcome_label": OUTCOMES[self.outcome],
+            "effect_pct": round(self.effect_pct, 2),
+            "ci_low_pct": round(self.ci_low_pct, 2),
+            "ci_high_pct": round(self.ci_high_pct, 2),
+            "ci_level": 1 - ALPHA,
+            "p_value": round(self.p_value, 4),
+            "treated_wards": len(self.treated_wards),
+            "donor_wards": len(self.donor_wards),
+            "pre_months": self.pre_months,
+            "post_months": self.post_months,
+        }
+
+
+@dataclass
+class Estimate(Headline):
+    """One synthetic-control estimate. Percentages are of the synthetic (no-award) series."""
+
     start: str
     end: str
     pre_rmspe: float
@@ -105,19 +126,9 @@ class Estimate:
 
     def to_json(self) -> dict:
         return {
-            "outcome": self.outcome,
-            "outcome_label": OUTCOMES[self.outcome],
-            "effect_pct": round(self.effect_pct, 2),
-            "ci_low_pct": round(self.ci_low_pct, 2),
-            "ci_high_pct": round(self.ci_high_pct, 2),
-            "ci_level": 1 - ALPHA,
-            "p_value": round(self.p_value, 4),
-            "treated_wards": len(self.treated_wards),
-            "donor_wards": len(self.donor_wards),
+            **self.headline_json(),
             "treated_ward_codes": list(self.treated_wards),
             "donor_ward_codes": list(self.donor_wards),
-            "pre_months": self.pre_months,
-            "post_months": self.post_months,
             "start_month": self.start,
             "end_month": self.end,
             "pre_rmspe_per_1000": round(self.pre_rmspe, 5),
