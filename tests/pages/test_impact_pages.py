@@ -62,7 +62,9 @@ def test_impact_page_groups_a_stream(make_app, engine, actors):
     at.selectbox(key="impact_stream").set_value("young_londoners_fund").run()
     assert not at.exception
     assert any(m.label == "Change against the comparison" for m in at.metric)
-    assert any("Award" in d.value.columns for d in at.dataframe)
+    table = next(d.value for d in at.dataframe if "Award" in d.value.columns)
+    assert table["Award"].tolist() == ["Impact test award"] and table["Start"].tolist() == ["Jan 2025"]
+    assert any(c.value.startswith("Each award from its own start") and "Source: MPS" in c.value for c in at.caption)
 
 
 def test_need_scores_show_rank_bands_counts_and_a_classified_map(make_app):
