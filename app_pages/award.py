@@ -56,7 +56,8 @@ m2.metric("Paid", f"£{detail['paid']:,.2f}")
 m3.metric("Left to pay", f"£{detail['remaining']:,.2f}")
 m4.metric("Planned end", f"{detail['planned_end']:%d %b %Y}", help=f"Starts {detail['planned_start']:%d %b %Y}")
 
-tabs = st.tabs(["Details", "Status", "Payments", "Monitoring returns", "Need evidence", "History", "Impact"])
+TABS = ["Details", "Status", "Payments", "Monitoring returns", "Need evidence", "History", "Impact"]
+tabs = st.tabs(TABS, key="award_tab", on_change="rerun")  # tracked, so the Impact tab estimates only when opened
 
 with tabs[0]:
     area_names = {**names["wards"], **names["boroughs"]}
@@ -344,4 +345,5 @@ with tabs[5]:
             st.json(history[["at", "by", "action", "before", "after"]].astype(str).to_dict("records"), expanded=False)
 
 with tabs[6]:
-    award_tab(award_id)
+    if tabs[6].open:
+        award_tab(award_id)

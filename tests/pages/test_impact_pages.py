@@ -14,9 +14,13 @@ pytestmark = pytest.mark.parametrize("template", ["sqlite"], indirect=True)
 
 
 def _award_page(make_app, award_id: int):
-    """The award page opened from its shareable URL (?id=…), set once the page is current."""
+    """The award page opened from its shareable URL (?id=…), set once the page is current, on its Impact tab."""
     at = make_app("app_pages/award.py")
     at.query_params["id"] = str(award_id)
+    at.run()
+    assert not at.exception
+    assert not any(m.label == "Change against the comparison" for m in at.metric)  # nothing estimated yet
+    at.session_state["award_tab"] = "Impact"
     at.run()
     assert not at.exception
     return at
