@@ -2,8 +2,10 @@
 
 import streamlit as st
 
+from ui.feedback import show, store_banner
 from ui.session import can, current_actor, engine
 from vru_core.platform.auth import Permission
+from vru_core.platform.errors import DomainError
 
 
 def page(script: str, **kwargs) -> st.Page:
@@ -11,7 +13,7 @@ def page(script: str, **kwargs) -> st.Page:
 
 
 st.set_page_config(page_title="VRU Hub", page_icon=":material/explore:", layout="wide")
-engine()  # migrate and load the bundled data before any page needs it
+store = engine()  # migrate and load the bundled data before any page needs it
 actor = current_actor()
 
 sections = {
@@ -54,4 +56,8 @@ if admin:
     sections["Administration"] = admin
 page = st.navigation(sections, expanded=True)
 st.sidebar.caption(f"Signed in: `{actor.username}` ({actor.role.value})" if actor else "Not signed in: read only")
-page.run()
+store_banner(store)
+try:
+    page.run()
+except DomainError as exc:  # a refusal no page caught itself is still a message, never a traceback
+    show(exc)

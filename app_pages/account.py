@@ -3,7 +3,9 @@
 import streamlit as st
 
 from ui.session import current_actor, engine, sso_configured, sso_email
-from vru_core.platform.auth import GRANTS, authenticate
+from ui.text import plain
+from vru_core.platform.auth import GRANTS
+from vru_core.platform.users import authenticate
 
 ROLE_SUMMARY = {
     "admin": "manages users and the framework set-up, reads the audit log, and may do every write",
@@ -29,7 +31,7 @@ else:
     st.write("Everyone can read every page. Sign in to make changes your role allows.")
     if sso_configured():
         if sso_email():
-            st.warning(f"{sso_email()} has no active account here. Ask an administrator to add it.")
+            st.warning(f"{plain(sso_email())} has no active account here. Ask an administrator to add it.")
             if st.button("Sign out of single sign-on", key="sso_logout"):
                 st.logout()
         elif st.button("Sign in with single sign-on", key="sso_login", type="primary"):

@@ -7,6 +7,7 @@ import streamlit as st
 
 from ui.cached import labels
 from ui.session import engine
+from ui.text import plain
 from vru_core.impact import awards as impact
 from vru_core.impact import text
 from vru_core.impact.chart import chart_table, describe, impact_chart
@@ -49,7 +50,7 @@ def outcome_picker(key: str) -> str:
 def render(result, outcome: str, key: str) -> None:
     """Headline figures, the chart with its description and table, the method and caveats."""
     if isinstance(result, str):
-        st.info(f"**Cannot estimate yet.** {result}", icon=":material/hourglass_empty:")
+        st.info(f"**Cannot estimate yet.** {plain(result)}", icon=":material/hourglass_empty:")
         return
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Change against the comparison", f"{result.effect_pct:+.1f}%")
@@ -71,7 +72,7 @@ def render(result, outcome: str, key: str) -> None:
         f"{verdict} {len(result.treated_wards)} funded wards against {len(result.donor_wards)} comparison wards."
     )
     for note in result.notes:
-        st.caption(note)
+        st.caption(plain(note))
     st.altair_chart(impact_chart(result.series, outcome), width="stretch", key=f"{key}_chart")
     st.caption(describe(result, outcome) + " " + text.SOURCE)
     if st.toggle("Show as table", key=f"{key}_table"):

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from ui.session import engine
+from ui.text import plain
 from vru_core.needs.maps import Classes
 from vru_core.needs.measures import MeasureFrame, data_version
 from vru_core.needs.rank_bands import DEFAULT_DRAWS, SEED, band_text, counts_table, crosses, csv_note, rank_bands
@@ -44,7 +45,8 @@ def smoothing_controls(frame: MeasureFrame) -> dict[str, str]:
             "towards London's (or its neighbours') by how little evidence the ward has."
         )
         for code in codes:
-            st.selectbox(frame.measures.at[code, "label"], list(METHODS), format_func=METHODS.get, key=f"s_{code}")
+            label = plain(frame.measures.at[code, "label"])
+            st.selectbox(label, list(METHODS), format_func=METHODS.get, key=f"s_{code}")
     return {c: st.session_state.get(f"s_{c}", RAW) for c in codes if st.session_state.get(f"s_{c}", RAW) != RAW}
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from tests.impact.conftest import approve, make_award
 from vru_core.impact.cli import EXIT_REFUSED, EXIT_UNKNOWN, main
-from vru_core.register import service
+from vru_core.register import reads
 
 pytestmark = pytest.mark.parametrize("template", ["sqlite"], indirect=True)
 
@@ -39,7 +39,7 @@ def _run(capsys, argv) -> tuple[int, dict]:
 
 def test_award_estimate_prints_one_json_object(store, actors, capsys):
     award_id = make_award(store, actors["commissioner"])
-    identifier = service.award_detail(store, award_id)["identifier"]
+    identifier = reads.award_detail(store, award_id).identifier
     code, payload = _run(capsys, ["--award", identifier, "--json"])
     assert code == 0
     assert all(key in payload for key in REQUIRED)
@@ -64,7 +64,7 @@ def test_refusals_and_unknowns(store, capsys, argv, status, key, says):
 
 def test_a_late_award_is_refused_with_exit_3(store, actors, capsys):
     award_id = make_award(store, actors["commissioner"], start="2026-02-01", end="2026-12-31")
-    identifier = service.award_detail(store, award_id)["identifier"]
+    identifier = reads.award_detail(store, award_id).identifier
     code, payload = _run(capsys, ["--award", identifier, "--outcome", "weapons", "--json"])
     assert code == EXIT_REFUSED and list(payload) == ["refused"] and "after the start" in payload["refused"]
 

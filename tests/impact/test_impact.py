@@ -130,10 +130,10 @@ def test_pre_period_months_are_counted_from_the_data(panel):
 def test_register_refusals(engine, actors, changes, says):
     award_id = make_award(engine, actors["commissioner"], **changes)
     if says == "withdrawn":
-        from vru_core.register import service
+        from vru_core.register import lifecycle, reads
 
-        version = service.award_detail(engine, award_id)["version"]
-        service.transition_award(
+        version = reads.award_detail(engine, award_id).version
+        lifecycle.transition_award(
             engine=engine, actor=actors["commissioner"], award_id=award_id, version=version, to_status="withdrawn"
         )
     with pytest.raises(CannotEstimate, match=says):

@@ -3,6 +3,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.pages.conftest import visible
 from vru_core.platform.audit import record
 from vru_core.platform.auth import Actor, Role
 from vru_core.platform.config import REPO_ROOT
@@ -48,8 +49,8 @@ def test_admin_pages_appear_only_for_roles_that_may_use_them(app, role, sees_use
     at = app(None, actor)
     sidebar = " ".join(c.value for c in at.sidebar.caption)
     assert (f"`test-{role}` ({role})" in sidebar) if role else ("Not signed in" in sidebar)
-    for page, visible in (("app_pages/admin_users.py", sees_users), ("app_pages/audit.py", sees_audit)):
-        if visible:
+    for page, allowed in (("app_pages/admin_users.py", sees_users), ("app_pages/audit.py", sees_audit)):
+        if allowed:
             at.switch_page(page).run()
             assert not at.exception and not at.error
         else:
@@ -104,7 +105,7 @@ def test_admin_adds_user_and_changes_role_through_the_page(app, engine, actors):
     at.text_input(key="new_password2").input(GOOD)
     at.button[0].click().run()
     assert not at.exception
-    assert "Added new.person@vru.test as commissioner" in at.success[0].value
+    assert "Added new.person@vru.test as commissioner" in visible(at.success[0].value)
     at.selectbox(key="change_username").select("new.person@vru.test")
     at.radio(key="change_action").set_value("Role")
     at.selectbox(key="change_role").select("viewer")
@@ -124,7 +125,8 @@ def test_admin_page_refuses_a_stale_change_with_what_changed(app, engine, actors
     at.selectbox(key="change_username").select("target")
     at.selectbox(key="change_role").select("analyst")
     at.button[1].click().run()
-    assert "changed by colleague" in at.error[0].value and "'viewer' -> 'director'" in at.error[0].value
+    message = visible(at.error[0].value)
+    assert "changed by colleague" in message and "'viewer' -> 'director'" in message
     assert list_users(engine).set_index("username").at["target", "role"] == "director"
 
 

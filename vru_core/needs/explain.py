@@ -11,7 +11,7 @@ import pandas as pd
 
 from vru_core.needs.kernel import _signs
 from vru_core.needs.profile import _fmt
-from vru_core.platform.csvsafe import escape_line
+from vru_core.platform.csvsafe import escape_frame, escape_line
 
 if TYPE_CHECKING:
     from vru_core.needs.scoring import ScoreResult
@@ -122,10 +122,10 @@ def ranked_csv(result: ScoreResult, extra: pd.DataFrame | None = None, notes: It
         )
     lines += list(notes)
     buffer = io.StringIO()
-    buffer.write("".join(f"# {escape_line(line)}\n" for line in lines))  # labels are user text
+    buffer.write("".join(f"{escape_line('# ' + line)}\n" for line in lines))  # labels and sources are user text
     table = ranked_table(result)
     if extra is not None:
         table = table.join(extra, on="ward_code")
     # %.10g drops float noise (34.019999999999996 -> 34.02) and keeps every meaningful digit.
-    table.to_csv(buffer, index=False, lineterminator="\n", float_format="%.10g")
+    escape_frame(table).to_csv(buffer, index=False, lineterminator="\n", float_format="%.10g")
     return buffer.getvalue()
