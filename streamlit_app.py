@@ -30,6 +30,7 @@ sections = {
         page("import_awards.py", title="Import awards", icon=":material/upload:"),
         page("export.py", title="Open data export", icon=":material/public:", url_path="export"),
         page("funding_vs_need.py", title="Funding vs need", icon=":material/balance:"),
+        page("impact.py", title="Impact by stream and objective", icon=":material/insights:", url_path="impact"),
     ],
     "Performance": [
         page("framework.py", title="Strategy overview", icon=":material/flag:"),

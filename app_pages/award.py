@@ -9,6 +9,7 @@ import streamlit as st
 from ui import award_parts
 from ui.cached import labels, register_data
 from ui.feedback import forget, moved_on, opened_version
+from ui.impact import award_tab
 from ui.session import can, current_actor, engine
 from ui.text import plain
 from ui.widgets import examples_banner
@@ -70,7 +71,8 @@ m2.metric("Paid", f"£{detail.paid:,.2f}")
 m3.metric("Left to pay", f"£{detail.remaining:,.2f}")
 m4.metric("Planned end", f"{detail.planned_end:%d %b %Y}", help=f"Starts {detail.planned_start:%d %b %Y}")
 
-tabs = st.tabs(["Details", "Status", "Payments", "Monitoring returns", "Need evidence", "History"])
+TABS = ["Details", "Status", "Payments", "Monitoring returns", "Need evidence", "History", "Impact"]
+tabs = st.tabs(TABS, key="award_tab", on_change="rerun")  # tracked, so the Impact tab estimates only when opened
 with tabs[0]:
     award_parts.details(detail, names)
     if writer:
@@ -89,3 +91,6 @@ with tabs[4]:
     award_parts.evidence(store, award_id)
 with tabs[5]:
     award_parts.history(store, award_id)
+with tabs[6]:
+    if tabs[6].open:
+        award_tab(award_id)

@@ -3,13 +3,15 @@
 import pandas as pd
 import streamlit as st
 
+from ui import uncertainty
 from ui.cached import map_features, measure_frame
 from ui.feedback import attempt, show_refusal
 from ui.session import can, current_actor, engine
 from ui.text import plain
 from vru_core.needs import crime, trends
-from vru_core.needs.maps import choropleth_deck
+from vru_core.needs.maps import choropleth_deck, classify
 from vru_core.needs.profiles import fit_to_controls, get_profile, list_profiles, save_profile
+from vru_core.needs.rank_bands import counts_table, crosses
 from vru_core.needs.scoring import METHOD_MARKDOWN, Profile, explain, flagged_labels, ranked_csv, score
 from vru_core.platform.auth import Permission
 from vru_core.platform.config import get_settings
@@ -48,6 +50,7 @@ def _apply_profile(profile: Profile) -> None:
         override = profile.overrides.get(code)
         st.session_state[f"o_{code}"] = None if override is None else float(override)
     st.session_state["show_overrides"] = bool(profile.overrides)
+    uncertainty.apply_smoothing(frame, profile)
 
 
 def _load_saved() -> None:
@@ -128,6 +131,7 @@ with st.sidebar:
         st.caption("Leave blank to use the global threshold.")
         for code, m in measures.iterrows():
             st.number_input(plain(m["label"]), min_value=1.0, max_value=100.0, step=1.0, value=None, key=f"o_{code}")
+    smoothing = uncertainty.smoothing_controls(frame)
 
 profile = Profile(
     threshold_pct=float(st.session_state["threshold"]),
@@ -141,10 +145,12 @@ profile = Profile(
         for c in measures.index
         if st.session_state["show_overrides"] and st.session_state.get(f"o_{c}") is not None
     },
+    smoothing=smoothing,
 )
 st.session_state["profile"] = profile
 result = score(frame, profile)
 table = result.table
+band = uncertainty.bands(frame, profile)
 
 view_params = {**profile.to_query_params(measures)}
 if st.session_state.get("boroughs"):
@@ -166,13 +172,19 @@ c4.metric("Wards scoring above 0", f"{int((table['score'] > 0).sum()):,}")
 flag_labels = flagged_labels(result)
 
 st.subheader("Map")
+top_n = uncertainty.top_n_line(len(table))
+mapped = table["score"].where(table["measures_available"] > 0)  # no data at all: grey, not 0
+classes = classify(mapped)
 deck = choropleth_deck(
     map_features(),
-    table["score"].where(table["measures_available"] > 0),  # no data at all: grey, not 0
+    mapped,
     label="Need score",
     details=("Flagged: " + flag_labels).where(flag_labels != "", "No measure flagged"),
+    classes=classes,
+    outline=crosses(band, top_n),
 )
 st.pydeck_chart(deck, key="need_map", on_select=_pick_from_map, selection_mode="single-object", height=560)
+uncertainty.legend(classes, top_n)
 st.caption(
     "Darker = higher score. Grey = no figures at all (most City of London wards: no MPS crime data and no "
     "best-fit population). "
@@ -183,7 +195,9 @@ st.subheader("Ranked wards")
 f1, f2 = st.columns([2, 1])
 f1.multiselect("Boroughs", sorted(frame.wards["borough_name"].unique()), key="boroughs", placeholder="All boroughs")
 f2.text_input("Search ward name", key="search", placeholder="e.g. Stratford")
-shown = table.assign(flagged_measures=flag_labels.reindex(table.index))
+shown = table.assign(flagged_measures=flag_labels.reindex(table.index)).join(
+    uncertainty.band_columns(frame, band, top_n)
+)
 if st.session_state["boroughs"]:
     shown = shown[shown["borough_name"].isin(st.session_state["boroughs"])]
 if st.session_state["search"]:
@@ -192,7 +206,10 @@ st.session_state["_table_codes"] = shown.index.tolist()
 max_score = float(result.thresholds["weight"].sum()) or 1.0
 st.dataframe(
     shown.reset_index()[
-        ["rank", "ward_name", "borough_name", "score", "flagged_count", "flagged_measures", "ward_code"]
+        [
+            *["rank", "rank_band", "uncertain", "ward_name", "borough_name", "score", "flagged_count"],
+            *["flagged_measures", "population", "ward_code"],
+        ]
     ],
     key="ranked_table",
     on_select=_pick_from_table,
@@ -208,6 +225,7 @@ st.dataframe(
         "flagged_count": st.column_config.NumberColumn("Measures flagged", format="%d"),
         "flagged_measures": st.column_config.TextColumn("Flagged on", width="large"),
         "ward_code": st.column_config.TextColumn("Ward code"),
+        **uncertainty.BAND_COLUMN_CONFIG,
     },
 )
 st.caption(
@@ -216,7 +234,7 @@ st.caption(
 )
 st.download_button(
     "Download ranked wards (CSV)",
-    lambda: ranked_csv(result),  # built only when clicked
+    lambda: ranked_csv(result, extra=band.join(counts_table(frame)), notes=[uncertainty.CSV_NOTE]),  # on click
     file_name="vru_need_scores.csv",
     mime="text/csv",
     key="download_ranked",
@@ -271,6 +289,7 @@ st.dataframe(
         "period": "Period",
     },
 )
+st.dataframe(uncertainty.counts_for_ward(frame, ward), hide_index=True, width="stretch")
 frame_ward = frame.wards.loc[ward]
 if not frame_ward["in_mps_data"]:
     st.info(

@@ -19,6 +19,7 @@ from vru_core.platform.config import REPO_ROOT
 
 TARGET_SCORING_RATIO = 2.0
 TARGET_PAGE_RATIO = 1.5
+TARGET_BANDS_RATIO = 2.0
 
 
 def timed(fn: Callable[[], object], repeat: int = 7, warmup: int = 1) -> float:
@@ -100,6 +101,44 @@ def _scoring_rows(label: str, frame: MeasureFrame, repeat: int) -> list[tuple[st
     ]
 
 
+def bare_bands(frame: MeasureFrame, draws: int, seed: int = 0) -> np.ndarray:
+    """The plainest numpy rank bands: Poisson-redraw the crime counts, bare kernel, rank, percentiles."""
+    from vru_core.needs.smoothing import counts_for
+
+    counts = counts_for(frame)
+    codes = list(frame.measures.index)
+    sign = np.where(frame.measures["direction"].to_numpy() == "high_is_worse", 1.0, -1.0)
+    badness = frame.values.to_numpy(dtype=np.float64) * sign
+    weights = frame.measures["default_weight"].to_numpy(dtype=np.float64)
+    pop = counts.population.to_numpy(dtype=np.float64)
+    columns = [(codes.index(c), counts.counts[c].to_numpy(dtype=np.float64)) for c in counts.codes]
+    rng = np.random.default_rng(seed)
+    ranks = np.empty((draws, badness.shape[0]))
+    for d in range(draws):
+        for j, observed in columns:
+            ok = ~np.isnan(observed)
+            badness[ok, j] = rng.poisson(observed[ok]) / pop[ok] * 1000.0 * sign[j]
+        scores = bare_kernel(badness, 10.0, weights)
+        ranks[d] = scores.size - np.searchsorted(np.sort(scores), scores, side="right") + 1
+    return np.quantile(ranks, [0.05, 0.5, 0.95], axis=0)
+
+
+def _band_rows(frame: MeasureFrame, repeat: int) -> list[tuple[str, str]]:
+    """Rank bands (200 Poisson redraws, the page's default) against the bare numpy loop doing the same."""
+    from vru_core.needs.rank_bands import DEFAULT_DRAWS, rank_bands
+
+    ours = timed(lambda: rank_bands(frame, Profile(threshold_pct=10.0)), repeat=repeat)
+    bare = timed(lambda: bare_bands(frame, DEFAULT_DRAWS), repeat=repeat)
+    ratio = ours / bare
+    verdict = "ok" if ratio <= TARGET_BANDS_RATIO else "OVER TARGET"
+    shape = f"{frame.values.shape[0]} x {frame.values.shape[1]}"
+    return [
+        (f"rank bands, London wards ({shape}), {DEFAULT_DRAWS} draws: rank_bands()", f"{ours * 1000:.0f} ms"),
+        (f"rank bands: bare numpy loop ({DEFAULT_DRAWS} x redraw + kernel + rank)", f"{bare * 1000:.0f} ms"),
+        (f"rank bands: ratio (target <= {TARGET_BANDS_RATIO}x)", f"{ratio:.2f}x {verdict}"),
+    ]
+
+
 BARE_PAGE = """
 import pandas as pd
 import streamlit as st
@@ -157,7 +196,9 @@ def run(quick: bool = False) -> list[tuple[str, str]]:
 
     engine = get_engine()
     ensure_loaded(engine)
-    rows = _scoring_rows("London wards", load_measure_frame(engine), repeat=5 if quick else 25)
+    frame = load_measure_frame(engine)
+    rows = _scoring_rows("London wards", frame, repeat=5 if quick else 25)
+    rows += _band_rows(frame, repeat=2 if quick else 7)
     rows += _scoring_rows("synthetic", synthetic_frame(35_000, 50), repeat=3 if quick else 9)
     rows += _page_rows(repeat=2 if quick else 6)
     return rows

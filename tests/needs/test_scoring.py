@@ -15,6 +15,7 @@ from vru_core.needs import cli as scoring_cli
 from vru_core.needs import kernel
 from vru_core.needs.cli import build_parser, main
 from vru_core.needs.measures import MeasureFrame
+from vru_core.needs.rank_bands import csv_extra, csv_note
 from vru_core.needs.scoring import (
     EXPLAIN_COLUMNS,
     Profile,
@@ -769,7 +770,8 @@ def test_cli_writes_ranked_csv(cli, frame, tmp_path, capsys):
     out = tmp_path / "ranked.csv"
     assert cli(["--threshold", "10", "--weight", "knife=2", "--weight", "unemp=0", "--out", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
-    assert text == ranked_csv(score(frame, Profile(weights={"knife": 2, "unemp": 0})))
+    profile = Profile(weights={"knife": 2, "unemp": 0})
+    assert text == ranked_csv(score(frame, profile), extra=csv_extra(frame, profile), notes=[csv_note()])
     back = pd.read_csv(out, comment="#")
     assert list(back["ward_code"][:3]) == ["W01", "W10", "W03"]  # 2 (knife), 1 (feel_safe), then 0 by name
     assert "wrote 10 wards" in capsys.readouterr().err
@@ -778,7 +780,8 @@ def test_cli_writes_ranked_csv(cli, frame, tmp_path, capsys):
 def test_cli_profile_then_flags_on_top(cli, frame, capsys):
     assert cli(["--profile", "board", "--override", "imd=10"]) == 0
     expected = Profile(threshold_pct=30, weights={"knife": 2}, overrides={"imd": 10})
-    assert capsys.readouterr().out == ranked_csv(score(frame, expected))
+    extra = csv_extra(frame, expected)
+    assert capsys.readouterr().out == ranked_csv(score(frame, expected), extra=extra, notes=[csv_note()])
 
 
 def test_cli_list_measures(cli, capsys):

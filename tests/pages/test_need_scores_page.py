@@ -26,7 +26,7 @@ def test_page_renders_table_map_and_method(app):
     assert at.title[0].value == "Ward need scores"
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     layer_ids = [layer["id"] for layer in deck["layers"]]
-    assert layer_ids == ["wards", "boroughs"]
+    assert layer_ids == ["wards", "boroughs", "uncertain"]  # uncertain: rank bands crossing the top-N line
     assert len(deck["layers"][0]["data"]["features"]) == raw.n_wards()
     assert "mapProvider" not in deck or deck.get("mapProvider") in (None, "")
     codes = _ranked_codes(at)

@@ -18,6 +18,15 @@ def _code_number(text: str) -> tuple[str, float]:
     return code.strip(), value
 
 
+def _code_method(text: str) -> tuple[str, str]:
+    from vru_core.needs.smoothing import METHODS
+
+    code, sep, method = text.partition("=")
+    if not code.strip() or not sep or method.strip() not in METHODS:
+        raise argparse.ArgumentTypeError(f"expected CODE=METHOD with METHOD one of {', '.join(METHODS)}, got {text!r}")
+    return code.strip(), method.strip()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m vru_core.needs.scoring",
@@ -42,7 +51,23 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CODE=PCT",
         help="a measure's own threshold %%",
     )
+    parser.add_argument(
+        "--smooth",
+        action="append",
+        default=[],
+        type=_code_method,
+        metavar="CODE=METHOD",
+        help="smoothed rates for a count-based measure: eb (towards London) or spatial_eb (towards neighbours)",
+    )
     parser.add_argument("--profile", metavar="NAME", help="start from a saved profile")
+    parser.add_argument(
+        "--draws",
+        type=int,
+        default=None,
+        metavar="N",
+        help="Monte Carlo draws for the rank_p05/rank_median/rank_p95 columns (default 200)",
+    )
+    parser.add_argument("--no-bands", action="store_true", help="leave out the rank bands, counts and population")
     parser.add_argument("--out", default="-", metavar="PATH", help="CSV file to write (default: standard output)")
     parser.add_argument("--list-measures", action="store_true", help="list the measures and exit")
     return parser
@@ -83,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         print(listing.to_string(index=False))
         return 0
 
-    unknown = [c for c, _ in (*args.weight, *args.override) if c not in measures.index]
+    unknown = [c for c, _ in (*args.weight, *args.override, *args.smooth) if c not in measures.index]
     if unknown:
         print(
             f"error: unknown measure code(s): {', '.join(dict.fromkeys(unknown))} (see --list-measures)",
@@ -91,6 +116,16 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
 
+    if args.smooth:
+        from vru_core.needs.smoothing import counts_for
+
+        not_counts = [c for c, _ in args.smooth if c not in counts_for(frame).codes]
+        if not_counts:
+            print(
+                f"error: only counts per 1,000 residents can be smoothed, not: {', '.join(not_counts)}",
+                file=sys.stderr,
+            )
+            return 2
     base = Profile()
     if args.profile:
         saved = _get_profile(engine, args.profile)
@@ -103,13 +138,23 @@ def main(argv: list[str] | None = None) -> int:
             threshold_pct=base.threshold_pct if args.threshold is None else args.threshold,
             weights={**base.weights, **dict(args.weight)},
             overrides={**base.overrides, **dict(args.override)},
+            smoothing={**base.smoothing, **dict(args.smooth)},
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
+    if args.draws is not None and not 1 <= args.draws <= 10_000:
+        print("error: --draws must be between 1 and 10000", file=sys.stderr)
+        return 2
     result = score(frame, profile)
-    text = ranked_csv(result)
+    if args.no_bands:
+        text = ranked_csv(result)
+    else:
+        from vru_core.needs.rank_bands import DEFAULT_DRAWS, csv_extra, csv_note
+
+        draws = args.draws or DEFAULT_DRAWS
+        text = ranked_csv(result, extra=csv_extra(frame, profile, draws=draws), notes=[csv_note(draws)])
     if args.out == "-":
         sys.stdout.write(text)
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -94,8 +95,11 @@ def _one_line(text: object) -> str:
     return " ".join(str("" if text is None or (isinstance(text, float) and math.isnan(text)) else text).split())
 
 
-def ranked_csv(result: ScoreResult) -> str:
-    """CSV for a board paper: '# ' lines saying how it was made (read it back with comment='#'), then the table."""
+def ranked_csv(result: ScoreResult, extra: pd.DataFrame | None = None, notes: Iterable[str] = ()) -> str:
+    """CSV for a board paper: '# ' lines saying how it was made (read it back with comment='#'), then the table.
+
+    extra: more columns (index ward_code), e.g. the rank bands and counts; notes: more header lines.
+    """
     p = result.profile
     t = result.thresholds
     weights = ", ".join(f"{c}={_fmt(w)}" for c, w in t["weight"].items())
@@ -105,6 +109,8 @@ def ranked_csv(result: ScoreResult) -> str:
         f"Threshold: each measure flags the worst {_fmt(p.threshold_pct)}% of wards with a value "
         "(ties are never split, so no more than that share is flagged; missing values never flagged).",
         f"Per-measure thresholds: {overrides}",
+        "Smoothed rates: "
+        + (", ".join(f"{c}={m}" for c, m in p.smoothing.items() if c in t.index) or "none (rates as published)"),
         f"Weights (0 = left out): {weights}",
         "Score = sum of the weights of the measures that flag the ward; equal scores share a rank.",
     ]
@@ -114,8 +120,12 @@ def ranked_csv(result: ScoreResult) -> str:
             f"{_one_line(m.get('direction')).replace('_', ' ')}); period {_one_line(m.get('period'))}; "
             f"source {_one_line(m.get('source'))}"
         )
+    lines += list(notes)
     buffer = io.StringIO()
     buffer.write("".join(f"{escape_line('# ' + line)}\n" for line in lines))  # labels and sources are user text
+    table = ranked_table(result)
+    if extra is not None:
+        table = table.join(extra, on="ward_code")
     # %.10g drops float noise (34.019999999999996 -> 34.02) and keeps every meaningful digit.
-    escape_frame(ranked_table(result)).to_csv(buffer, index=False, lineterminator="\n", float_format="%.10g")
+    escape_frame(table).to_csv(buffer, index=False, lineterminator="\n", float_format="%.10g")
     return buffer.getvalue()

@@ -20,6 +20,7 @@ MISSING_COLOUR = [225, 225, 225, 160]
 RAMP = [(255, 247, 236), (253, 212, 158), (252, 141, 89), (215, 48, 31), (127, 0, 0)]
 _WARDS_SLOT = "__vru_wards_geojson__"
 _BOROUGHS_SLOT = "__vru_boroughs_geojson__"
+_OUTLINE_SLOT = "__vru_outline_geojson__"
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,92 @@ def ward_features(engine: Engine) -> MapFeatures:
         for c, n, b, g in wards
     )
     return MapFeatures(codes=tuple(c for c, *_ in wards), heads=heads, boroughs_json=boroughs_json)
+
+
+CLASS_SCHEME = "natural breaks (Jenks–Caspall)"
+OUTLINE_COLOUR = [20, 70, 200, 255]
+
+
+@dataclass(frozen=True)
+class Classes:
+    """A documented choropleth classification: class k holds values <= bins[k] (and > bins[k-1])."""
+
+    scheme: str
+    bins: tuple[float, ...]
+    labels: tuple[str, ...]
+    colours: tuple[tuple[int, int, int], ...]
+    counts: tuple[int, ...]
+
+    def index(self, values: np.ndarray) -> np.ndarray:
+        """Class number per value (-1 for NaN)."""
+        values = np.asarray(values, dtype=np.float64)
+        out = np.searchsorted(np.asarray(self.bins), values, side="left")
+        out = np.minimum(out, len(self.bins) - 1)
+        return np.where(np.isnan(values), -1, out)
+
+    def legend(self) -> list[tuple[str, str, int]]:
+        """(label, #rrggbb, wards) per class, for a legend."""
+        return [
+            (lab, "#{:02x}{:02x}{:02x}".format(*c), n)
+            for lab, c, n in zip(self.labels, self.colours, self.counts, strict=True)
+        ]
+
+
+MAX_JENKS_ITERATIONS = 200
+
+
+def _jenks_caspall_bins(v: np.ndarray, k: int) -> np.ndarray:
+    """Jenks–Caspall class upper bounds, as mapclassify.JenksCaspall computes them, made safe for ties.
+
+    mapclassify's loop re-centres every class on its median and stops when no value changes class; when
+    a class empties (many tied values, as need scores have: most wards score 0) its median is NaN and the
+    loop never ends. Here an emptied class is dropped and the loop stops after MAX_JENKS_ITERATIONS; where
+    mapclassify converges without emptying a class the two give the same bins (tests check it).
+    """
+    import warnings
+
+    from mapclassify.classifiers import bin1d, quantile
+
+    x = v.reshape(-1, 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "not enough unique values ... setting k to n"
+        start, _ = bin1d(v, quantile(v, k))
+    centres = np.array([np.median(v[start == i]) for i in np.unique(start)])
+    members = start
+    for _ in range(MAX_JENKS_ITERATIONS):
+        nearest = np.abs(x - centres).argmin(axis=1)
+        if np.array_equal(nearest, members):
+            break
+        members = nearest
+        centres = np.array([np.median(v[members == i]) for i in np.unique(members)])
+        members = np.searchsorted(np.unique(members), members)  # renumber after dropping empty classes
+    return np.array([v[members == i].max() for i in np.unique(members)])
+
+
+def _fmt_value(x: float) -> str:
+    return f"{x:g}"
+
+
+def classify(values: pd.Series, k: int = 5) -> Classes:
+    """Classes for a choropleth by natural breaks (mapclassify.JenksCaspall), at most k and never more
+    than there are distinct values; labels give each class's smallest and largest value."""
+    v = values.dropna().to_numpy(dtype=np.float64)
+    distinct = np.unique(v)
+    if distinct.size == 0:
+        return Classes(CLASS_SCHEME, (0.0,), ("no values",), (RAMP[0],), (0,))
+    k = max(1, min(k, distinct.size))
+    found = (distinct[-1],) if k == 1 else _jenks_caspall_bins(v, k)
+    bins = tuple(sorted({float(b) for b in found}))
+    classes = np.minimum(np.searchsorted(np.asarray(bins), v, side="left"), len(bins) - 1)
+    labels, counts = [], []
+    for i in range(len(bins)):
+        inside = v[classes == i]
+        lo, hi = (inside.min(), inside.max()) if inside.size else (bins[i], bins[i])
+        labels.append(_fmt_value(lo) if lo == hi else f"{_fmt_value(lo)}–{_fmt_value(hi)}")
+        counts.append(int(inside.size))
+    fractions = np.linspace(0.0, 1.0, len(bins)) if len(bins) > 1 else np.array([1.0])
+    colours = tuple(tuple(int(x) for x in row[:3]) for row in ramp_colours(fractions))
+    return Classes(CLASS_SCHEME, bins, tuple(labels), colours, tuple(counts))  # type: ignore[arg-type]
 
 
 def ramp_colours(fractions: np.ndarray) -> np.ndarray:
@@ -100,11 +187,22 @@ def choropleth_deck(
     details: pd.Series | None = None,
     max_value: float | None = None,
     fmt: str = "{:g}",
+    classes: Classes | None = None,
+    outline: pd.Series | None = None,
 ) -> pdk.Deck:
-    """Wards coloured by `values` (indexed by ward code); tooltip shows ward, borough, value and details."""
+    """Wards coloured by `values` (indexed by ward code); tooltip shows ward, borough, value and details.
+
+    classes: colour by a classification (see `classify`) instead of a continuous ramp. outline: wards
+    (True, indexed by ward code) drawn again with a thick blue outline on top, e.g. uncertain ranks.
+    """
     top = max_value if max_value is not None else (float(values.max()) if values.notna().any() else 0.0)
     aligned = values.reindex(list(features.codes)).to_numpy(dtype=np.float64, na_value=np.nan)
-    colours = ramp_colours(aligned / top if top > 0 else np.where(np.isnan(aligned), np.nan, 0.0))
+    if classes is not None:
+        idx = classes.index(aligned)
+        palette = np.array([[*c, 200] for c in classes.colours] + [MISSING_COLOUR], dtype=np.int64)
+        colours = palette[idx]
+    else:
+        colours = ramp_colours(aligned / top if top > 0 else np.where(np.isnan(aligned), np.nan, 0.0))
     shown = ["missing" if np.isnan(v) else fmt.format(v) for v in aligned]
     # The tooltip is HTML: every value placed in it is escaped (measure labels are analysts' text).
     texts = [""] * len(aligned) if details is None else details.reindex(list(features.codes)).fillna("").astype(str)
@@ -137,8 +235,26 @@ def choropleth_deck(
         get_line_color=[20, 20, 20, 230],
         line_width_min_pixels=1.6,
     )
+    layers = [ward_layer, borough_layer]
+    spliced = {_WARDS_SLOT: wards_json, _BOROUGHS_SLOT: features.boroughs_json}
+    if outline is not None:
+        marked = set(outline[outline.astype(bool)].index)
+        picked = [part for code, part in zip(features.codes, parts, strict=True) if code in marked]
+        spliced[_OUTLINE_SLOT] = '{"type":"FeatureCollection","features":[' + ",".join(picked) + "]}"
+        layers.append(
+            pdk.Layer(
+                "GeoJsonLayer",
+                data=_OUTLINE_SLOT,
+                id="uncertain",
+                pickable=False,
+                stroked=True,
+                filled=False,
+                get_line_color=OUTLINE_COLOUR,
+                line_width_min_pixels=2.5,
+            )
+        )
     return _SplicedDeck(
-        layers=[ward_layer, borough_layer],
+        layers=layers,
         initial_view_state=LONDON_VIEW,
         map_provider=None,
         tooltip={
@@ -147,5 +263,5 @@ def choropleth_deck(
             ),
             "style": {"fontSize": "12px", "maxWidth": "320px"},
         },
-        spliced={_WARDS_SLOT: wards_json, _BOROUGHS_SLOT: features.boroughs_json},
+        spliced=spliced,
     )

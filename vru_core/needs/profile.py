@@ -1,4 +1,4 @@
-"""A scoring profile: the threshold, per-measure weights and per-measure threshold overrides.
+"""A scoring profile: the threshold, per-measure weights, threshold overrides and smoothing.
 
 The value the user's choices are held in, and its forms in a URL (short, forgiving of stale links)
 and in JSON (strict). Named profiles saved in the store are :mod:`vru_core.needs.profiles`; the
@@ -8,27 +8,30 @@ scoring itself is :mod:`vru_core.needs.scoring`.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from vru_core.needs.measures import MeasureFrame
+from vru_core.needs.smoothing import METHODS, RAW, check_method
 
 DEFAULT_THRESHOLD_PCT = 10.0
 MAX_URL_WEIGHT = 10.0
 
 
-class FrozenMap(Mapping[str, float]):
-    """A read-only, hashable, picklable str -> float mapping, so a Profile can key caches."""
+class _Frozen(Mapping):
+    """A read-only, hashable, picklable str -> value mapping, so a Profile can key caches."""
 
     __slots__ = ("_data",)
+    _cast: Callable = float
 
-    def __init__(self, data: Mapping[str, float] | Iterable[tuple[str, float]] = ()):
+    def __init__(self, data: Mapping | Iterable[tuple] = ()):
         items = data.items() if isinstance(data, Mapping) else data
-        self._data = dict(sorted((str(k), float(v)) for k, v in items))
+        cast = type(self)._cast
+        self._data = dict(sorted((str(k), cast(v)) for k, v in items))
 
-    def __getitem__(self, key: str) -> float:
+    def __getitem__(self, key):
         return self._data[key]
 
     def __iter__(self) -> Iterator[str]:
@@ -41,10 +44,22 @@ class FrozenMap(Mapping[str, float]):
         return hash(tuple(self._data.items()))
 
     def __repr__(self) -> str:
-        return f"FrozenMap({self._data!r})"
+        return f"{type(self).__name__}({self._data!r})"
 
     def __reduce__(self):
-        return (FrozenMap, (self._data,))
+        return (type(self), (self._data,))
+
+
+class FrozenMap(_Frozen, Mapping[str, float]):
+    """str -> float (weights, thresholds)."""
+
+    _cast = float
+
+
+class FrozenChoices(_Frozen, Mapping[str, str]):
+    """str -> str (a per-measure choice such as its smoothing)."""
+
+    _cast = str
 
 
 def _check_pct(value: float, what: str) -> float:
@@ -90,16 +105,19 @@ def _default_weights(measures: pd.DataFrame) -> pd.Series:
 
 @dataclass(frozen=True)
 class Profile:
-    """The user's choices: the threshold, per-measure weights and per-measure threshold overrides.
+    """The user's choices: the threshold, per-measure weights, threshold overrides and smoothing.
 
     weights holds only the measures whose weight differs from their default (any other measure
-    uses its default_weight); overrides holds per-measure threshold percentages. Codes that are not
-    (or no longer) measures are ignored when scoring, so an old saved profile still works.
+    uses its default_weight); overrides holds per-measure threshold percentages; smoothing holds, for
+    count-based measures, "eb" or "spatial_eb" (see vru_core.needs.smoothing; absent = as published).
+    Codes that are not (or no longer) measures are ignored when scoring, so an old saved profile still
+    works, and a saved profile without smoothing loads as before.
     """
 
     threshold_pct: float = DEFAULT_THRESHOLD_PCT
     weights: Mapping[str, float] = field(default_factory=FrozenMap)
     overrides: Mapping[str, float] = field(default_factory=FrozenMap)
+    smoothing: Mapping[str, str] = field(default_factory=FrozenChoices)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "threshold_pct", _check_pct(self.threshold_pct, "threshold_pct"))
@@ -112,12 +130,21 @@ class Profile:
             if not code:
                 raise ValueError("overrides: empty measure code")
             _check_pct(pct, f"overrides[{code!r}]")
+        smoothing = FrozenChoices(
+            (c, check_method(m, f"smoothing[{c!r}]")) for c, m in FrozenChoices(self.smoothing).items() if m != RAW
+        )
         object.__setattr__(self, "weights", weights)
         object.__setattr__(self, "overrides", overrides)
+        object.__setattr__(self, "smoothing", smoothing)
 
     def key(self) -> tuple:
         """Hashable identity for caches (st.cache_data hashes arguments; this keeps it cheap)."""
-        return (self.threshold_pct, tuple(self.weights.items()), tuple(self.overrides.items()))
+        return (
+            self.threshold_pct,
+            tuple(self.weights.items()),
+            tuple(self.overrides.items()),
+            tuple(self.smoothing.items()),
+        )
 
     def weight_for(self, code: str, default: float) -> float:
         return float(self.weights.get(code, default))
@@ -147,6 +174,9 @@ class Profile:
             params["w"] = ",".join(w)
         if o:
             params["o"] = ",".join(o)
+        sm = [f"{c}:{self.smoothing[c]}" for c in table.index if c in self.smoothing]
+        if sm:
+            params["s"] = ",".join(sm)
         return params
 
     @classmethod
@@ -167,16 +197,24 @@ class Profile:
         threshold = DEFAULT_THRESHOLD_PCT if t is None or t <= 0 else min(t, 100.0)
         weights = {c: min(max(v, 0.0), MAX_URL_WEIGHT) for c, v in _pairs(get("w")) if c in known}
         overrides = {c: min(v, 100.0) for c, v in _pairs(get("o")) if c in known and v > 0}
-        return cls(threshold_pct=threshold, weights=weights, overrides=overrides)
+        smoothing = {
+            code.strip(): method.strip()
+            for code, _, method in (part.partition(":") for part in str(get("s") or "").split(","))
+            if code.strip() in known and method.strip() in METHODS
+        }
+        return cls(threshold_pct=threshold, weights=weights, overrides=overrides, smoothing=smoothing)
 
     # -- storing as JSON ---------------------------------------------------------------------------
 
     def to_dict(self) -> dict:
-        return {
+        out: dict = {
             "threshold_pct": self.threshold_pct,
             "weights": dict(self.weights),
             "overrides": dict(self.overrides),
         }
+        if self.smoothing:  # left out when unused, so profiles saved before smoothing existed read the same
+            out["smoothing"] = dict(self.smoothing)
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping) -> Profile:
@@ -185,13 +223,17 @@ class Profile:
             raise ValueError(f"a profile must be a mapping, got {type(data).__name__}")
         weights = data.get("weights") or {}
         overrides = data.get("overrides") or {}
+        smoothing = data.get("smoothing") or {}
         if not isinstance(weights, Mapping) or not isinstance(overrides, Mapping):
             raise ValueError("profile weights and overrides must be mappings of measure code to number")
+        if not isinstance(smoothing, Mapping):
+            raise ValueError("profile smoothing must be a mapping of measure code to method")
         try:
             return cls(
                 threshold_pct=float(data.get("threshold_pct", DEFAULT_THRESHOLD_PCT)),
                 weights={str(k): float(v) for k, v in weights.items()},
                 overrides={str(k): float(v) for k, v in overrides.items()},
+                smoothing={str(k): str(v) for k, v in smoothing.items()},
             )
         except (TypeError, ValueError) as exc:
             raise ValueError(f"invalid profile: {exc}") from exc

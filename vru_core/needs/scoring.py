@@ -35,11 +35,12 @@ import numpy as np
 import pandas as pd
 
 from vru_core.needs.explain import EXPLAIN_COLUMNS, explain, flagged_labels, ranked_csv, ranked_table
-from vru_core.needs.kernel import _exact_column, _signs, flag_matrix, rank_min
+from vru_core.needs.kernel import _exact_column, _signs, flag_matrix, rank_min, weighted_scores
 from vru_core.needs.measures import MeasureFrame
 from vru_core.needs.profile import (
     DEFAULT_THRESHOLD_PCT,
     MAX_URL_WEIGHT,
+    FrozenChoices,
     FrozenMap,
     Profile,
     _check_pct,
@@ -54,6 +55,7 @@ __all__ = [  # what callers import from here; the pieces live in profile, kernel
     "MAX_URL_WEIGHT",
     "METHOD_MARKDOWN",
     "METHOD_SUMMARY",
+    "FrozenChoices",
     "FrozenMap",
     "Profile",
     "ScoreResult",
@@ -65,10 +67,13 @@ __all__ = [  # what callers import from here; the pieces live in profile, kernel
     "explain",
     "flag_matrix",
     "flagged_labels",
+    "profile_arrays",
     "rank_min",
     "ranked_csv",
     "ranked_table",
     "score",
+    "scoring_frame",
+    "weighted_scores",
 ]
 
 METHOD_SUMMARY = (
@@ -230,18 +235,34 @@ def _prepare(frame: MeasureFrame) -> _Prepared:
     return prepared
 
 
-def score(frame: MeasureFrame, profile: Profile) -> ScoreResult:
-    """Flag, weight, count and rank every ward under one profile."""
-    prepared = _prepare(frame)
-    codes, badness = prepared.codes, prepared.badness
+def profile_arrays(prepared: _Prepared, profile: Profile) -> tuple[np.ndarray, np.ndarray]:
+    """(weights, threshold percentages) per measure of a prepared frame under a profile."""
+    codes = prepared.codes
     weights = np.array([profile.weight_for(c, d) for c, d in zip(codes, prepared.default_weights, strict=True)])
     pct = np.array([profile.threshold_for(c) for c in codes], dtype=np.float64)
+    return weights, pct
+
+
+def scoring_frame(frame: MeasureFrame, profile: Profile) -> MeasureFrame:
+    """The frame the profile scores: smoothed measures replaced (vru_core.needs.smoothing), else itself."""
+    if not profile.smoothing:
+        return frame
+    from vru_core.needs.smoothing import smoothed_frame
+
+    return smoothed_frame(frame, profile.smoothing)
+
+
+def score(frame: MeasureFrame, profile: Profile) -> ScoreResult:
+    """Flag, weight, count and rank every ward under one profile (smoothed measures replaced first)."""
+    frame = scoring_frame(frame, profile)
+    prepared = _prepare(frame)
+    badness = prepared.badness
+    weights, pct = profile_arrays(prepared, profile)
 
     flags, worst_rank, n_valid, threshold_badness = flag_matrix(badness, pct)
 
     counted = weights > 0
-    # Rounded so that equal sums reached in different ways (0.1 + 0.2 vs 0.3) tie, as a reader expects.
-    scores = np.round(flags[:, counted].astype(np.float64) @ weights[counted], 9) + 0.0
+    scores = weighted_scores(flags, weights)
     return ScoreResult(
         frame=frame,
         profile=profile,

@@ -1,0 +1,3 @@
+from vru_core.impact.cli import main
+
+raise SystemExit(main())

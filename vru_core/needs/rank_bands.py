@@ -1,0 +1,112 @@
+"""Rank intervals: how sure is a ward's rank? Median rank and a 5th-95th percentile band per ward.
+
+For the current profile, the counts behind every count-based measure in use (the crime rates) are
+redrawn ``draws`` times from a Poisson distribution with the observed count as its mean, turned back
+into rates (smoothed the same way if the profile smooths that measure), and the wards are scored and
+ranked again with the same rule. Other measures (deprivation, population shares, borough figures) are
+kept as they are: they are not counts of events. With ``vary_profile`` each draw also moves the
+threshold (uniformly between half and one and a half times the chosen one) and every weight in use
+(times a uniform 0.5-1.5), as COINr-style sensitivity analysis does.
+
+Seeded: the same frame and profile give the same bands every time. A ward's band "crosses the top-N
+line" when it could be in the top N or out of it: rank_p05 <= N < rank_p95.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from vru_core.needs.measures import MeasureFrame
+from vru_core.needs.scoring import (
+    Profile,
+    _prepare,
+    flag_matrix,
+    profile_arrays,
+    rank_min,
+    scoring_frame,
+    weighted_scores,
+)
+from vru_core.needs.smoothing import RAW, Smoother, counts_for
+
+DEFAULT_DRAWS = 200
+SEED = 20260101
+BAND_COLUMNS = ["rank_p05", "rank_median", "rank_p95"]
+
+
+def rank_draws(
+    frame: MeasureFrame, profile: Profile, *, draws: int = DEFAULT_DRAWS, seed: int = SEED, vary_profile: bool = False
+) -> np.ndarray:
+    """(draws, wards) ranks under redrawn counts (wards in the frame's order)."""
+    prepared = _prepare(scoring_frame(frame, profile))
+    weights, pct = profile_arrays(prepared, profile)
+    counts = counts_for(frame)
+    rng = np.random.default_rng(seed)
+    redrawn = []  # (column, valid rows, rates (n_valid, draws))
+    for j, code in enumerate(prepared.codes):
+        if code not in counts.codes or weights[j] <= 0:
+            continue
+        smoother = Smoother(counts, code, profile.smoothing.get(code, RAW))
+        drawn = rng.poisson(smoother.counts[:, None], size=(smoother.counts.size, draws)).astype(np.float64)
+        redrawn.append((j, smoother.valid, smoother.rates(drawn) * prepared.sign[j]))
+    ranks = np.empty((draws, len(prepared.badness)), dtype=np.int64)
+    badness = prepared.badness.copy()
+    for d in range(draws):
+        for j, valid, rates in redrawn:
+            badness[valid, j] = rates[:, d]
+        w, p = weights, pct
+        if vary_profile:
+            w = weights * rng.uniform(0.5, 1.5, size=weights.size)
+            p = np.clip(pct * rng.uniform(0.5, 1.5), 0.5, 100.0)
+        flags, *_ = flag_matrix(badness, p)
+        ranks[d] = rank_min(weighted_scores(flags, w))
+    return ranks
+
+
+def rank_bands(
+    frame: MeasureFrame, profile: Profile, *, draws: int = DEFAULT_DRAWS, seed: int = SEED, vary_profile: bool = False
+) -> pd.DataFrame:
+    """Per ward (index ward_code, the frame's order): rank_p05, rank_median, rank_p95 (whole ranks)."""
+    ranks = rank_draws(frame, profile, draws=draws, seed=seed, vary_profile=vary_profile)
+    p05, med, p95 = np.quantile(ranks, [0.05, 0.5, 0.95], axis=0, method="inverted_cdf")
+    return pd.DataFrame(
+        {"rank_p05": p05.astype(np.int64), "rank_median": med.astype(np.int64), "rank_p95": p95.astype(np.int64)},
+        index=frame.wards.index,
+    )
+
+
+def crosses(bands: pd.DataFrame, top_n: int) -> pd.Series:
+    """True where the ward's band straddles the top-N line (it could be in the top N or out of it)."""
+    return (bands["rank_p05"] <= top_n) & (bands["rank_p95"] > top_n)
+
+
+def band_text(bands: pd.DataFrame) -> pd.Series:
+    """'12 (5–30)': the median rank and the 5th–95th percentile band, for tables and tooltips."""
+    return (
+        bands["rank_median"].astype(str)
+        + " ("
+        + bands["rank_p05"].astype(str)
+        + "–"
+        + bands["rank_p95"].astype(str)
+        + ")"
+    )
+
+
+def counts_table(frame: MeasureFrame) -> pd.DataFrame:
+    """population and count_<code> for each count-based measure (index ward_code), for the CSV and the page."""
+    counts = counts_for(frame)
+    out = counts.counts.add_prefix("count_").astype("Int64")
+    out.insert(0, "population", counts.population.round().astype("Int64"))
+    return out
+
+
+def csv_extra(frame: MeasureFrame, profile: Profile, *, draws: int = DEFAULT_DRAWS, seed: int = SEED) -> pd.DataFrame:
+    """The columns `python -m vru_core.scoring` adds by default: the bands, the population and the counts."""
+    return rank_bands(frame, profile, draws=draws, seed=seed).join(counts_table(frame))
+
+
+def csv_note(draws: int = DEFAULT_DRAWS, seed: int = SEED) -> str:
+    return (
+        f"rank_p05/rank_median/rank_p95: 5th percentile, median and 95th percentile of the ward's rank over {draws} "
+        f"Poisson redraws of the crime counts (seed {seed}); count_<code> and population are what each rate is made of."
+    )
