@@ -1,4 +1,7 @@
-"""VRU Hub entry: page setup and navigation only; each page is a short script under app_pages/."""
+"""VRU Hub entry: page setup and navigation only; each page is a short script under app_pages/.
+
+`streamlit run app.py` serves this script with the session routes; `streamlit run streamlit_app.py` still
+works, but then a sign-in lasts only as long as its browser tab."""
 
 import streamlit as st
 
@@ -41,7 +44,8 @@ sections = {
             title="Sign in" if actor is None else "Account",
             icon=":material/person:",
             url_path="account",
-        )
+        ),
+        page("accessibility.py", title="Accessibility statement", icon=":material/accessibility:"),
     ],
 }
 admin = []  # hidden from everyone else; the pages and vru_core check again
@@ -51,6 +55,11 @@ if can(Permission.AUDIT_READ):
     admin.append(page("audit.py", title="Audit log", icon=":material/history:", url_path="audit"))
 if admin:
     sections["Administration"] = admin
-page = st.navigation(sections, expanded=True)
-st.sidebar.caption(f"Signed in: `{actor.username}` ({actor.role.value})" if actor else "Not signed in: read only")
+page = st.navigation(sections, position="hidden")
+with st.sidebar:  # links of our own: Streamlit's sidebar menu is list markup that assistive technology misreads
+    for section, pages in sections.items():
+        st.markdown(f"**{section}**")
+        for p in pages:
+            st.page_link(p)
+    st.caption(f"Signed in: `{actor.username}` ({actor.role.value})" if actor else "Not signed in: read only")
 page.run()

@@ -5,6 +5,7 @@ import streamlit as st
 from ui.session import can, current_actor, engine
 from vru_core.platform.auth import MIN_PASSWORD_LENGTH, Permission, Role
 from vru_core.platform.locking import StaleVersion
+from vru_core.platform.throttle import LOCK_AFTER, holds, lift
 from vru_core.platform.users import create_user, deactivate, list_users, reactivate, set_password, set_role
 
 st.title("Users and roles")
@@ -42,7 +43,10 @@ with st.form("add_user", clear_on_submit=True):
     new_role = c3.selectbox("Role", roles, index=roles.index("viewer"), key="new_role")
     p1, p2 = st.columns(2)
     new_password = p1.text_input(
-        "Password", type="password", key="new_password", help=f"At least {MIN_PASSWORD_LENGTH} characters"
+        "Password",
+        type="password",
+        key="new_password",
+        help=f"At least {MIN_PASSWORD_LENGTH} characters, and not a commonly used password",
     )
     new_password2 = p2.text_input("Password again", type="password", key="new_password2")
     sso_only = st.checkbox("Single sign-on only (no local password)", key="new_sso_only")
@@ -100,6 +104,38 @@ if len(users):
             st.error(str(exc))
         else:
             st.session_state["_users_flash"] = f"{action} applied to {who}."
+            st.rerun()
+st.subheader("Sign-in pauses and lockouts")
+
+
+def held_label(key: str) -> str:
+    return key.replace("account:", "Account ", 1).replace("client:", "Computer at ", 1)
+
+
+held = holds(engine())
+if not held:
+    st.caption(f"No account or computer is paused. {LOCK_AFTER} failed sign-ins in a row lock one out for a while.")
+else:
+    st.dataframe(
+        [
+            {
+                "Account or computer": held_label(h.key),
+                "Failed sign-ins": h.failures,
+                "State": "Locked out" if h.kind == "locked" else "Waiting between tries",
+                "Until (UTC)": h.until.strftime("%Y-%m-%d %H:%M:%S"),
+            }
+            for h in held
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    with st.form("lift_lockout"):
+        chosen = st.selectbox(
+            "Let this one sign in again now", [h.key for h in held], format_func=held_label, key="lift_key"
+        )
+        if st.form_submit_button("Lift the pause"):
+            lift(engine=engine(), actor=current_actor(), key=chosen)
+            st.session_state["_users_flash"] = f"{held_label(chosen)} may sign in again."
             st.rerun()
 if "_users_flash" in st.session_state:
     st.success(st.session_state.pop("_users_flash"))

@@ -80,15 +80,22 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def authenticate(engine: Engine, username: str, password: str) -> Actor | None:
-    """Check a local account; None for any failure, so callers cannot tell which part was wrong."""
+def verify_sign_in(engine: Engine, username: str, password: str) -> tuple[Actor | None, str]:
+    """Check a local account: (actor, "") or (None, why). The why is for the audit log, never for the screen."""
     with session_scope(engine) as session:
         user = session.exec(select(User).where(User.username == (username or "").strip().lower())).first()
         if user is None or not user.active or not user.password_hash:
             _hasher.hash(password or "x" * MIN_PASSWORD_LENGTH)  # same cost either way
-            return None
+            if user is None:
+                return None, "no such account"
+            return None, "account inactive" if not user.active else "single sign-on only: no local password"
         try:
             _hasher.verify(user.password_hash, password)
         except (VerificationError, InvalidHashError):
-            return None
-        return Actor(user.username, Role(user.role))
+            return None, "wrong password"
+        return Actor(user.username, Role(user.role)), ""
+
+
+def authenticate(engine: Engine, username: str, password: str) -> Actor | None:
+    """Check a local account; None for any failure, so callers cannot tell which part was wrong."""
+    return verify_sign_in(engine, username, password)[0]

@@ -21,6 +21,8 @@ from vru_core.platform.audit import record
 from vru_core.platform.auth import MIN_PASSWORD_LENGTH, Actor, Permission, Role, hash_password, require
 from vru_core.platform.db import get_engine, session_scope, upgrade
 from vru_core.platform.locking import advance_version
+from vru_core.platform.passwords import common_password_problem
+from vru_core.platform.sessions import end_all
 
 ENTITY = "user"
 MAX_PASSWORD_LENGTH = 1024
@@ -47,13 +49,16 @@ def check_username(username: str) -> str:
 
 
 def check_password(password: str, username: str) -> None:
-    """The policy: long enough to resist guessing, and not the username itself."""
+    """The policy: long enough to resist guessing, not the username, not a commonly used password."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise UserError(f"password: needs at least {MIN_PASSWORD_LENGTH} characters")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise UserError(f"password: {MAX_PASSWORD_LENGTH} characters at most")
     if password.strip().lower() == normalise_username(username):
         raise UserError("password: must not be the username")
+    problem = common_password_problem(password)
+    if problem:
+        raise UserError(f"password: {problem}")
 
 
 def check_role(role: str | Role) -> Role:
@@ -141,6 +146,8 @@ def set_role(
         demoting = user.role == Role.ADMIN.value and new_role != Role.ADMIN and user.active
         if demoting and _other_active_admins(session, user) == 0:
             raise UserError(f"role: {user.username} is the last active admin; make someone else admin first")
+        if user.role != new_role.value:
+            end_all(session, user.username, "role_changed")  # every signed-in browser of theirs, at its next click
         user.role = new_role.value
 
     return _change(engine, actor, username, expected_version, "set_role", apply)
@@ -156,6 +163,7 @@ def set_password(
 
     def apply(session: Session, user: User) -> None:
         user.password_hash = password_hash
+        end_all(session, user.username, "password_reset")
 
     return _change(engine, actor, username, expected_version, "set_password", apply)
 
@@ -170,6 +178,7 @@ def deactivate(*, engine: Engine, actor: Actor, username: str, expected_version:
         if user.role == Role.ADMIN.value and _other_active_admins(session, user) == 0:
             raise UserError(f"username: {user.username} is the last active admin and cannot be deactivated")
         user.active = False
+        end_all(session, user.username, "deactivated")
 
     return _change(engine, actor, username, expected_version, "deactivate", apply)
 
