@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from vru_core.models import AuditEntry, User
 from vru_core.platform.auth import Actor, PermissionDenied, Role, authenticate
 from vru_core.platform.locking import StaleVersion
+from vru_core.platform.signin import sign_in_sso
 from vru_core.platform.users import (
     UserError,
     count_active_admins,
@@ -18,7 +19,6 @@ from vru_core.platform.users import (
     reactivate,
     set_password,
     set_role,
-    sso_actor,
 )
 
 GOOD = "correct horse battery"
@@ -68,19 +68,26 @@ def test_sso_only_account_has_no_local_password(engine, admin):
     create_user(engine=engine, actor=admin, username="sso@vru.test", role="commissioner")
     assert authenticate(engine, "sso@vru.test", "") is None
     assert authenticate(engine, "sso@vru.test", "anything at all") is None
-    assert sso_actor(engine, "SSO@vru.test") == Actor("sso@vru.test", Role.COMMISSIONER)
+    assert _sso(engine, "SSO@vru.test") == Actor("sso@vru.test", Role.COMMISSIONER)
+
+
+def _sso(engine, email):
+    import time
+
+    claims = {"iss": "https://idp.test", "sub": str(email), "iat": time.time(), "email": email, "email_verified": True}
+    return sign_in_sso(engine, claims, ["https://idp.test"]).actor
 
 
 @pytest.mark.parametrize("email", ["stranger@vru.test", "", None])
 def test_sso_refuses_unknown_identities(engine, admin, email):
-    assert sso_actor(engine, email) is None
+    assert _sso(engine, email) is None
 
 
 def test_deactivated_accounts_cannot_sign_in_until_reactivated(engine, admin):
     create_user(engine=engine, actor=admin, username="cara", role="commissioner", password=GOOD)
     deactivate(engine=engine, actor=admin, username="cara")
     assert authenticate(engine, "cara", GOOD) is None
-    assert sso_actor(engine, "cara") is None
+    assert _sso(engine, "cara") is None
     with pytest.raises(UserError, match="already inactive"):
         deactivate(engine=engine, actor=admin, username="cara")
     reactivate(engine=engine, actor=admin, username="cara")

@@ -68,7 +68,10 @@ def sign_in(
         why = f"{held.kind}: {held.key} ({held.failures} failures) until {held.until:%Y-%m-%d %H:%M:%S} UTC"
         _audit_failure(engine, tried, why, client)
         return SignInResult(None, message=FAILURE_MESSAGE)
-    actor, reason = verify_sign_in(engine, tried, password)
+    if any(ord(c) < 32 for c in (username or "") + (password or "")):  # never a real name; PostgreSQL refuses NUL
+        actor, reason = None, "no such account (control characters in the username or password)"
+    else:
+        actor, reason = verify_sign_in(engine, tried, password)
     if actor is None:
         counts = throttle.fail(engine, keys, now)
         _audit_failure(engine, tried, reason, client, {"failures": max(counts.values())})

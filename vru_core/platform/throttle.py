@@ -2,8 +2,8 @@
 
 After ``DELAY_AFTER`` failures in a row a key must wait before its next try, twice as long after each further
 failure (1 s, 2 s, 4 s … never more than the lockout period); after ``LOCK_AFTER`` it is locked for
-``VRU_SIGN_IN_LOCKOUT_MINUTES``. A key's count starts again once that period passes with no failure, or
-(for an account) at its next successful sign-in. An administrator can lift any of them at once
+``VRU_SIGN_IN_LOCKOUT_MINUTES`` (and again at each further failure). A key's count starts again after
+``FORGET_AFTER`` with no failure, or (for an account) at its next successful sign-in. An administrator can lift any of them at once
 (`lift`, on the Users and roles page); that is audited.
 """
 
@@ -25,6 +25,7 @@ from vru_core.platform.db import session_scope
 
 DELAY_AFTER = 5
 LOCK_AFTER = 20
+FORGET_AFTER = dt.timedelta(hours=24)
 ENTITY = "sign_in_throttle"
 
 
@@ -60,8 +61,8 @@ class Hold:
 
 
 def _current(row: SignInThrottle, now: dt.datetime) -> int:
-    """The row's failure count, or 0 once a whole lockout period has passed since its latest failure."""
-    if now - _aware(row.last_failure_at) > lockout_period() and not _locked(row, now):
+    """The row's failure count, or 0 once FORGET_AFTER has passed since its latest failure."""
+    if now - _aware(row.last_failure_at) > FORGET_AFTER and not _locked(row, now):
         return 0
     return row.failures
 

@@ -2,7 +2,7 @@
 
 There is never a default password: the first admin is created from the shell
 (`python -m vru_core.platform.users create-admin`), everyone else by an admin. An account without a password
-can only sign in through single sign-on (see `sso_actor`).
+can only sign in through single sign-on (see `vru_core.platform.signin.sign_in_sso`).
 """
 
 from __future__ import annotations
@@ -208,22 +208,6 @@ def count_active_admins(engine: Engine) -> int:
         return session.exec(
             select(func.count()).select_from(User).where(User.role == Role.ADMIN.value, User.active)
         ).one()
-
-
-def sso_actor(engine: Engine, email: str | None) -> Actor | None:
-    """Map a single-sign-on identity to an account by e-mail (the username); unknown or inactive -> None.
-
-    Unknown addresses are refused rather than given a role: the identity provider says who someone
-    is, only an admin here says what they may do. (Reading needs no account anyway.)
-    """
-    name = normalise_username(email or "")
-    if not name:
-        return None
-    with session_scope(engine) as session:
-        user = session.exec(select(User).where(User.username == name)).first()
-        if user is None or not user.active:
-            return None
-        return Actor(user.username, Role(user.role))
 
 
 def refresh_actor(engine: Engine, actor: Actor | None) -> Actor | None:
