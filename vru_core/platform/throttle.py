@@ -3,8 +3,8 @@
 After ``DELAY_AFTER`` failures in a row a key must wait before its next try, twice as long after each further
 failure (1 s, 2 s, 4 s … never more than the lockout period); after ``LOCK_AFTER`` it is locked for
 ``VRU_SIGN_IN_LOCKOUT_MINUTES`` (and again at each further failure). A key's count starts again after
-``FORGET_AFTER`` with no failure, or (for an account) at its next successful sign-in. An administrator can lift any of them at once
-(`lift`, on the Users and roles page); that is audited.
+``FORGET_AFTER`` with no failure, or (for an account) at its next successful sign-in. An administrator
+can lift any of them at once (`lift`, on the Users and roles page); that is audited.
 """
 
 from __future__ import annotations
