@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from ui.cached import labels, map_features, measure_frame, register_data
+from ui.charts import chart as chart_with_table
 from ui.session import engine
 from ui.widgets import examples_banner
 from vru_core.needs.maps import choropleth_deck
@@ -104,4 +105,14 @@ for tab, (dimension, (title, label_map)) in zip(
             )
             .properties(height=max(120, 22 * len(totals)))
         )
-        st.altair_chart(chart, width="stretch", key=f"fvn_chart_{dimension}")
+        top = totals.sort_values("money", ascending=False).head(1)
+        chart_with_table(
+            chart,
+            description=f"Bar chart: money committed by {title.lower()}"
+            + (f"; the most goes to {top['label'].iat[0]} (£{top['money'].iat[0]:,.0f})." if len(top) else "."),
+            table=totals[["label", "money", "awards"]].rename(
+                columns={"label": title, "money": "£ committed", "awards": "Awards"}
+            ),
+            column_config={"£ committed": st.column_config.NumberColumn(format="£%,.0f")},
+            key=f"fvn_chart_{dimension}",
+        )

@@ -130,10 +130,10 @@ def test_two_app_servers_on_one_postgresql_share_sessions_and_changes(browser, e
         a.goto(f"{first.url}/framework")  # the first server caches the overview
         a.get_by_text("Open objective 8").wait_for()
         b.get_by_role("tab", name="Objectives").click()
-        title = b.get_by_label("Title", exact=True)
+        title = b.locator('input[aria-label="Title"][value^="Supporting individuals"]')
         title.fill("Supporting individuals (renamed on the second server)")
         b.get_by_role("button", name="Save objective").click()
-        b.get_by_text("renamed on the second server").first.wait_for()
+        b.get_by_text("Objective saved.").wait_for()
         sidebar_link(a, "Strategy overview").click()  # the first server's next rerun
         a.get_by_text("renamed on the second server").first.wait_for()
         a.screenshot(path=str(artifacts / "two-servers-first.png"), full_page=True)
