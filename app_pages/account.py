@@ -14,6 +14,7 @@ from ui.session import (
     sso_configured,
     sso_email,
 )
+from vru_core.platform import labels
 from vru_core.platform.auth import GRANTS
 from vru_core.platform.sessions import describe_end, idle_limit, lifetime, live_sessions, span
 from vru_core.platform.signin import sign_in
@@ -36,8 +37,8 @@ st.title("Account")
 if actor is not None:
     st.markdown(f"Signed in as `{actor.username}` with the **{actor.role.value}** role.")
     st.write(f"This role {ROLE_SUMMARY[actor.role.value]}.")
-    allowed = sorted(p.value for p in GRANTS[actor.role])
-    st.caption("Permissions: " + (", ".join(allowed) if allowed else "none (read only)"))
+    allowed = sorted(labels.permission(p.value) for p in GRANTS[actor.role])
+    st.caption("May " + ("; ".join(allowed) if allowed else "read only") + ".")
     live = live_sessions(engine(), actor.username) if session_key() else []
     rule = (
         f"A session ends when you sign out, after {span(idle_limit())} without use, "

@@ -11,6 +11,7 @@ import streamlit as st
 from ui.cached import labels, measure_frame, register_data
 from ui.session import can, current_actor, engine
 from ui.widgets import date_column, examples_banner, field_errors, money_column, recipient_place_inputs
+from vru_core.platform import labels as words
 from vru_core.platform.auth import Permission
 from vru_core.register import need_evidence, service
 from vru_core.register.validation import GEOGRAPHY_LEVELS, ORG_TYPES, RAG, ValidationFailed
@@ -262,7 +263,13 @@ with tabs[3]:
         detail["returns"],
         columns=["id", "period", "rag", "people_reached", "under_25_reached", "outputs", "narrative", "recorded_by"],
     )
-    st.dataframe(returns.drop(columns=["id"]), hide_index=True, width="stretch", key=f"returns_{award_id}")
+    st.dataframe(
+        returns.drop(columns=["id"]),
+        hide_index=True,
+        width="stretch",
+        key=f"returns_{award_id}",
+        column_config={c: words.field(c) for c in returns.columns},
+    )
     if writer:
         with st.form(f"return_form_{award_id}", clear_on_submit=True):
             q1, q2, q3, q4 = st.columns(4)
@@ -332,12 +339,22 @@ with tabs[5]:
     if history.empty:
         st.caption("No recorded changes.")
     else:
+        history = history.assign(
+            action=history["action"].map(words.action),
+            what=history["what"].map(words.entity),
+            changed=[words.changes(b, a) for b, a in zip(history["before"], history["after"], strict=True)],
+        )
         st.dataframe(
             history[["at", "by", "action", "what", "changed", "note"]],
             hide_index=True,
             width="stretch",
-            column_config={"at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm")},
+            column_config={
+                "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm"),
+                "by": "By",
+                "action": "Action",
+                "what": "Record",
+                "changed": st.column_config.TextColumn("What changed (before -> after)", width="large"),
+                "note": "Note",
+            },
             key=f"history_{award_id}",
         )
-        with st.expander("Before and after values"):
-            st.json(history[["at", "by", "action", "before", "after"]].astype(str).to_dict("records"), expanded=False)

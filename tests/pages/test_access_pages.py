@@ -143,6 +143,8 @@ def test_audit_page_filters_and_exports_escaped_csv(app, engine):
             action="create",
             entity_type="award",
             entity_id=7,
+            before={"amount_awarded": 40000},
+            after={"amount_awarded": 45000},
             note='=HYPERLINK("http://x","y")',
         )
         record(
@@ -160,7 +162,11 @@ def test_audit_page_filters_and_exports_escaped_csv(app, engine):
     assert shown["actor"].tolist() == ["c2"] and shown["note"].tolist() == ["<script>alert(1)</script>"]
     at.selectbox(key="audit_actor").set_value(None)
     at.text_input(key="audit_entity_id").input("7").run()
-    assert at.dataframe[0].value["entity_id"].tolist() == ["7"]
+    shown = at.dataframe[0].value
+    assert shown["entity_id"].tolist() == ["7"]
+    # Words, not the store's codes (the CSV keeps the codes).
+    assert (shown["entity_type"].tolist(), shown["action"].tolist()) == (["Award"], ["Created"])
+    assert shown["changes"].tolist() == ["Amount awarded: 40000 -> 45000"]
     csv = at.get("download_button")[0]
     assert csv is not None
     assert not any("<script>" in m.value for m in at.markdown)

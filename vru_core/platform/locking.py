@@ -18,6 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from vru_core.models import AuditEntry
+from vru_core.platform import labels
 
 # Never shown in a refusal message, whatever the table.
 SECRET_FIELDS = frozenset({"password_hash", "password"})
@@ -57,7 +58,7 @@ class StaleVersion(Exception):
             head += f"; last changed by {self.changed_by}{when}"
         if not self.changes:
             return head + ". Reload it to see the current values, then make your change again."
-        listed = "; ".join(f"{c.field}: {_show(c.before)} -> {_show(c.now)}" for c in self.changes)
+        listed = "; ".join(f"{labels.field(c.field)}: {_show(c.before)} -> {_show(c.now)}" for c in self.changes)
         return f"{head}. Changed: {listed}. Reload it, then make your change again."
 
 
