@@ -14,6 +14,15 @@ def page(script: str, **kwargs) -> st.Page:
 
 
 st.set_page_config(page_title="VRU Hub", page_icon=":material/explore:", layout="wide")
+st.html(  # WCAG 2.4.7 / 2.4.13 focus visible and 2.5.8 target size, where Streamlit's own styles fall short
+    "<style>"
+    "a:focus-visible,button:focus-visible,input:focus-visible,textarea:focus-visible,[role=tab]:focus-visible,"
+    "[tabindex]:focus-visible{outline:3px solid #1d70b8!important;outline-offset:2px!important}"
+    "[data-testid=stMultiSelect] button,[data-testid=stSelectbox] button{min-width:24px;min-height:24px}"
+    "[data-testid=stDateInput] [role=spinbutton]{display:inline-block;min-width:24px;min-height:24px;"
+    "text-align:center}"
+    "</style>"
+)
 engine()  # migrate and load the bundled data before any page needs it
 actor = current_actor()
 

@@ -16,7 +16,11 @@ import streamlit as st
 def _accessible(spec: Any, description: str) -> dict:
     as_dict = dict(spec if isinstance(spec, dict) else spec.to_dict())
     as_dict["description"] = description
-    as_dict["config"] = {**as_dict.get("config", {}), "aria": False}
+    config = dict(as_dict.get("config", {}))
+    config["aria"] = False
+    for part in ("mark", "axis", "legend", "title"):  # every part, also when a layer or a mark sets its own
+        config[part] = {**config.get(part, {}), "aria": False}
+    as_dict["config"] = config
     return as_dict
 
 
