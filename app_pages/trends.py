@@ -100,9 +100,9 @@ with tab_conc:
             x=alt.X("ward_share:Q", title="Share of wards (most affected first)", axis=alt.Axis(format="%")),
             y=alt.Y("offence_share:Q", title="Share of offences", axis=alt.Axis(format="%")),
             tooltip=[
-                alt.Tooltip("ward_share:Q", format=".1%"),
-                alt.Tooltip("offence_share:Q", format=".1%"),
-                "n_wards",
+                alt.Tooltip("ward_share:Q", title="Share of wards", format=".1%"),
+                alt.Tooltip("offence_share:Q", title="Share of offences", format=".1%"),
+                alt.Tooltip("n_wards:Q", title="Wards"),
             ],
         )
     )

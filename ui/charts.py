@@ -40,3 +40,34 @@ def chart(
         st.dataframe(table, hide_index=True, width="stretch", column_config=column_config, key=f"{key}_table")
     else:
         st.vega_lite_chart(_accessible(spec, description), width="stretch", key=key)
+
+
+def map_legend(label: str, top: float, *, fmt: str = "{:g}", missing: bool = True) -> None:
+    """The colour key of a ward map (vru_core.needs.maps' ramp): lightest at 0, darkest at `top`, in words too."""
+    from vru_core.needs.maps import MISSING_COLOUR, RAMP
+
+    top = top if top == top else 0.0  # no figure anywhere (NaN): the key still reads from 0
+    stops = ", ".join(f"rgb({r},{g},{b})" for r, g, b in RAMP)
+    grey = "rgb({},{},{})".format(*MISSING_COLOUR[:3])
+    no_figure = (
+        f'<span style="display:inline-block;width:1.2em;height:1em;background:{grey};border:1px solid #767676;'
+        'vertical-align:middle;margin:0 .3em 0 1.2em" aria-hidden="true"></span>no figure'
+        if missing
+        else ""
+    )
+    st.markdown(
+        f'<div style="font-size:0.875rem">{label}: {fmt.format(0)} '
+        f'<span style="display:inline-block;width:10em;height:1em;vertical-align:middle;border:1px solid #767676;'
+        f'background:linear-gradient(to right,{stops})" aria-hidden="true"></span> '
+        f"{fmt.format(top)} (darker is more){no_figure}</div>",
+        unsafe_allow_html=True,
+    )
+
+
+def half_width(deck):
+    """A ward map for half the page: zoomed out so the whole of London fits a column (about 450 × 460 px)."""
+    import pydeck as pdk
+
+    view = deck.initial_view_state
+    deck.initial_view_state = pdk.ViewState(latitude=view.latitude, longitude=view.longitude, zoom=8.45)
+    return deck

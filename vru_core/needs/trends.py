@@ -195,7 +195,11 @@ def monthly_chart(monthly: pd.DataFrame, *, height: int, title: str | None = Non
             color=alt.Color(
                 "category_label:N", title=None, scale=scale, legend=alt.Legend(orient="bottom", labelLimit=0)
             ),
-            tooltip=[alt.Tooltip("category_label", title="Offence"), alt.Tooltip("month:T", format="%b %Y"), "count"],
+            tooltip=[
+                alt.Tooltip("category_label", title="Offence"),
+                alt.Tooltip("month:T", title="Month", format="%b %Y"),
+                alt.Tooltip("count:Q", title="Offences", format=",d"),
+            ],
         )
         .properties(height=height)
     )
