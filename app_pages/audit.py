@@ -15,7 +15,6 @@ if not can(Permission.AUDIT_READ):
     st.stop()
 
 
-
 def _parsed(value):
     return json.loads(value) if isinstance(value, str) and value else None
 

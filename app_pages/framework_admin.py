@@ -134,7 +134,13 @@ with streams_tab:
     streams = lookups.funding_streams(store)
     labels = {"code": "Code", "name": "Name", "notes": "Notes", "active": "Active"}
     st.dataframe(streams, hide_index=True, width="stretch", key="streams_table", column_config=labels)
-    pick = st.selectbox("Edit", ["(new stream)", *streams["code"]], key="admin_stream")
+    stream_names = dict(zip(streams["code"], streams["name"], strict=True))
+    pick = st.selectbox(
+        "Edit",
+        ["(new stream)", *streams["code"]],
+        format_func=lambda c: stream_names.get(c, "New funding stream"),
+        key="admin_stream",
+    )
     current = streams.set_index("code").loc[pick] if pick != "(new stream)" else None
     with st.form(f"stream_form_{pick}"):
         code = st.text_input("Code", "" if current is None else pick, disabled=current is not None, key=f"sc_{pick}")
