@@ -19,7 +19,8 @@ Sector Bodies (Websites and Mobile Applications) Accessibility Regulations 2018 
 - **Colour.** The theme's text, caption and link colours have a contrast ratio of at least 4.5:1 on their
   backgrounds; the map and chart colours are never the only way a value is given.
 - **Charts and maps.** Every chart has a written description and a **Show as table** switch that gives the
-  same figures as a table. The ward maps repeat what they show in the ranked tables beside them.
+  same figures as a table. The ward maps have a colour key in words and repeat what they show in the
+  tables beside them. Pages name things in words, not in internal codes.
 - **Navigation.** The page menu is a list of plain links with section names.
 
 ### What we know is not yet accessible
