@@ -134,9 +134,13 @@ else:
             "Let this one sign in again now", [h.key for h in held], format_func=held_label, key="lift_key"
         )
         if st.form_submit_button("Lift the pause"):
-            lift(engine=engine(), actor=current_actor(), key=chosen)
-            st.session_state["_users_flash"] = f"{held_label(chosen)} may sign in again."
-            st.rerun()
+            try:
+                lift(engine=engine(), actor=current_actor(), key=chosen)
+            except ValueError:  # another administrator lifted it, or the pause ran out, meanwhile
+                st.info(f"{held_label(chosen)} is no longer paused.")
+            else:
+                st.session_state["_users_flash"] = f"{held_label(chosen)} may sign in again."
+                st.rerun()
 if "_users_flash" in st.session_state:
     st.success(st.session_state.pop("_users_flash"))
 st.caption(

@@ -239,3 +239,34 @@ def test_single_sign_on_button_only_when_configured(app):
     configured.run()
     configured.switch_page("app_pages/account.py").run()
     assert [b for b in configured.button if b.key == "sso_login"]
+
+
+def test_admin_sees_a_locked_out_account_and_lifts_it_on_the_page(app, engine, actors):
+    from vru_core.platform import throttle
+    from vru_core.platform.signin import sign_in
+
+    create_user(engine=engine, actor=actors["admin"], username="boss", role="admin", password=GOOD)
+    create_user(engine=engine, actor=actors["admin"], username="locked", role="analyst", password=GOOD)
+    for _ in range(throttle.LOCK_AFTER):
+        throttle.fail(engine, [throttle.account_key("locked")])
+    assert sign_in(engine, "locked", GOOD).message == FAILURE_MESSAGE  # even the right password
+    at = app("app_pages/admin_users.py", Actor("boss", Role.ADMIN))
+    (table,) = [d for d in at.dataframe if "Account or computer" in d.value.columns]
+    shown = table.value.set_index("Account or computer")
+    assert shown.at["Account locked", "State"] == "Locked out"
+    assert (
+        shown.at["Account locked", "Failed sign-ins"] == throttle.LOCK_AFTER
+    )  # a try during the lockout is refused unchecked
+    at.selectbox(key="lift_key").select(throttle.account_key("locked"))
+    other_admin_lifted = app("app_pages/admin_users.py", Actor("boss", Role.ADMIN))
+    at.button(key="FormSubmitter:lift_lockout-Lift the pause").click().run()
+    assert not at.exception and "Account locked may sign in again." in at.success[0].value
+    assert not [d for d in at.dataframe if "Account or computer" in d.value.columns]
+    assert sign_in(engine, "locked", GOOD).actor == Actor("locked", Role.ANALYST)
+    from vru_core.platform.audit import query_log
+
+    log = query_log(engine=engine, actor=actors["admin"])
+    assert ((log["action"] == "lift") & (log["actor"] == "boss")).any()
+    # a second administrator who still sees the old list is told, not shown a traceback
+    other_admin_lifted.button(key="FormSubmitter:lift_lockout-Lift the pause").click().run()
+    assert not other_admin_lifted.exception
