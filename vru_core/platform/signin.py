@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from vru_core.models import User
 from vru_core.models.common import utcnow
@@ -44,16 +44,19 @@ def _tried(username: str) -> str:
     return (username or "").strip().lower().replace("\x00", "")[:120] or "(blank)"
 
 
+def _record_failure(session: Session, tried: str, reason: str, client: str, extra: dict | None = None) -> None:
+    after = {"username": tried, "reason": reason, "client": client, **(extra or {})}
+    record(session, actor=ANONYMOUS, action="sign_in_failed", entity_type=ENTITY, entity_id=tried, after=after)
+
+
 def _audit_failure(engine: Engine, tried: str, reason: str, client: str, extra: dict | None = None) -> None:
     with session_scope(engine) as session:
-        record(
-            session,
-            actor=ANONYMOUS,
-            action="sign_in_failed",
-            entity_type=ENTITY,
-            entity_id=tried,
-            after={"username": tried, "reason": reason, "client": client, **(extra or {})},
-        )
+        _record_failure(session, tried, reason, client, extra)
+
+
+def _record_sign_in(session: Session, actor: Actor, method: str, client: str) -> None:
+    after = {"method": method, "client": client}
+    record(session, actor=actor, action="sign_in", entity_type=ENTITY, entity_id=actor.username, after=after)
 
 
 def sign_in(
@@ -80,14 +83,7 @@ def sign_in(
         user = session.exec(select(User).where(User.username == actor.username)).one()
         started = sessions.start(session, user, method="password", client=client, now=now)
         throttle.clear(session, throttle.account_key(actor.username))
-        record(
-            session,
-            actor=actor,
-            action="sign_in",
-            entity_type=ENTITY,
-            entity_id=actor.username,
-            after={"method": "password", "client": client},
-        )
+        _record_sign_in(session, actor, "password", client)
     return SignInResult(actor, started)
 
 
@@ -146,27 +142,12 @@ def sign_in_sso(
         if not why and sessions.sso_identity_used(session, identity):
             why = "this sign-in was already used: sign in with single sign-on again"
         if why:
-            tried = _tried(email or str(claims.get("email") or ""))
-            record(
-                session,
-                actor=ANONYMOUS,
-                action="sign_in_failed",
-                entity_type=ENTITY,
-                entity_id=tried,
-                after={"username": tried, "reason": f"single sign-on: {why}", "client": client},
-            )
+            _record_failure(session, _tried(email or str(claims.get("email") or "")), f"single sign-on: {why}", client)
             return SignInResult(None, message=f"{SSO_REFUSED}: {why}.")
         assert user is not None
         started = sessions.start(session, user, method="sso", client=client, sso_identity=identity, now=now)
         actor = Actor(user.username, Role(user.role))
-        record(
-            session,
-            actor=actor,
-            action="sign_in",
-            entity_type=ENTITY,
-            entity_id=actor.username,
-            after={"method": "sso", "client": client},
-        )
+        _record_sign_in(session, actor, "sso", client)
     return SignInResult(actor, started)
 
 
