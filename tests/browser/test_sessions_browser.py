@@ -67,6 +67,9 @@ def test_reload_new_tab_and_deep_link_keep_the_user_signed_in(page, live_app, ar
     tab.goto(f"{live_app.url}/users")  # a deep link to an admin-only page, typed into a new tab
     tab.get_by_role("heading", name="Users and roles").wait_for()
     signed_in_as(tab, admin)
+    tab.locator('[data-test-script-state="notRunning"]').wait_for(state="attached")
+    tab.get_by_text("Sign-in pauses and lockouts").wait_for()
+    tab.wait_for_timeout(1000)  # the select boxes draw after the run
     tab.screenshot(path=str(artifacts / "users-and-roles.png"), full_page=True)
 
     sidebar_link(page, "Account").click()
