@@ -5,8 +5,10 @@ works, but then a sign-in lasts only as long as its browser tab."""
 
 import streamlit as st
 
+from ui.feedback import show, store_banner
 from ui.session import can, current_actor, engine
 from vru_core.platform.auth import Permission
+from vru_core.platform.errors import DomainError
 
 
 def page(script: str, **kwargs) -> st.Page:
@@ -23,7 +25,7 @@ st.html(  # WCAG 2.4.7 / 2.4.13 focus visible and 2.5.8 target size, where Strea
     "text-align:center}"
     "</style>"
 )
-engine()  # migrate and load the bundled data before any page needs it
+store = engine()  # migrate and load the bundled data before any page needs it
 actor = current_actor()
 
 sections = {
@@ -71,4 +73,8 @@ with st.sidebar:  # links of our own: Streamlit's sidebar menu is list markup th
         for p in pages:
             st.page_link(p)
     st.caption(f"Signed in: `{actor.username}` ({actor.role.value})" if actor else "Not signed in: read only")
-page.run()
+store_banner(store)
+try:
+    page.run()
+except DomainError as exc:  # a refusal no page caught itself is still a message, never a traceback
+    show(exc)

@@ -14,6 +14,7 @@ from ui.session import (
     sso_configured,
     sso_email,
 )
+from ui.text import plain
 from vru_core.platform import labels
 from vru_core.platform.auth import GRANTS
 from vru_core.platform.sessions import describe_end, idle_limit, lifetime, live_sessions, span
@@ -57,7 +58,7 @@ else:
     st.write("Everyone can read every page. Sign in to make changes your role allows.")
     if sso_configured():
         if SSO_MESSAGE_KEY in st.session_state:
-            st.warning(st.session_state[SSO_MESSAGE_KEY])
+            st.warning(plain(st.session_state[SSO_MESSAGE_KEY]))
         if sso_email() and st.button("Sign out of single sign-on", key="sso_logout"):
             st.logout()
         if st.button("Sign in with single sign-on", key="sso_login", type="primary"):

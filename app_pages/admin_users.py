@@ -2,10 +2,12 @@
 
 import streamlit as st
 
+from ui.feedback import attempt, moved_on, offer_reload, opened_version, show_refusal
+from ui.lockouts import sign_in_pauses
 from ui.session import can, current_actor, engine
+from ui.text import plain
 from vru_core.platform.auth import MIN_PASSWORD_LENGTH, Permission, Role
-from vru_core.platform.locking import StaleVersion
-from vru_core.platform.throttle import LOCK_AFTER, holds, lift
+from vru_core.platform.errors import Invalid, Problem
 from vru_core.platform.users import create_user, deactivate, list_users, reactivate, set_password, set_role
 
 st.title("Users and roles")
@@ -14,9 +16,8 @@ if not can(Permission.USERS_WRITE):
     st.stop()
 
 users = list_users(engine())
-# Versions as this screen last showed them: a save based on them is refused if someone changed the account since.
-seen_versions = st.session_state.get("_users_seen_versions", {})
-st.session_state["_users_seen_versions"] = dict(zip(users["username"], users["version"], strict=True))
+# Each account at the version this person first saw it: a change based on it is refused if someone changed it since.
+opened = {u: opened_version(f"user:{u}", int(v)) for u, v in zip(users["username"], users["version"], strict=True)}
 st.dataframe(
     users,
     hide_index=True,
@@ -35,6 +36,34 @@ st.dataframe(
 )
 roles = [r.value for r in Role]
 
+
+def _same(password: str | None, again: str | None) -> None:
+    if password != again:
+        raise Invalid([Problem(None, "password", "the two entries differ")])
+
+
+def _add(*, username: str, role: str, password: str | None, again: str | None, display_name: str) -> int:
+    _same(password, again)
+    return create_user(
+        engine=engine(),
+        actor=current_actor(),
+        username=username,
+        role=role,
+        password=password,
+        display_name=display_name,
+    )
+
+
+def _change(*, action: str, who: str, role: str, password: str, again: str) -> int:
+    args = {"engine": engine(), "actor": current_actor(), "username": who, "expected_version": opened[who]}
+    if action == "Role":
+        return set_role(**args, role=role)
+    if action == "Reset password":
+        _same(password, again)
+        return set_password(**args, password=password)
+    return deactivate(**args) if action == "Deactivate" else reactivate(**args)
+
+
 st.subheader("Add an account")
 with st.form("add_user", clear_on_submit=True):
     c1, c2, c3 = st.columns(3)
@@ -52,22 +81,19 @@ with st.form("add_user", clear_on_submit=True):
     sso_only = st.checkbox("Single sign-on only (no local password)", key="new_sso_only")
     add = st.form_submit_button("Add account")
 if add:
-    try:
-        if not sso_only and new_password != new_password2:
-            raise ValueError("password: the two entries differ")
-        create_user(
-            engine=engine(),
-            actor=current_actor(),
-            username=new_username,
-            role=new_role,
-            password=None if sso_only else new_password,
-            display_name=new_display,
-        )
-    except ValueError as exc:
-        st.error(f"Not added: {exc}")
-    else:
+    ok, _ = attempt(
+        "add_user",
+        _add,
+        username=new_username,
+        role=new_role,
+        password=None if sso_only else new_password,
+        again=None if sso_only else new_password2,
+        display_name=new_display,
+    )
+    if ok:
         st.session_state["_users_flash"] = f"Added {new_username.strip().lower()} as {new_role}."
         st.rerun()
+show_refusal("add_user")
 
 st.subheader("Change an account")
 if len(users):
@@ -83,66 +109,19 @@ if len(users):
         password2 = p2.text_input("New password again", type="password", key="change_password2")
         apply = st.form_submit_button("Apply")
     if apply:
-        args = {
-            "engine": engine(),
-            "actor": current_actor(),
-            "username": who,
-            "expected_version": seen_versions.get(who),
-        }
-        try:
-            if action == "Role":
-                set_role(**args, role=role)
-            elif action == "Reset password":
-                if password != password2:
-                    raise ValueError("password: the two entries differ")
-                set_password(**args, password=password)
-            elif action == "Deactivate":
-                deactivate(**args)
-            else:
-                reactivate(**args)
-        except (ValueError, StaleVersion) as exc:
-            st.error(str(exc))
-        else:
+        ok, version = attempt(
+            "change_user", _change, action=action, who=who, role=role, password=password, again=password2
+        )
+        if ok:
+            moved_on(f"user:{who}", version)
             st.session_state["_users_flash"] = f"{action} applied to {who}."
             st.rerun()
-st.subheader("Sign-in pauses and lockouts")
-
-
-def held_label(key: str) -> str:
-    return key.replace("account:", "Account ", 1).replace("client:", "Computer at ", 1)
-
-
-held = holds(engine())
-if not held:
-    st.caption(f"No account or computer is paused. {LOCK_AFTER} failed sign-ins in a row lock one out for a while.")
-else:
-    st.dataframe(
-        [
-            {
-                "Account or computer": held_label(h.key),
-                "Failed sign-ins": h.failures,
-                "State": "Locked out" if h.kind == "locked" else "Waiting between tries",
-                "Until (UTC)": h.until.strftime("%Y-%m-%d %H:%M:%S"),
-            }
-            for h in held
-        ],
-        hide_index=True,
-        width="stretch",
-    )
-    with st.form("lift_lockout"):
-        chosen = st.selectbox(
-            "Let this one sign in again now", [h.key for h in held], format_func=held_label, key="lift_key"
-        )
-        if st.form_submit_button("Lift the pause"):
-            try:
-                lift(engine=engine(), actor=current_actor(), key=chosen)
-            except ValueError:  # another administrator lifted it, or the pause ran out, meanwhile
-                st.info(f"{held_label(chosen)} is no longer paused.")
-            else:
-                st.session_state["_users_flash"] = f"{held_label(chosen)} may sign in again."
-                st.rerun()
+    show_refusal("change_user")
+    if len(users):
+        offer_reload("change_user", f"user:{st.session_state.get('change_username')}")
+sign_in_pauses()
 if "_users_flash" in st.session_state:
-    st.success(st.session_state.pop("_users_flash"))
+    st.success(plain(st.session_state.pop("_users_flash")))
 st.caption(
     "Accounts are never deleted, so the audit log always names a real person: deactivate instead. "
     "The last active administrator cannot be demoted or deactivated."

@@ -7,6 +7,7 @@ import streamlit as st
 
 from ui.cached import overview
 from ui.charts import chart
+from ui.text import plain
 from ui.widgets import badge, examples_banner, priority_area_money_table
 from vru_core.framework import rag
 from vru_core.framework.cards import headline_indicator, indicators_table, rating_counts
@@ -14,6 +15,7 @@ from vru_core.framework.charts import trend_chart, trend_description, trend_tabl
 from vru_core.framework.indicators import format_value, short_money, values_export
 from vru_core.framework.register_indicators import priority_area_table
 from vru_core.framework.summary import summary_html
+from vru_core.platform.csvsafe import safe_csv
 
 ov = overview()
 
@@ -30,7 +32,7 @@ with st.expander("How the ratings work"):
 st.subheader("Aims")
 for col, (_, aim) in zip(st.columns(len(ov.aims)), ov.aims.iterrows(), strict=True):
     with col.container(border=True):
-        st.markdown(f"**Aim {aim['number']}: {aim['title']}**")
+        st.markdown(f"**Aim {aim['number']}: {plain(aim['title'])}**")
         badge(aim["status"])
         st.caption(rating_counts(aim))
 
@@ -41,7 +43,7 @@ for chunk in rows:
     for col, (_, obj) in zip(st.columns(4), chunk.iterrows(), strict=False):
         with col.container(border=True, height="stretch"):
             n = int(obj["number"])
-            st.markdown(f"**{n}. {obj['title']}**")
+            st.markdown(f"**{n}. {plain(obj['title'])}**")
             badge(obj["status"])
             st.caption(rating_counts(obj))
             head = headline_indicator(ov, n)
@@ -50,8 +52,8 @@ for chunk in rows:
             else:
                 unit = head["unit"]
                 st.markdown(
-                    f"{head['name']}: **{format_value(head['latest'], unit)}**"
-                    + (f" (to {head['latest_period']})" if isinstance(head["latest_period"], str) else "")
+                    f"{plain(head['name'])}: **{format_value(head['latest'], unit)}**"
+                    + (f" (to {plain(head['latest_period'])})" if isinstance(head["latest_period"], str) else "")
                     + f"  \nBaseline {format_value(head['baseline'], unit)}"
                     + f" · target {format_value(head['target'], unit)}"
                 )
@@ -111,7 +113,7 @@ st.subheader("Exports")
 c1, c2 = st.columns(2)
 c1.download_button(
     "Indicator values (CSV)",
-    values_export(ov).to_csv(index=False).encode("utf-8"),
+    safe_csv(values_export(ov)),
     file_name="vru_indicator_values.csv",
     mime="text/csv",
     key="download_values",

@@ -1,13 +1,15 @@
 """Framework settings (administrators): RAG thresholds, indicator baselines and targets, objectives'
-wording and commitments, priority areas and funding streams. Every save is audited."""
+wording and commitments, priority areas and funding streams. Every save is audited and names the
+version the administrator opened, so a colleague's newer save is never overwritten unseen."""
 
 import streamlit as st
 
+from ui.feedback import attempt, moved_on, offer_reload, opened_version, show, show_refusal
 from ui.session import can, current_actor, engine
+from ui.text import plain
 from vru_core.framework import lookups, rag
 from vru_core.framework.indicators import list_indicators, load_thresholds
 from vru_core.framework.structure import (
-    StaleEdit,
     save_funding_stream,
     thresholds_version,
     update_indicator,
@@ -16,6 +18,7 @@ from vru_core.framework.structure import (
     update_thresholds,
 )
 from vru_core.platform.auth import Permission
+from vru_core.platform.errors import DomainError
 
 store = engine()
 st.title("Framework settings")
@@ -27,15 +30,16 @@ if saved := st.session_state.pop("framework_saved", None):
     st.success(saved)
 
 
-def _saved(fn, message: str, **kwargs) -> None:
-    """Save through the service; on success rerun, so every table and list below shows the change."""
-    try:
-        fn(engine=store, actor=actor, **kwargs)
-    except (ValueError, KeyError, StaleEdit) as exc:
-        st.error(str(exc))
-    else:
+def _saved(fn, message: str, opened_key: str, **kwargs) -> None:
+    """Save from the version this person opened (`opened_key`); on success rerun, so every table and
+    list below shows the change; a refusal is shown where it happened."""
+    ok, version = attempt(opened_key, fn, engine=store, actor=actor, **kwargs)
+    if ok:
+        moved_on(opened_key, version)
         st.session_state["framework_saved"] = message
         st.rerun()
+    else:
+        show_refusal(opened_key)
 
 
 BOXES = [  # the indicator form's number and period boxes: field, label, widget key prefix
@@ -52,6 +56,7 @@ thresholds_tab, indicators_tab, objectives_tab, areas_tab, streams_tab = st.tabs
 
 with thresholds_tab:
     t = load_thresholds(store)
+    rag_version = opened_version("rag", thresholds_version(store))  # as first shown: what a save names
     st.markdown(rag.describe(t))
     with st.form("rag_form"):
         on = st.number_input(
@@ -64,21 +69,23 @@ with thresholds_tab:
         if st.form_submit_button("Save thresholds", type="primary"):
             try:
                 new = rag.Thresholds(on, off, tol)
-            except ValueError as exc:
-                st.error(str(exc))
+            except DomainError as exc:
+                show(exc)
             else:
-                _saved(update_thresholds, "Thresholds saved.", thresholds=new, version=thresholds_version(store))
+                _saved(update_thresholds, "Thresholds saved.", "rag", thresholds=new, version=rag_version)
+    offer_reload("rag", "rag")
 
 with indicators_tab:
     defs = list_indicators(store, active_only=False)
     code = st.selectbox("Indicator", list(defs.index), format_func=lambda c: defs.loc[c, "name"], key="admin_indicator")
     row = defs.loc[code]
     text = lookups.indicator_form_text(row)
+    indicator_version = opened_version(f"indicator:{code}", int(row["version"]))
     with st.form(f"indicator_form_{code}"):
         st.caption(
-            f"{row['description']} Leave the baseline value empty to read it from the indicator's own series at the "
-            "baseline period (or its first value). Leave the target value empty to use the target change from "
-            "the baseline."
+            f"{plain(row['description'])} Leave the baseline value empty to read it from the indicator's own "
+            "series at the baseline period (or its first value). Leave the target value empty to use the target "
+            "change from the baseline."
         )
         changes = {}
         for fields in (BOXES[:3], BOXES[3:]):
@@ -94,7 +101,15 @@ with indicators_tab:
         )
         changes["active"] = st.checkbox("Active (shown and rated)", bool(row["active"]), key=f"act_{code}")
         if st.form_submit_button("Save indicator", type="primary"):
-            _saved(update_indicator, "Indicator saved.", code=code, version=int(row["version"]), changes=changes)
+            _saved(
+                update_indicator,
+                "Indicator saved.",
+                f"indicator:{code}",
+                code=code,
+                version=indicator_version,
+                changes=changes,
+            )
+    offer_reload(f"indicator:{code}", f"indicator:{code}")
 
 objectives = lookups.objectives(store)
 with objectives_tab:
@@ -103,6 +118,7 @@ with objectives_tab:
         "Objective", list(objectives), format_func=lambda n: f"{n}. {objectives[n].title}", key="admin_objective"
     )
     obj = objectives[number]
+    objective_version = opened_version(f"objective:{number}", obj.version)
     with st.form(f"objective_form_{number}"):
         title = st.text_input("Title", obj.title, key=f"ot_{number}")
         tagline = st.text_input("Tagline", obj.tagline, key=f"og_{number}")
@@ -112,11 +128,20 @@ with objectives_tab:
         )
         if st.form_submit_button("Save objective", type="primary"):
             edit = {"title": title, "tagline": tagline, "commitments": lines.splitlines(), "aims": chosen}
-            _saved(update_objective, "Objective saved.", number=number, **edit)
+            _saved(
+                update_objective,
+                "Objective saved.",
+                f"objective:{number}",
+                number=number,
+                version=objective_version,
+                **edit,
+            )
+    offer_reload(f"objective:{number}", f"objective:{number}")
 
 with areas_tab:
     areas = lookups.priority_areas(store)
     code = st.selectbox("Priority area", list(areas), format_func=lambda c: areas[c].title, key="admin_area")
+    area_version = opened_version(f"priority_area:{code}", areas[code].version)
     with st.form(f"area_form_{code}"):
         title = st.text_input("Title", areas[code].title, key=f"pt_{code}")
         options = [None, *objectives]
@@ -128,12 +153,23 @@ with areas_tab:
             key=f"po_{code}",
         )
         if st.form_submit_button("Save priority area", type="primary"):
-            _saved(update_priority_area, "Priority area saved.", code=code, title=title, objective_number=obj_number)
+            _saved(
+                update_priority_area,
+                "Priority area saved.",
+                f"priority_area:{code}",
+                code=code,
+                version=area_version,
+                title=title,
+                objective_number=obj_number,
+            )
+    offer_reload(f"priority_area:{code}", f"priority_area:{code}")
 
 with streams_tab:
     streams = lookups.funding_streams(store)
     labels = {"code": "Code", "name": "Name", "notes": "Notes", "active": "Active"}
-    st.dataframe(streams, hide_index=True, width="stretch", key="streams_table", column_config=labels)
+    st.dataframe(
+        streams.drop(columns=["version"]), hide_index=True, width="stretch", key="streams_table", column_config=labels
+    )
     stream_names = dict(zip(streams["code"], streams["name"], strict=True))
     pick = st.selectbox(
         "Edit",
@@ -142,10 +178,21 @@ with streams_tab:
         key="admin_stream",
     )
     current = streams.set_index("code").loc[pick] if pick != "(new stream)" else None
+    stream_version = None if current is None else opened_version(f"funding_stream:{pick}", int(current["version"]))
     with st.form(f"stream_form_{pick}"):
         code = st.text_input("Code", "" if current is None else pick, disabled=current is not None, key=f"sc_{pick}")
         name = st.text_input("Name", "" if current is None else current["name"], key=f"sn_{pick}")
         notes = st.text_input("Notes", "" if current is None else current["notes"], key=f"so_{pick}")
         active = st.checkbox("Active", True if current is None else bool(current["active"]), key=f"sa_{pick}")
         if st.form_submit_button("Save funding stream", type="primary"):
-            _saved(save_funding_stream, "Funding stream saved.", code=code, name=name, notes=notes, active=active)
+            _saved(
+                save_funding_stream,
+                "Funding stream saved.",
+                f"funding_stream:{pick}",
+                code=code,
+                name=name,
+                notes=notes,
+                active=active,
+                version=stream_version,
+            )
+    offer_reload(f"funding_stream:{pick}", f"funding_stream:{pick}")

@@ -1,19 +1,24 @@
 """Bulk entry from a spreadsheet: download the template, check the file (every problem listed), then import it all."""
 
+import hashlib
+
 import pandas as pd
 import streamlit as st
 
 from ui.cached import labels
+from ui.feedback import attempt, forget, problems_table, refusal, show_refusal
 from ui.session import can, current_actor, engine
 from vru_core.platform.auth import Permission
+from vru_core.platform.errors import Stale
 from vru_core.register import importer
-from vru_core.register.validation import ValidationFailed
 
 st.title("Import awards from CSV")
 st.write(
     "Start from the template, one award per row. The whole file is checked first and every problem is "
     "listed with its row (the file's line number) and column; nothing is saved unless every row is right. "
-    "The identifier is the key: importing the same file again adds nothing, and a changed row updates its award."
+    "The identifier is the key: importing the same file again adds nothing, and a changed row updates its award. "
+    "An award changed in the register since its row was downloaded (or since you checked the file) is never "
+    "overwritten: the row is reported as a conflict, with who changed it."
 )
 st.download_button(
     "Download the CSV template",
@@ -53,42 +58,46 @@ if not can(Permission.REGISTER_WRITE):
     st.info("Importing needs a commissioner or administrator account. Sign in on the Account page.")
     st.stop()
 
-upload = st.file_uploader("CSV file (UTF-8)", type=["csv"], key="import_file")
+upload = st.file_uploader(
+    f"CSV file (UTF-8, at most {importer.MAX_IMPORT_BYTES // 1024 // 1024} MB)", type=["csv"], key="import_file"
+)
 if upload is None:
     st.stop()
 content = upload.getvalue()
+file_key = "import_seen:" + hashlib.sha256(content).hexdigest()[:16]
 progress = st.progress(0.0, text="Checking…")
 plan = importer.check_csv(engine(), content, progress=lambda f, msg: progress.progress(f, text=msg))
 progress.empty()
-if not plan.ok:
-    st.error(f"{len(plan.problems)} problem(s) in {upload.name}. Nothing has been imported; fix them and upload again.")
-    st.dataframe(
-        pd.DataFrame([{"row": p.row, "column": p.field, "problem": p.message} for p in plan.problems]),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "row": st.column_config.NumberColumn("Row (file line)", width="small"),
-            "column": st.column_config.TextColumn("Column", width="small"),
-            "problem": st.column_config.TextColumn("Problem", width="large"),
-        },
-        key="import_problems",
-    )
+# The register as this person first checked the file: the import must find it unchanged.
+seen = st.session_state.setdefault(file_key, plan.seen)
+if plan.problems or plan.conflicts:
+    count = len(plan.problems) + len(plan.conflicts)
+    st.error(f"{count} problem(s) in this file. Nothing has been imported; fix them and upload again.")
+    problems_table(plan.problems + plan.conflicts, key="import_problems")
     st.stop()
 
 st.success(
-    f"{upload.name}: {plan.rows:,} rows, all valid. Importing will create {len(plan.to_create):,} awards, "
+    f"{plan.rows:,} rows, all valid. Importing will create {len(plan.to_create):,} awards, "
     f"update {len(plan.to_update):,} and leave {plan.unchanged:,} unchanged."
 )
+show_refusal("import")
+if isinstance(refusal("import"), Stale) and st.button("Check this file again against the register as it is now"):
+    st.session_state.pop(file_key, None)
+    forget("import")
+    st.rerun()
 if st.button("Import", type="primary", key="import_go", disabled=not (plan.to_create or plan.to_update)):
     bar = st.progress(0.0, text="Importing…")
-    try:
-        result = importer.import_csv(
-            engine=engine(),
-            actor=current_actor(),
-            content=content,
-            progress=lambda f, msg: bar.progress(f, text=msg),
-        )
-    except ValidationFailed as exc:  # the store changed between check and import
-        st.error(str(exc))
-    else:
+    ok, result = attempt(
+        "import",
+        importer.import_csv,
+        engine=engine(),
+        actor=current_actor(),
+        content=content,
+        seen=seen,
+        progress=lambda f, msg: bar.progress(f, text=msg),
+    )
+    if ok:
+        st.session_state.pop(file_key, None)
         st.success(f"Imported: {result.created:,} created, {result.updated:,} updated, {result.unchanged:,} unchanged.")
+    elif refusal("import") is not None:
+        st.rerun()

@@ -1,15 +1,18 @@
 """Analysts enter indicator values: one at a time in a form, or many from a CSV (all rows checked first)."""
 
 import datetime as dt
+import hashlib
 
-import pandas as pd
 import streamlit as st
 
+from ui.feedback import attempt, problems_table, refusal, show, show_refusal
 from ui.session import can, current_actor, engine
-from vru_core.framework.entered import TEMPLATE, ValuesInvalid, check_values, read_csv, save_values
+from ui.text import plain
+from vru_core.framework.entered import MAX_UPLOAD_BYTES, TEMPLATE, check_values, read_csv, save_values
 from vru_core.framework.indicators import entered_values, list_indicators
 from vru_core.needs.measures import borough_names
 from vru_core.platform.auth import Permission
+from vru_core.platform.errors import DomainError
 
 store = engine()
 defs = list_indicators(store)
@@ -30,16 +33,6 @@ if not allowed:
         "Only analysts and administrators can enter values."
         + ("" if who else " Sign in on the Account page.")
         + " The values entered so far are below."
-    )
-
-
-def _show_problems(problems) -> None:
-    st.error(f"{len(problems)} problem(s); nothing was saved. Fix them and try again.")
-    st.dataframe(
-        pd.DataFrame([{"Row": p.row, "Field": p.field, "Problem": p.message} for p in problems]),
-        hide_index=True,
-        width="stretch",
-        key="entry_problems",
     )
 
 
@@ -67,13 +60,12 @@ if allowed:
                 "area_code": area,
                 "note": note,
             }
-            try:
-                result = save_values(engine=store, actor=current_actor(), rows=[row])
-            except ValuesInvalid as exc:
-                _show_problems(exc.problems)
-            else:
+            ok, result = attempt("entry_one", save_values, engine=store, actor=current_actor(), rows=[row])
+            if ok:
                 replaced = f" (replacing {result.replaces[0]['old_value']:g})" if result.replaces else ""
-                st.success(f"Saved {entered.loc[code, 'name']} for {period}{replaced}.")
+                st.success(f"Saved {plain(entered.loc[code, 'name'])} for {plain(period)}{replaced}.")
+            else:
+                show_refusal("entry_one")
     with many:
         st.download_button(
             "Template CSV", TEMPLATE.encode("utf-8"), file_name="indicator_values_template.csv", key="entry_template"
@@ -83,34 +75,45 @@ if allowed:
             "`area_code` (`london` or a borough code, default `london`) and `note`. "
             "Codes of the indicators that take entered values: " + ", ".join(f"`{c}`" for c in entered.index)
         )
-        upload = st.file_uploader("CSV file", type=["csv"], key="entry_upload")
+        upload = st.file_uploader(
+            f"CSV file (at most {MAX_UPLOAD_BYTES // 1024 // 1024} MB)", type=["csv"], key="entry_upload"
+        )
         if upload is not None:
+            content = upload.getvalue()
             try:
-                rows = read_csv(upload.getvalue())
+                rows = read_csv(content)
                 checked = check_values(store, rows)
-            except ValuesInvalid as exc:
-                _show_problems(exc.problems)
+            except DomainError as exc:
+                show(exc)
             else:
                 if not checked.ok:
-                    _show_problems(checked.problems)
+                    st.error(f"{len(checked.problems)} problem(s); nothing was saved. Fix them and upload again.")
+                    problems_table(checked.problems, key="entry_problems")
                 else:
+                    # The stored values as this person first saw them: the save must find them unchanged.
+                    file_key = "entry_seen:" + hashlib.sha256(content).hexdigest()[:16]
+                    seen = st.session_state.setdefault(file_key, checked.versions)
                     st.success(f"All {len(checked.rows)} rows are valid.")
                     if checked.replaces:
                         st.warning(
                             f"{len(checked.replaces)} row(s) replace a value already stored: "
-                            + "; ".join(
-                                f"row {r['row']} {r['indicator_code']} {r['period']} {r['area_code']}: "
-                                f"{r['old_value']:g} -> {r['value']:g}"
-                                for r in checked.replaces
+                            + plain(
+                                "; ".join(
+                                    f"row {r['row']} {r['indicator_code']} {r['period']} {r['area_code']}: "
+                                    f"{r['old_value']:g} -> {r['value']:g}"
+                                    for r in checked.replaces
+                                )
                             )
                         )
                     if st.button(f"Save {len(checked.rows)} values", type="primary", key="entry_save_upload"):
-                        try:
-                            save_values(engine=store, actor=current_actor(), rows=rows)
-                        except ValuesInvalid as exc:
-                            _show_problems(exc.problems)
-                        else:
+                        ok, _ = attempt(
+                            "entry_upload", save_values, engine=store, actor=current_actor(), rows=rows, versions=seen
+                        )
+                        if ok:
+                            st.session_state.pop(file_key, None)
                             st.success(f"Saved {len(checked.rows)} values.")
+                    if refusal("entry_upload") is not None:
+                        show_refusal("entry_upload")
 
 st.subheader("Values entered so far")
 values = entered_values(store)

@@ -3,9 +3,11 @@
 import streamlit as st
 
 from ui.cached import crime_series
+from ui.feedback import attempt, show_refusal
 from ui.session import can, current_actor, engine
+from ui.text import plain
 from vru_core.needs import sources
-from vru_core.needs.measures import DIRECTIONS, FAMILIES, GEOGRAPHIES, UploadRejected, add_measure, list_measures
+from vru_core.needs.measures import DIRECTIONS, FAMILIES, GEOGRAPHIES, MAX_UPLOAD_BYTES, add_measure, list_measures
 from vru_core.platform.auth import Permission
 
 st.title("Measures and sources")
@@ -114,7 +116,9 @@ else:
         licence = c2.text_input("Licence", key="m_licence", value="Open Government Licence v3.0")
         notes = st.text_area("Caveats", key="m_notes")
         weight = st.number_input("Default weight", min_value=0.0, max_value=5.0, value=1.0, step=0.5, key="m_weight")
-        upload = st.file_uploader("Values (CSV)", type=["csv"], key="m_file")
+        upload = st.file_uploader(
+            f"Values (CSV, at most {MAX_UPLOAD_BYTES // 1024 // 1024} MB)", type=["csv"], key="m_file"
+        )
         submitted = st.form_submit_button("Validate and add measure")
     if submitted:
         if upload is None:
@@ -134,14 +138,15 @@ else:
                 "notes": notes,
                 "default_weight": float(weight),
             }
-            try:
-                n = add_measure(engine=engine(), actor=current_actor(), definition=definition, data=upload.getvalue())
-            except UploadRejected as exc:
-                st.error(f"Nothing was stored: {len(exc.problems)} problem(s) to fix.")
-                st.dataframe(
-                    [{"line": p.row, "field": p.field, "problem": p.message} for p in exc.problems],
-                    hide_index=True,
-                    width="stretch",
-                )
+            ok, n = attempt(
+                "add_measure",
+                add_measure,
+                engine=engine(),
+                actor=current_actor(),
+                definition=definition,
+                data=upload.getvalue(),
+            )
+            if ok:
+                st.success(f"Added “{plain(label)}” with {n} values. It is now part of the need score.")
             else:
-                st.success(f"Added “{label}” with {n} values. It is now part of the need score.")
+                show_refusal("add_measure")

@@ -5,9 +5,11 @@ import streamlit as st
 
 from ui.cached import map_features, measure_frame, violence_movement, ward_trend_spec, ward_trend_table
 from ui.charts import chart
+from ui.feedback import attempt, show_refusal
 from ui.session import can, current_actor, engine
+from ui.text import plain
 from vru_core.needs.maps import choropleth_deck
-from vru_core.needs.profiles import get_profile, list_profiles, save_profile
+from vru_core.needs.profiles import fit_to_controls, get_profile, list_profiles, save_profile
 from vru_core.needs.scoring import METHOD_MARKDOWN, Profile, explain, flagged_labels, ranked_csv, score
 from vru_core.platform.auth import Permission
 
@@ -37,7 +39,10 @@ def _load_saved() -> None:
     name = st.session_state.get("profile_name")
     saved = get_profile(engine(), name) if name else None
     if saved is not None:
-        _apply_profile(saved)
+        _apply_profile(fit_to_controls(saved, labels)[0])
+        versions = list_profiles(engine()).set_index("name")["version"]
+        st.session_state["loaded_profile"] = (name, int(versions[name]))  # a save of it names this version
+        st.session_state["save_name"] = name
 
 
 def _pick_from_table() -> None:
@@ -52,9 +57,12 @@ def _pick_from_map() -> None:
         st.session_state["ward"] = objects[0]["properties"]["ward_code"]
 
 
+labels = measures["label"].to_dict()
 if "need_scores_ready" not in st.session_state:
     params = st.query_params.to_dict()
-    _apply_profile(Profile.from_query_params(params, measures))
+    fitted, notes = fit_to_controls(Profile.from_query_params(params, measures), labels)
+    st.session_state["address_notes"] = notes
+    _apply_profile(fitted)
     st.session_state["boroughs"] = [b for b in params.get("b", "").split(",") if b in set(frame.wards["borough_name"])]
     st.session_state["search"] = params.get("q", "")
     if params.get("ward") in frame.wards.index:
@@ -62,6 +70,12 @@ if "need_scores_ready" not in st.session_state:
     st.session_state["need_scores_ready"] = True
 
 st.title("Ward need scores")
+if st.session_state.get("address_notes"):
+    st.info(
+        "The page address asked for values the controls cannot show, so: "
+        + plain("; ".join(st.session_state["address_notes"]))
+        + "."
+    )
 st.caption(
     "Each measure flags the wards in its worst X%; a ward's score is the weighted count of measures that "
     "flag it. It ranks wards for one decision with your chosen weights. It is not an index."
@@ -88,17 +102,17 @@ with st.sidebar:
             for code, m in group.iterrows():
                 level = " · borough figure" if m["geography"] == "borough" else ""
                 st.slider(
-                    m["label"] + level,
+                    plain(m["label"] + level),
                     0.0,
                     5.0,
                     step=0.5,
                     key=f"w_{code}",
-                    help=f"{m['period']}. Source: {m['source']} ({m['publisher']}).",
+                    help=plain(f"{m['period']}. Source: {m['source']} ({m['publisher']})."),
                 )
     if st.toggle("Per-measure thresholds", key="show_overrides"):
         st.caption("Leave blank to use the global threshold.")
         for code, m in measures.iterrows():
-            st.number_input(m["label"], min_value=1.0, max_value=100.0, step=1.0, value=None, key=f"o_{code}")
+            st.number_input(plain(m["label"]), min_value=1.0, max_value=100.0, step=1.0, value=None, key=f"o_{code}")
 
 profile = Profile(
     threshold_pct=float(st.session_state["threshold"]),
@@ -202,7 +216,7 @@ if st.session_state.get("ward") not in ward_names:
 ward = st.selectbox("Ward", list(ward_names), format_func=ward_names.get, key="ward")
 w = table.loc[ward]
 st.markdown(
-    f"**{w['ward_name']}**, {w['borough_name']}: score **{w['score']:g}**, rank **{int(w['rank'])}** "
+    f"**{plain(w['ward_name'])}**, {plain(w['borough_name'])}: score **{w['score']:g}**, rank **{int(w['rank'])}** "
     f"of {len(table)}, flagged on **{int(w['flagged_count'])}** of {in_use} measures in use."
 )
 detail = explain(result, ward)
@@ -281,14 +295,23 @@ with st.expander("Save this profile"):
     if not can(Permission.PROFILES_WRITE):
         st.info("Sign in as an analyst to save profiles. Anyone can share this view: the page address holds it.")
     else:
+        loaded_name, loaded_version = st.session_state.get("loaded_profile", (None, None))
         with st.form("save_profile_form"):
             name = st.text_input("Profile name", key="save_name", placeholder="e.g. 2026/27 commissioning round")
             description = st.text_input("What it is for", key="save_description")
             if st.form_submit_button("Save profile"):
-                try:
-                    save_profile(
-                        engine=engine(), actor=current_actor(), name=name, profile=profile, description=description
-                    )
-                    st.success(f"Saved profile “{name.strip()}”.")
-                except ValueError as exc:
-                    st.error(str(exc))
+                same = name.strip() == loaded_name  # saving over the profile loaded names its version
+                ok, version = attempt(
+                    "save_profile",
+                    save_profile,
+                    engine=engine(),
+                    actor=current_actor(),
+                    name=name,
+                    profile=profile,
+                    description=description,
+                    expected_version=loaded_version if same else None,
+                )
+                if ok:
+                    st.session_state["loaded_profile"] = (name.strip(), version)
+                    st.success(f"Saved profile “{plain(name.strip())}” (version {version}).")
+        show_refusal("save_profile")

@@ -6,6 +6,7 @@ import streamlit as st
 from ui.cached import overview
 from ui.charts import chart
 from ui.session import engine
+from ui.text import plain
 from ui.widgets import badge, examples_banner, priority_area_money_table
 from vru_core.framework import lookups
 from vru_core.framework.charts import borough_chart, trend_chart, trend_description, trend_table
@@ -27,18 +28,18 @@ number = st.selectbox(
 st.query_params["objective"] = str(number)
 obj = ov.objectives.set_index("number").loc[number]
 
-st.title(f"Objective {number}: {obj['title']}")
+st.title(f"Objective {number}: {plain(obj['title'])}")
 examples_banner()
-st.caption(obj["tagline"])
+st.caption(plain(obj["tagline"]))
 badge(obj["status"])
 aims = ov.aims.set_index("code")
-st.markdown("Serves: " + "; ".join(f"*{aims.loc[a, 'title']}*" for a in obj["aims"] if a in aims.index))
+st.markdown("Serves: " + "; ".join(f"*{plain(aims.loc[a, 'title'])}*" for a in obj["aims"] if a in aims.index))
 
 commitments = lookups.objectives(engine())[number].commitments
 boroughs = borough_names(engine())
 with st.expander(f"Our commitments ({len(commitments)})"):
     for text in commitments:
-        st.markdown(f"- {text}")
+        st.markdown(f"- {plain(text)}")
 
 c1, c2, c3 = st.columns(3)
 c1.metric("Money committed", format_value(obj["money"], "gbp"))
@@ -53,15 +54,15 @@ for code, row in mine.iterrows():
     a = ov.assessments[code]
     unit = row["unit"]
     with st.container(border=True):
-        st.subheader(row["name"])
+        st.subheader(plain(row["name"]))
         badge(row["status"])
-        st.caption(f"{row['reason']} {KIND_LABELS[row['kind']]}. Source: {row['source']}.")
+        st.caption(plain(f"{row['reason']} {KIND_LABELS[row['kind']]}. Source: {row['source']}."))
         c1, c2, c3 = st.columns(3)
-        c1.metric(f"Latest (to {a.latest_period or '—'})", format_value(a.latest, unit))
-        c2.metric(f"Baseline ({a.baseline_period or '—'})", format_value(a.baseline, unit))
-        c3.metric(f"Target ({a.target_period or '—'})", format_value(a.target, unit))
+        c1.metric(plain(f"Latest (to {a.latest_period or '—'})"), format_value(a.latest, unit))
+        c2.metric(plain(f"Baseline ({a.baseline_period or '—'})"), format_value(a.baseline, unit))
+        c3.metric(plain(f"Target ({a.target_period or '—'})"), format_value(a.target, unit))
         if row["target_note"]:
-            st.caption(row["target_note"])
+            st.caption(plain(row["target_note"]))
         if a.latest is None:
             st.info(
                 "No values yet."
@@ -92,7 +93,7 @@ for code, row in mine.iterrows():
                     },
                 )
         if row["notes"]:
-            st.caption(row["notes"])
+            st.caption(plain(row["notes"]))
 
 areas = priority_area_money(ov.register, {c: a.title for c, a in lookups.priority_areas(engine(), number).items()})
 if not areas.empty:

@@ -5,13 +5,14 @@ import datetime as dt
 import streamlit as st
 
 from ui.cached import labels, register_data
+from ui.feedback import attempt, show_refusal
 from ui.session import can, current_actor, engine
 from ui.widgets import date_column, examples_banner, money_column
 from vru_core.platform.auth import Permission
 from vru_core.platform.csvsafe import safe_csv
 from vru_core.register import examples
-from vru_core.register.query import RegisterFilter, filter_register, totals
-from vru_core.register.service import STATUSES
+from vru_core.register.query import RegisterFilter, display_csv, display_table, editing_frame, filter_register, totals
+from vru_core.register.statuses import STATUSES
 
 st.title("Commissioning register")
 st.caption(
@@ -21,16 +22,20 @@ st.caption(
 n_examples = examples_banner()
 writer = can(Permission.REGISTER_WRITE)
 if writer and n_examples and st.button("Remove all example awards", key="remove_examples", type="primary"):
-    removed = examples.remove_examples(engine=engine(), actor=current_actor())
-    st.toast(f"Removed {removed} example awards.")
-    st.rerun()
+    ok, removed = attempt("examples", examples.remove_examples, engine=engine(), actor=current_actor())
+    if ok:
+        st.toast(f"Removed {removed} example awards.")
+        st.rerun()
+show_refusal("examples")
 
 data = register_data()
 if data.awards.empty:
     st.info("The register is empty. Record an award, import a spreadsheet, or load the labelled example register.")
     if writer and st.button("Load the example register (clearly marked EXAMPLE)", key="load_examples"):
-        examples.load_examples(engine=engine(), actor=current_actor())
-        st.rerun()
+        ok, _ = attempt("examples", examples.load_examples, engine=engine(), actor=current_actor())
+        if ok:
+            st.rerun()
+        show_refusal("examples")
     st.stop()
 
 names = labels()
@@ -78,27 +83,7 @@ m2.metric("Awarded", f"£{t['amount']:,.0f}")
 m3.metric("Paid", f"£{t['paid']:,.0f}")
 m4.metric("Recipients", f"{t['organisations']:,}")
 
-table = shown.assign(
-    open=[f"/award?id={i}" for i in shown.index],
-    example=shown["is_example"].map({True: "EXAMPLE", False: ""}),
-)[
-    [
-        "open",
-        "identifier",
-        "title",
-        "recipient",
-        "amount",
-        "paid",
-        "status",
-        "award_date",
-        "planned_start",
-        "planned_end",
-        "funding_stream_name",
-        "priority_area_title",
-        "geography_level",
-        "example",
-    ]
-]
+table = display_table(shown)
 st.dataframe(
     table,
     hide_index=True,
@@ -121,10 +106,21 @@ st.dataframe(
     },
     key="register_table",
 )
-st.download_button(
+d1, d2 = st.columns(2)
+d1.download_button(
     "Download these rows (CSV)",
-    safe_csv(table.drop(columns=["open"])),
+    display_csv(shown),
     file_name="vru-register-filtered.csv",
     mime="text/csv",
     key="register_download",
+)
+d2.download_button(
+    "Download these rows for editing (import template, with versions)",
+    lambda: safe_csv(editing_frame(data, shown)),
+    file_name="vru-register-for-editing.csv",
+    mime="text/csv",
+    key="register_download_editing",
+    on_click="ignore",
+    help="Change cells in a spreadsheet and import the file again. A row whose award was changed in the "
+    "register since this download is reported as a conflict, never overwritten.",
 )

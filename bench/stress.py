@@ -1,13 +1,15 @@
-"""Many writers at once: separate processes each creating records through the real service functions.
+"""Many writers at once: separate processes each writing through the real service functions.
 
-Proves that on SQLite (WAL + busy timeout) and PostgreSQL nothing is lost or duplicated and no
-"database is locked" reaches a user. Used by tests/test_stress.py and as a benchmark:
-`python -m bench.stress [--writers 8] [--each 500] [--target users]` against the configured store.
+Proves that on SQLite (WAL + busy timeout) and PostgreSQL nothing is lost or duplicated, no
+"database is locked" reaches a user, and payments raced against one award never add up to more than
+it. Used by tests/bench/test_stress.py and tests/trust/, and as a benchmark:
+`python -m bench.stress [--writers 8] [--each 500] [--target awards|users|payments] [--url URL]`.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import multiprocessing
 import queue
 import sys
@@ -41,10 +43,11 @@ class StressResult:
     errors: list[str] = field(default_factory=list)  # a sample of the messages
     error_count: int = 0
     seconds: float = 0.0
+    refused: int = 0  # writes the service refused as it should (payments past the award)
 
     @property
     def expected(self) -> int:
-        return self.writers * self.each
+        return self.writers * self.each - self.refused
 
     @property
     def lost(self) -> int:
@@ -89,7 +92,7 @@ _award_fields: dict[str, dict] = {}
 
 
 def _create_award(engine: Engine, actor: Actor, writer: int, i: int) -> None:
-    from vru_core.register.service import create_award
+    from vru_core.register.lifecycle import create_award
 
     url = str(engine.url)
     if url not in _award_fields:
@@ -114,34 +117,180 @@ def _count_awards(engine: Engine) -> tuple[int, int, int]:
     return len(titles), min(len(set(titles)), identifiers), audited
 
 
+RACED_TITLE = f"{PREFIX}payments-award"
+PAYMENT_PENCE = 1_000  # £10 a payment
+
+
+def raced_award(engine: Engine, *, award_pounds: int) -> int:
+    """An approved award for the payment race (created by the parent before the writers start)."""
+    from vru_core.register.lifecycle import create_award, transition_award
+
+    actor = Actor("stress-setup", Role.ADMIN)
+    data = {**sample_award(engine, title=RACED_TITLE), "amount_awarded": str(award_pounds)}
+    award_id = create_award(engine=engine, actor=actor, data=data)
+    transition_award(engine=engine, actor=actor, award_id=award_id, version=1, to_status="approved")
+    return award_id
+
+
+_raced: dict[str, int] = {}
+
+
+def _pay(engine: Engine, actor: Actor, writer: int, i: int) -> bool:
+    """One £10 payment; False when refused because it would pass the award (the cap working)."""
+    from vru_core.models.register import Award
+    from vru_core.platform.errors import Invalid
+    from vru_core.register.money import add_payment
+
+    url = str(engine.url)
+    if url not in _raced:
+        with engine.connect() as conn:
+            _raced[url] = conn.execute(select(Award.id).where(Award.title == RACED_TITLE)).scalar_one()
+    data = {"paid_on": "2026-06-01", "amount": f"{PAYMENT_PENCE / 100:.2f}", "note": f"{PREFIX}w{writer}-{i}"}
+    try:
+        add_payment(engine=engine, actor=actor, award_id=_raced[url], data=data)
+    except Invalid as exc:
+        if "past the award" in str(exc):
+            return False
+        raise
+    return True
+
+
+def _shrink(engine: Engine, actor: Actor, writer: int, i: int) -> bool:
+    """An editor lowering the raced award by £10 from the version it reads; False when refused (stale, or
+    below what is paid by then): the cap must hold against edits as well as payments."""
+    from vru_core.models.register import Award
+    from vru_core.platform.errors import Invalid, Stale
+    from vru_core.register.lifecycle import update_award
+    from vru_core.register.reads import award_detail
+
+    url = str(engine.url)
+    if url not in _raced:
+        with engine.connect() as conn:
+            _raced[url] = conn.execute(select(Award.id).where(Award.title == RACED_TITLE)).scalar_one()
+    detail = award_detail(engine, _raced[url])
+    data = {**detail.form_data(), "amount_awarded": f"{detail.amount_awarded - PAYMENT_PENCE // 100:.2f}"}
+    try:
+        update_award(engine=engine, actor=actor, award_id=detail.id, version=detail.version, data=data)
+    except (Stale, Invalid):
+        return False
+    return True
+
+
+def _edit_from_version_1(engine: Engine, actor: Actor, writer: int, i: int) -> bool:
+    """Every writer saves the raced award from the version all of them opened (1): only one may win."""
+    from vru_core.models.register import Award
+    from vru_core.platform.errors import Stale
+    from vru_core.register.lifecycle import update_award
+
+    with engine.connect() as conn:
+        award_id = conn.execute(select(Award.id).where(Award.title == RACED_TITLE)).scalar_one()
+    data = {**sample_award(engine, title=RACED_TITLE), "description": f"{PREFIX}w{writer}-{i}"}
+    try:
+        update_award(engine=engine, actor=actor, award_id=award_id, version=1, data=data)
+    except Stale:
+        return False
+    return True
+
+
+IMPORT_RACE = [f"360G-LondonVRU-RACE-{i:04d}" for i in range(1, 21)]
+
+
+def import_race_csv(engine: Engine) -> str:
+    """The one file every importing writer sends: the same 20 new identifiers."""
+    import csv
+    import io
+
+    from vru_core.register.columns import TEMPLATE_COLUMNS
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(TEMPLATE_COLUMNS), extrasaction="ignore")
+    writer.writeheader()
+    for identifier in IMPORT_RACE:
+        writer.writerow({**sample_award(engine, title=f"{PREFIX}{identifier}"), "identifier": identifier})
+    return out.getvalue()
+
+
+def _import_same_file(engine: Engine, actor: Actor, writer: int, i: int) -> bool:
+    from vru_core.platform.errors import Stale
+    from vru_core.register.importer import import_csv
+
+    try:  # seen={}: each of them checked the file while these identifiers were all new
+        import_csv(engine=engine, actor=actor, content=import_race_csv(engine), seen={})
+    except Stale as exc:
+        if not all("was added to the register" in p.message for p in exc.problems):
+            raise
+        return False
+    return True
+
+
+def _count_payments(engine: Engine) -> tuple[int, int, int]:
+    from vru_core.models.register import Payment
+
+    with engine.connect() as conn:
+        present = conn.execute(
+            select(func.count()).select_from(Payment).where(Payment.note.startswith(PREFIX))
+        ).scalar()
+        distinct = conn.execute(
+            select(func.count(func.distinct(Payment.note))).where(Payment.note.startswith(PREFIX))
+        ).scalar()
+        audited = conn.execute(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.entity_type == "payment", AuditEntry.action == "create")
+        ).scalar()
+    return present, distinct, audited
+
+
+def paid_and_awarded(engine: Engine) -> tuple[int, int]:
+    """(pence paid, pence awarded) on the raced award."""
+    from vru_core.models.register import Award, Payment
+
+    with engine.connect() as conn:
+        award_id, awarded = conn.execute(select(Award.id, Award.amount_pence).where(Award.title == RACED_TITLE)).one()
+        paid = conn.execute(
+            select(func.coalesce(func.sum(Payment.amount_pence), 0)).where(Payment.award_id == award_id)
+        )
+        return int(paid.scalar()), int(awarded)
+
+
 TARGETS: dict[str, tuple[Callable, Callable, Actor]] = {
     "users": (_create_user, _count_users, Actor("stress-admin", Role.ADMIN)),
     "awards": (_create_award, _count_awards, Actor("stress-commissioner", Role.COMMISSIONER)),
+    "payments": (_pay, _count_payments, Actor("stress-commissioner", Role.COMMISSIONER)),
+    "shrink": (_shrink, _count_payments, Actor("stress-editor", Role.COMMISSIONER)),
+    "edit_v1": (_edit_from_version_1, _count_awards, Actor("stress-editor", Role.COMMISSIONER)),
+    "import_same": (_import_same_file, _count_awards, Actor("stress-importer", Role.COMMISSIONER)),
 }
 
 
 # ---- the harness ------------------------------------------------------------------------------------
 
 
-def _writer(url: str, target: str, writer: int, each: int, start, results) -> None:
+def _writer(url: str, target: str, writer: int, each: int, start, results, ready=None) -> None:
     """One process: wait for the start signal, then create `each` records one transaction at a time."""
     errors: list[str] = []
-    done = 0
+    done = refused = 0
     try:
         create, _count, actor = TARGETS[target]
         engine = get_engine(url)
+        for module in ("vru_core.register.lifecycle", "vru_core.register.money", "vru_core.register.reads"):
+            importlib.import_module(module)  # before the clock starts: the race is of writes, not imports
+        if ready is not None:
+            ready.put(writer)
         start.wait()
         for i in range(each):
             try:
-                create(engine, actor, writer, i)
-                done += 1
+                if create(engine, actor, writer, i) is False:
+                    refused += 1
+                else:
+                    done += 1
             except Exception as exc:  # every failure is reported, none retried or hidden
                 errors.append(f"writer {writer} item {i}: {type(exc).__name__}: {exc}"[:300])
         engine.dispose()
     except BaseException as exc:  # the writer itself broke: report it rather than vanish
         errors.append(f"writer {writer} failed: {type(exc).__name__}: {exc}"[:300])
     finally:
-        results.put((writer, done, len(errors), errors[:20]))  # a sample of messages, and how many
+        results.put((writer, done, refused, len(errors), errors[:20]))  # a sample of messages, and how many
 
 
 @contextmanager
@@ -157,31 +306,46 @@ def _plain_main() -> Iterator[None]:
         sys.modules["__main__"] = saved
 
 
-def concurrent_writes(url: str, *, writers: int = 8, each: int = 500, target: str = "users") -> StressResult:
+def concurrent_writes(
+    url: str, *, writers: int = 8, each: int = 500, target: str = "users", mixed_with: str | None = None
+) -> StressResult:
+    """`writers` processes, each making `each` writes of `target` at the same moment (with `mixed_with`,
+    every other writer does that target instead, e.g. editors shrinking an award while others pay)."""
     context = multiprocessing.get_context("spawn")
     start = context.Event()
     results = context.Queue()
+    ready = context.Queue()
+    chosen = [mixed_with if mixed_with and w % 2 else target for w in range(writers)]
     processes = [
-        context.Process(target=_writer, args=(url, target, w, each, start, results), daemon=True)
+        context.Process(target=_writer, args=(url, chosen[w], w, each, start, results, ready), daemon=True)
         for w in range(writers)
     ]
     with _plain_main():
         for p in processes:
             p.start()
-    time.sleep(0.5)  # let every interpreter get to the start line before the clock starts
+    waiting_until = time.monotonic() + 300
+    arrived = 0
+    while arrived < len(processes) and time.monotonic() < waiting_until:  # every writer at the start line
+        try:
+            ready.get(timeout=1)
+            arrived += 1
+        except queue.Empty:
+            if not any(p.is_alive() for p in processes):
+                break
     began = time.perf_counter()
     start.set()
-    created, errors, reported, error_count = 0, [], 0, 0
+    created, refused, errors, reported, error_count = 0, 0, [], 0, 0
     deadline = time.monotonic() + 600
     while reported < len(processes) and time.monotonic() < deadline:
         try:
-            _writer_id, done, failed, problems = results.get(timeout=1)
+            _writer_id, done, said_no, failed, problems = results.get(timeout=1)
         except queue.Empty:
             if not any(p.is_alive() for p in processes) and results.empty():
                 break  # a writer died without reporting: say so below instead of waiting
             continue
         reported += 1
         created += done
+        refused += said_no
         error_count += failed
         errors += problems
     if reported < len(processes):
@@ -198,12 +362,13 @@ def concurrent_writes(url: str, *, writers: int = 8, each: int = 500, target: st
     backend = engine.dialect.name
     engine.dispose()
     return StressResult(
-        target, backend, writers, each, created, present, distinct, audited, errors, error_count, seconds
+        target, backend, writers, each, created, present, distinct, audited, errors, error_count, seconds, refused
     )
 
 
 def run(quick: bool = False) -> list[tuple[str, str]]:
-    """8 writers x 500 awards (50 each with --quick) on a throwaway SQLite store loaded with the bundled data."""
+    """8 writers x 500 awards (50 each with --quick), then 8 writers racing £10 payments against one £1,000
+    award, on a throwaway SQLite store loaded with the bundled data."""
     import tempfile
     from pathlib import Path
 
@@ -215,12 +380,22 @@ def run(quick: bool = False) -> list[tuple[str, str]]:
         engine = get_engine(url)
         upgrade(engine)
         load_bundled(engine)
+        raced_award(engine, award_pounds=1_000)
         engine.dispose()
         result = concurrent_writes(url, target="awards", each=50 if quick else 500)
+        race = concurrent_writes(url, target="payments", each=20)
+        engine = get_engine(url)
+        paid, awarded = paid_and_awarded(engine)
+        engine.dispose()
     return [
         ("Concurrent writers (SQLite, processes)", f"{result.writers}"),
         ("Records written", f"{result.present} of {result.expected}, lost {result.lost}, errors {result.error_count}"),
         ("Time for all writes", f"{result.seconds:.1f} s"),
+        (
+            "Payments raced (8 writers x 20 x £10 on a £1,000 award)",
+            f"{race.created} paid, {race.refused} refused, paid £{paid / 100:,.0f} of £{awarded / 100:,.0f}, "
+            f"over by £{max(0, paid - awarded) / 100:,.0f}, errors {race.error_count}",
+        ),
     ]
 
 
@@ -230,13 +405,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--each", type=int, default=500)
     parser.add_argument("--target", choices=sorted(TARGETS), default="awards")
     parser.add_argument("--url", help="store URL (default: the configured store; it must be migrated)")
+    parser.add_argument("--award-pounds", type=int, default=1_000, help="--target payments: the award they race for")
     args = parser.parse_args(argv)
     from vru_core.platform.config import get_settings
 
+    url = args.url or get_settings().database_url
     try:
-        result = concurrent_writes(
-            args.url or get_settings().database_url, writers=args.writers, each=args.each, target=args.target
-        )
+        if args.target == "payments":
+            engine = get_engine(url)
+            raced_award(engine, award_pounds=args.award_pounds)
+            engine.dispose()
+        result = concurrent_writes(url, writers=args.writers, each=args.each, target=args.target)
+        if args.target == "payments":
+            engine = get_engine(url)
+            paid, awarded = paid_and_awarded(engine)
+            engine.dispose()
+            print(f"paid £{paid / 100:,.2f} of £{awarded / 100:,.2f}; over by £{max(0, paid - awarded) / 100:,.2f}")
     except Exception:
         traceback.print_exc()
         return 1
@@ -247,4 +431,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run the importable module, not this __main__ copy: spawned writers find `_writer` by its module name
+    # (bench.stress), which is what `python -m bench.stress` failed on (PicklingError) before.
+    from bench import stress
+
+    sys.exit(stress.main())

@@ -34,11 +34,37 @@ def _pg_url(database: str) -> str:
     return POSTGRES_URL.rsplit("/", 1)[0] + "/" + database
 
 
+APP_ROLE = "vru_app"  # the role the app connects as on PostgreSQL: owns nothing (vru_core.platform.roles)
+
+
 def _pg_admin(sql: str) -> None:
     admin = get_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(sql))
     admin.dispose()
+
+
+def _ensure_app_role() -> None:
+    """The throwaway cluster's app role (parallel workers may race to create it: one wins, all go on)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from vru_core.platform.roles import create_app_role
+
+    admin = get_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            create_app_role(conn, APP_ROLE)
+    except DBAPIError as exc:
+        if "already exists" not in str(exc) and "duplicate key" not in str(exc):
+            raise
+    finally:
+        admin.dispose()
+
+
+def as_app_role(url: str) -> str:
+    """The same PostgreSQL database, connected as the app's role instead of the owner."""
+    scheme, rest = url.split("://", 1)
+    return f"{scheme}://{APP_ROLE}@{rest.split('@', 1)[1]}"
 
 
 @contextmanager
@@ -47,6 +73,7 @@ def _loaded_template(backend: str, workdir: Path) -> Iterator[tuple[str, str]]:
     if backend == "sqlite":
         url = f"sqlite:///{workdir / 'vru.sqlite3'}"
     else:
+        _ensure_app_role()  # before the migrations, which grant it what the app needs
         name = f"vru_tmpl_{uuid.uuid4().hex[:8]}"
         _pg_admin(f"CREATE DATABASE {name}")
         url = _pg_url(name)
@@ -121,6 +148,18 @@ def engine(template, tmp_path) -> Engine:
     """A private copy of the loaded store: for tests that write."""
     with _copy_of(template, tmp_path) as engine:
         yield engine
+
+
+@pytest.fixture
+def app_engine(engine) -> Iterator[Engine]:
+    """The test's store as the app connects to it: on PostgreSQL as the app role (owns no table, holds only
+    grants); on SQLite the same engine (its connections carry the audit guard)."""
+    if engine.dialect.name == "sqlite":
+        yield engine
+        return
+    app = get_engine(as_app_role(engine.url.render_as_string(hide_password=False)))
+    yield app
+    app.dispose()
 
 
 @pytest.fixture

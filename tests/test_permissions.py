@@ -20,9 +20,10 @@ from dataclasses import dataclass
 import pytest
 
 import vru_core
-from tests.factories import sample_award
-from vru_core.platform.auth import GRANTS, SYSTEM, Actor, Permission, PermissionDenied, Role
+from tests.factories import sample_award, sample_measure
+from vru_core.platform.auth import GRANTS, SYSTEM, Actor, Permission, Role
 from vru_core.platform.backup import table_checksums
+from vru_core.platform.errors import PermissionDenied
 
 GOOD_PASSWORD = "correct horse battery"
 
@@ -50,18 +51,7 @@ GUARDED = discover()
 
 # ---- what each guarded function needs to succeed --------------------------------------------------------
 
-FEEL_SAFE = {
-    "code": "perm_test_measure",
-    "label": "Permission test measure",
-    "family": "other",
-    "unit": "%",
-    "direction": "high_is_worse",
-    "geography": "ward",
-    "source": "test",
-    "publisher": "test",
-    "period": "2026",
-    "licence": "test",
-}
+FEEL_SAFE = sample_measure(code="perm_test_measure", label="Permission test measure")
 
 
 def _ward_csv(engine) -> bytes:
@@ -86,8 +76,8 @@ def _profile(engine) -> dict:
 def _saved_profile(engine) -> dict:
     from vru_core.needs.profiles import save_profile
 
-    save_profile(engine=engine, actor=SYSTEM, **_profile(engine))
-    return {"name": "Permission test profile"}
+    version = save_profile(engine=engine, actor=SYSTEM, **_profile(engine))
+    return {"name": "Permission test profile", "version": version}
 
 
 def _account(engine, *, active: bool = True) -> dict:
@@ -108,11 +98,11 @@ def _locked_out(engine) -> dict:
 
 
 def _award(engine, *, status: str = "proposed") -> int:
-    from vru_core.register import service
+    from vru_core.register import lifecycle
 
-    award_id = service.create_award(engine=engine, actor=SYSTEM, data=sample_award(engine, title="Permission test"))
+    award_id = lifecycle.create_award(engine=engine, actor=SYSTEM, data=sample_award(engine, title="Permission test"))
     if status == "approved":
-        service.transition_award(engine=engine, actor=SYSTEM, award_id=award_id, version=1, to_status="approved")
+        lifecycle.transition_award(engine=engine, actor=SYSTEM, award_id=award_id, version=1, to_status="approved")
     return award_id
 
 
@@ -121,16 +111,16 @@ RETURN = {"period": "2026-Q3", "rag": "amber", "people_reached": "150", "under_2
 
 
 def _payment(engine) -> dict:
-    from vru_core.register import service
+    from vru_core.register import money
 
     award_id = _award(engine, status="approved")
-    return {"payment_id": service.add_payment(engine=engine, actor=SYSTEM, award_id=award_id, data=PAYMENT)}
+    return {"payment_id": money.add_payment(engine=engine, actor=SYSTEM, award_id=award_id, data=PAYMENT), "version": 1}
 
 
 def _return(engine) -> int:
-    from vru_core.register import service
+    from vru_core.register import money
 
-    return service.add_return(engine=engine, actor=SYSTEM, award_id=_award(engine, status="approved"), data=RETURN)
+    return money.add_return(engine=engine, actor=SYSTEM, award_id=_award(engine, status="approved"), data=RETURN)
 
 
 def _import_file(engine) -> dict:
@@ -192,13 +182,13 @@ CASES: dict[str, Case] = {
     "vru_core.platform.audit.query_log": Case(Permission.AUDIT_READ, lambda e: {}, writes=False),
     "vru_core.platform.throttle.lift": Case(Permission.USERS_WRITE, _locked_out),
     # the register
-    "vru_core.register.service.create_organisation": Case(
+    "vru_core.register.lifecycle.create_organisation": Case(
         Permission.REGISTER_WRITE, lambda e: {"data": {"recipient_org_id": "GB-CHC-1099999", "recipient_name": "Org"}}
     ),
-    "vru_core.register.service.create_award": Case(
+    "vru_core.register.lifecycle.create_award": Case(
         Permission.REGISTER_WRITE, lambda e: {"data": sample_award(e, title="New")}
     ),
-    "vru_core.register.service.update_award": Case(
+    "vru_core.register.lifecycle.update_award": Case(
         Permission.REGISTER_WRITE,
         lambda e: {
             "award_id": _award(e),
@@ -206,35 +196,39 @@ CASES: dict[str, Case] = {
             "data": sample_award(e, title="Renamed"),
         },
     ),
-    "vru_core.register.service.transition_award": Case(
+    "vru_core.register.lifecycle.transition_award": Case(
         Permission.REGISTER_WRITE, lambda e: {"award_id": _award(e), "version": 1, "to_status": "withdrawn"}
     ),
-    "vru_core.register.service.delete_award": Case(
+    "vru_core.register.lifecycle.delete_award": Case(
         Permission.REGISTER_WRITE, lambda e: {"award_id": _award(e), "version": 1}
     ),
-    "vru_core.register.service.add_payment": Case(
+    "vru_core.register.money.add_payment": Case(
         Permission.REGISTER_WRITE, lambda e: {"award_id": _award(e, status="approved"), "data": PAYMENT}
     ),
-    "vru_core.register.service.delete_payment": Case(Permission.REGISTER_WRITE, _payment),
-    "vru_core.register.service.add_return": Case(
+    "vru_core.register.money.delete_payment": Case(Permission.REGISTER_WRITE, _payment),
+    "vru_core.register.money.add_return": Case(
         Permission.REGISTER_WRITE, lambda e: {"award_id": _award(e, status="approved"), "data": RETURN}
     ),
-    "vru_core.register.service.update_return": Case(
-        Permission.REGISTER_WRITE, lambda e: {"return_id": _return(e), "data": {**RETURN, "rag": "green"}}
+    "vru_core.register.money.update_return": Case(
+        Permission.REGISTER_WRITE, lambda e: {"return_id": _return(e), "version": 1, "data": {**RETURN, "rag": "green"}}
     ),
-    "vru_core.register.service.delete_return": Case(Permission.REGISTER_WRITE, lambda e: {"return_id": _return(e)}),
+    "vru_core.register.money.delete_return": Case(
+        Permission.REGISTER_WRITE, lambda e: {"return_id": _return(e), "version": 1}
+    ),
     "vru_core.register.importer.import_csv": Case(Permission.REGISTER_WRITE, _import_file),
     "vru_core.register.examples.load_examples": Case(Permission.REGISTER_WRITE, lambda e: {}),
     "vru_core.register.examples.remove_examples": Case(Permission.REGISTER_WRITE, _examples_loaded),
     # the performance framework
     "vru_core.framework.entered.save_values": Case(Permission.INDICATORS_WRITE, lambda e: {"rows": [INDICATOR_VALUE]}),
     "vru_core.framework.entered.delete_value": Case(
-        Permission.INDICATORS_WRITE, lambda e: {"indicator_code": "adult_reoffending_rate", "period": "2019-03"}
+        Permission.INDICATORS_WRITE,
+        lambda e: {"indicator_code": "adult_reoffending_rate", "period": "2019-03", "version": 1},
     ),
     "vru_core.framework.structure.update_objective": Case(
         Permission.FRAMEWORK_WRITE,
         lambda e: {
             "number": 1,
+            "version": 1,
             "title": "Renamed objective",
             "tagline": "",
             "commitments": ["One"],
@@ -242,7 +236,8 @@ CASES: dict[str, Case] = {
         },
     ),
     "vru_core.framework.structure.update_priority_area": Case(
-        Permission.FRAMEWORK_WRITE, lambda e: {"code": "after_school", "title": "Renamed area", "objective_number": 5}
+        Permission.FRAMEWORK_WRITE,
+        lambda e: {"code": "after_school", "version": 1, "title": "Renamed area", "objective_number": 5},
     ),
     "vru_core.framework.structure.save_funding_stream": Case(
         Permission.FRAMEWORK_WRITE, lambda e: {"code": "perm_stream", "name": "Stream", "notes": "", "active": True}

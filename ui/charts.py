@@ -12,6 +12,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from ui.text import plain
+
 
 def _accessible(spec: Any, description: str) -> dict:
     as_dict = dict(spec if isinstance(spec, dict) else spec.to_dict())
@@ -35,7 +37,7 @@ def chart(
 ) -> None:
     """An Altair chart (or Vega-Lite dict) with its description and a table alternative (the switch's key: key)."""
     if show_description:
-        st.caption(description)
+        st.caption(plain(description))
     if st.toggle("Show as table", key=f"{key}_as_table", help="The figures of the chart as a table"):
         st.dataframe(table, hide_index=True, width="stretch", column_config=column_config, key=f"{key}_table")
     else:

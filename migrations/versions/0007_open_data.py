@@ -1,7 +1,7 @@
 """open data: where a recipient is based (postcode, ward or borough code) and an award's 360Giving regrant type
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-01 23:00:00
 
 All three columns are optional: existing organisations and awards simply have none until someone
@@ -14,7 +14,7 @@ import sqlmodel
 
 
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

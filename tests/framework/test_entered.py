@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from vru_core.framework.entered import ValuesInvalid, check_values, read_csv, save_values
+from vru_core.framework.entered import check_values, read_csv, save_values
 from vru_core.framework.indicators import entered_values
 from vru_core.models import AuditEntry, IndicatorValue
 from vru_core.platform.auth import PermissionDenied
+from vru_core.platform.errors import Invalid, NotFound, Stale
 
 GOOD = {
     "indicator_code": "adult_reoffending_rate",
@@ -35,7 +36,9 @@ def _count(engine, model) -> int:
         ({"period": "2025"}, "period", "not a period"),
         ({"value": "45k"}, "value", "not a number"),
         ({"value": ""}, "value", "not a number"),
-        ({"value": "nan"}, "value", "not a number"),
+        ({"value": "nan"}, "value", "not a finite number"),
+        ({"value": "1_000"}, "value", "not a number"),
+        ({"value": "１０"}, "value", "not a number"),
         ({"source": "  "}, "source", "where the figure comes from"),
         ({"source_date": "29/01/2026"}, "source_date", "not a date"),
         ({"area_code": "E09999999"}, "area_code", "neither"),
@@ -44,7 +47,7 @@ def _count(engine, model) -> int:
 def test_a_bad_row_is_refused_naming_row_and_field_and_nothing_is_written(engine, actors, change, field, words):
     rows = [dict(GOOD, period="2024-03"), {**GOOD, **change}]
     before_values, before_audit = _count(engine, IndicatorValue), _count(engine, AuditEntry)
-    with pytest.raises(ValuesInvalid) as err:
+    with pytest.raises(Invalid) as err:
         save_values(engine=engine, actor=actors["analyst"], rows=rows)
     problems = err.value.problems
     assert [(p.row, p.field) for p in problems] == [(2, field)]
@@ -74,7 +77,7 @@ def test_every_problem_is_listed_at_once(loaded_engine):
 
 
 def test_csv_missing_columns_are_named():
-    with pytest.raises(ValuesInvalid) as err:
+    with pytest.raises(Invalid) as err:
         read_csv(b"indicator_code,period,value\nx,2025-01,1\n")
     assert {p.field for p in err.value.problems} == {"source", "source_date"}
 
@@ -122,11 +125,14 @@ def test_replacing_a_value_is_listed_first_and_audited_with_the_old_value(engine
 def test_deleting_a_value_is_permission_checked_and_audited(engine, actors):
     from vru_core.framework.entered import delete_value
 
+    code = "adult_reoffending_rate"
     with pytest.raises(PermissionDenied):
-        delete_value(engine=engine, actor=actors["viewer"], indicator_code="adult_reoffending_rate", period="2019-03")
-    with pytest.raises(KeyError, match="no value"):
-        delete_value(engine=engine, actor=actors["analyst"], indicator_code="adult_reoffending_rate", period="2020-03")
-    delete_value(engine=engine, actor=actors["analyst"], indicator_code="adult_reoffending_rate", period="2019-03")
+        delete_value(engine=engine, actor=actors["viewer"], indicator_code=code, period="2019-03", version=1)
+    with pytest.raises(NotFound, match="no value"):
+        delete_value(engine=engine, actor=actors["analyst"], indicator_code=code, period="2020-03", version=1)
+    with pytest.raises(Stale):
+        delete_value(engine=engine, actor=actors["analyst"], indicator_code=code, period="2019-03", version=2)
+    delete_value(engine=engine, actor=actors["analyst"], indicator_code=code, period="2019-03", version=1)
     assert entered_values(engine, "adult_reoffending_rate").empty
     with engine.connect() as conn:
         entry = conn.execute(select(AuditEntry).order_by(AuditEntry.id.desc())).first()

@@ -80,17 +80,17 @@ def test_values_export_has_every_indicator_with_values(overview):
 
 
 def test_migration_0004_downgrades_and_upgrades(tmp_path):
-    from vru_core.platform.db import get_engine
+    from vru_core.platform.db import get_engine, owner_connection
 
     engine = get_engine(f"sqlite:///{tmp_path / 'm.sqlite3'}")
     cfg = Config(str(REPO_ROOT / "alembic.ini"))
     cfg.set_main_option("script_location", str(REPO_ROOT / "migrations"))
-    with engine.begin() as conn:
+    with owner_connection(engine) as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
         command.downgrade(cfg, "0004-1")
     assert not {"indicator", "indicator_value", "rag_settings"} & set(inspect(engine).get_table_names())
-    with engine.begin() as conn:
+    with owner_connection(engine) as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     assert {"indicator", "indicator_value", "rag_settings"} <= set(inspect(engine).get_table_names())

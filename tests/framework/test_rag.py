@@ -3,6 +3,7 @@
 import pytest
 
 from vru_core.framework.rag import Rag, Thresholds, combine, describe, rate
+from vru_core.platform.errors import Invalid
 
 T = Thresholds(on_track_progress=0.5, off_track_below=0.0, trend_tolerance_pct=1.0)
 
@@ -74,7 +75,7 @@ def test_thresholds_are_configurable(on_track, off_below, expected):
     ],
 )
 def test_bad_thresholds_are_refused(kwargs, field):
-    with pytest.raises(ValueError, match=field):
+    with pytest.raises(Invalid, match=field):
         Thresholds(**kwargs)
 
 

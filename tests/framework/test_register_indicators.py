@@ -20,7 +20,7 @@ from vru_core.framework.register_indicators import (
     returns_rag_shares,
     top_need_count,
 )
-from vru_core.register import service
+from vru_core.register import lifecycle, money
 from vru_core.register.query import RegisterData
 
 
@@ -154,7 +154,7 @@ def test_register_derived_indicators_change_when_an_award_is_added(engine, actor
     scores, _wards = default_need_inputs(engine)
     top = scores.sort_values("rank").index[:2].tolist()  # two of the highest-need wards
     commissioner = actors["commissioner"]
-    award_id = service.create_award(
+    award_id = lifecycle.create_award(
         engine=engine,
         actor=commissioner,
         data=sample_award(engine, title="Youth mentoring project", areas=";".join(top)),
@@ -163,11 +163,13 @@ def test_register_derived_indicators_change_when_an_award_is_added(engine, actor
     assert (
         proposed.objectives.set_index("number").loc[3, "money"] == before.objectives.set_index("number").loc[3, "money"]
     )
-    version = service.transition_award(
+    version = lifecycle.transition_award(
         engine=engine, actor=commissioner, award_id=award_id, version=1, to_status="approved"
     )
-    service.transition_award(engine=engine, actor=commissioner, award_id=award_id, version=version, to_status="active")
-    service.add_return(
+    lifecycle.transition_award(
+        engine=engine, actor=commissioner, award_id=award_id, version=version, to_status="active"
+    )
+    money.add_return(
         engine=engine,
         actor=commissioner,
         award_id=award_id,

@@ -8,7 +8,6 @@ from sqlalchemy import select
 from vru_core.framework.indicators import build_overview, load_thresholds
 from vru_core.framework.rag import Thresholds
 from vru_core.framework.structure import (
-    StaleEdit,
     save_funding_stream,
     thresholds_version,
     update_indicator,
@@ -18,6 +17,7 @@ from vru_core.framework.structure import (
 )
 from vru_core.models import AuditEntry, Commitment, FundingStream, Indicator, Objective, ObjectiveAim
 from vru_core.platform.auth import PermissionDenied
+from vru_core.platform.errors import DomainError, Stale
 
 
 def _last_audit(engine, entity_type: str) -> AuditEntry:
@@ -32,6 +32,7 @@ def test_admin_rewords_an_objective_and_its_commitments(engine, actors):
         engine=engine,
         actor=actors["admin"],
         number=3,
+        version=1,
         title="Young people leading change",
         tagline="New tagline",
         commitments=["First commitment", "", "Second commitment"],
@@ -59,8 +60,8 @@ def test_admin_rewords_an_objective_and_its_commitments(engine, actors):
     ],
 )
 def test_bad_objective_edits_are_refused_and_nothing_changes(engine, actors, kwargs, message):
-    args = {"title": "T", "tagline": "", "commitments": ["c"], "aims": ["reduce_violence"], **kwargs}
-    with pytest.raises(ValueError, match=message):
+    args = {"version": 1, "title": "T", "tagline": "", "commitments": ["c"], "aims": ["reduce_violence"], **kwargs}
+    with pytest.raises(DomainError, match=message):
         update_objective(engine=engine, actor=actors["admin"], number=1, **args)
     with engine.connect() as conn:
         assert conn.execute(select(Objective.title).where(Objective.number == 1)).scalar_one() != "T"
@@ -70,8 +71,12 @@ def test_bad_objective_edits_are_refused_and_nothing_changes(engine, actors, kwa
 def test_only_admins_change_the_framework(engine, actors, role):
     actor = actors[role]
     calls = [
-        lambda: update_objective(engine=engine, actor=actor, number=1, title="x", tagline="", commitments=[], aims=[]),
-        lambda: update_priority_area(engine=engine, actor=actor, code="after_school", title="x", objective_number=5),
+        lambda: update_objective(
+            engine=engine, actor=actor, number=1, version=1, title="x", tagline="", commitments=[], aims=[]
+        ),
+        lambda: update_priority_area(
+            engine=engine, actor=actor, code="after_school", version=1, title="x", objective_number=5
+        ),
         lambda: save_funding_stream(engine=engine, actor=actor, code="x", name="x", notes="", active=True),
         lambda: update_indicator(engine=engine, actor=actor, code="vwi_12m", version=1, changes={"target_value": 1}),
         lambda: update_thresholds(engine=engine, actor=actor, thresholds=Thresholds(), version=1),
@@ -82,27 +87,48 @@ def test_only_admins_change_the_framework(engine, actors, role):
 
 
 def test_funding_stream_created_then_retired(engine, actors):
-    save_funding_stream(
+    version = save_funding_stream(
         engine=engine, actor=actors["admin"], code="home_office_2026", name="HO 2026", notes="", active=True
     )
+    with pytest.raises(Stale, match="already exists"):  # a second "new" stream with the same code
+        save_funding_stream(
+            engine=engine, actor=actors["admin"], code="home_office_2026", name="HO", notes="", active=True
+        )
     save_funding_stream(
-        engine=engine, actor=actors["admin"], code="home_office_2026", name="HO 2026", notes="", active=False
+        engine=engine,
+        actor=actors["admin"],
+        code="home_office_2026",
+        name="HO 2026",
+        notes="",
+        active=False,
+        version=version,
     )
     with engine.connect() as conn:
         assert (
             conn.execute(select(FundingStream.active).where(FundingStream.code == "home_office_2026")).scalar_one()
             is False
         )
-    assert _last_audit(engine, "funding_stream").before == {"name": "HO 2026", "notes": "", "active": True}
+    assert _last_audit(engine, "funding_stream").before == {
+        "name": "HO 2026",
+        "notes": "",
+        "active": True,
+        "version": 1,
+    }
 
 
 def test_priority_area_moves_to_another_objective(engine, actors):
     update_priority_area(
-        engine=engine, actor=actors["admin"], code="after_school", title="After school", objective_number=3
+        engine=engine, actor=actors["admin"], code="after_school", version=1, title="After school", objective_number=3
     )
-    with pytest.raises(ValueError, match="no objective 9"):
-        update_priority_area(engine=engine, actor=actors["admin"], code="after_school", title="x", objective_number=9)
-    assert _last_audit(engine, "priority_area").after == {"title": "After school", "objective_number": 3}
+    with pytest.raises(DomainError, match="no objective 9"):
+        update_priority_area(
+            engine=engine, actor=actors["admin"], code="after_school", version=2, title="x", objective_number=9
+        )
+    with pytest.raises(Stale):
+        update_priority_area(
+            engine=engine, actor=actors["admin"], code="after_school", version=1, title="x", objective_number=4
+        )
+    assert _last_audit(engine, "priority_area").after == {"title": "After school", "objective_number": 3, "version": 2}
 
 
 def test_a_new_target_changes_the_rating_and_a_stale_edit_is_refused(engine, actors):
@@ -121,7 +147,7 @@ def test_a_new_target_changes_the_rating_and_a_stale_edit_is_refused(engine, act
     expected = (before["latest"] - before["baseline"]) / (before["latest"] * 0.5 - before["baseline"])
     assert after["progress"] == pytest.approx(expected)
     assert after["status"] in ("at_risk", "off_track") and after["status"] != before["status"]
-    with pytest.raises(StaleEdit):
+    with pytest.raises(Stale):
         update_indicator(engine=engine, actor=actors["admin"], code="vwi_12m", version=1, changes={"notes": "x"})
     with engine.connect() as conn:
         assert conn.execute(select(Indicator.version).where(Indicator.code == "vwi_12m")).scalar_one() == 2
@@ -137,7 +163,7 @@ def test_a_new_target_changes_the_rating_and_a_stale_edit_is_refused(engine, act
     ],
 )
 def test_bad_indicator_edits_are_refused(engine, actors, changes, field):
-    with pytest.raises(ValueError, match=field):
+    with pytest.raises(DomainError, match=field):
         update_indicator(engine=engine, actor=actors["admin"], code="vwi_12m", version=1, changes=changes)
 
 
@@ -146,7 +172,7 @@ def test_thresholds_are_stored_and_used(engine, actors):
     update_thresholds(engine=engine, actor=actors["admin"], thresholds=Thresholds(0.9, 0.1, 5.0), version=version)
     assert load_thresholds(engine) == Thresholds(0.9, 0.1, 5.0)
     assert build_overview(engine).thresholds == Thresholds(0.9, 0.1, 5.0)
-    with pytest.raises(StaleEdit):
+    with pytest.raises(Stale):
         update_thresholds(engine=engine, actor=actors["admin"], thresholds=Thresholds(), version=version)
     assert _last_audit(engine, "rag_settings").before["on_track_progress"] == 0.5
 

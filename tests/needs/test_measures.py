@@ -5,8 +5,9 @@ from sqlmodel import Session, select
 
 from tests import raw
 from vru_core.models import AuditEntry
-from vru_core.needs.measures import UploadRejected, add_measure, delete_measure, load_measure_frame
+from vru_core.needs.measures import add_measure, delete_measure, load_measure_frame
 from vru_core.platform.auth import PermissionDenied
+from vru_core.platform.errors import Invalid, Refused
 
 FEEL_SAFE = {
     "code": "pas_feel_safe",
@@ -44,21 +45,21 @@ def test_added_borough_measure_reaches_every_ward(engine, actors):
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        (b"area_code,value\nE05014053,1\nE05999999,2\n", ["line 3, area_code: 'E05999999' is not a known ward code"]),
-        (b"area_code,value\nE05014053,1\nE05014053,2\n", ["line 3, area_code: 'E05014053' already given on line 2"]),
-        (b"area_code,value\nE05014053,45k\n", ["line 2, value: '45k' is not a number"]),
-        (b'area_code,value\nE05014053,"1,200"\n', ["line 2, value: '1,200' is not a number"]),
-        (b"area_code,value\nE05014053,nan\n", ["line 2, value: 'nan' is not a finite number"]),
-        (b"code,amount\nE05014053,1\n", ["line 1, area_code: column is missing", "line 1, value: column is missing"]),
-        (b"", ["file: is empty"]),
-        ("area_code,value\nE05014053,1\n".encode("utf-16"), ["file: is not UTF-8"]),
-        (b"area_code,value\nE05014053\n", ["line 2, row: has 1 cells, the header has 2"]),
+        (b"area_code,value\nE05014053,1\nE05999999,2\n", ["row 3, area_code: 'E05999999' is not a known ward code"]),
+        (b"area_code,value\nE05014053,1\nE05014053,2\n", ["row 3, area_code: 'E05014053' already given on row 2"]),
+        (b"area_code,value\nE05014053,45k\n", ["row 2, value: '45k' is not a number"]),
+        (b'area_code,value\nE05014053,"1,200"\n', ["row 2, value: '1,200' is not a number"]),
+        (b"area_code,value\nE05014053,nan\n", ["row 2, value: 'nan' is not a finite number"]),
+        (b"code,amount\nE05014053,1\n", ["row 1, area_code: required column", "row 1, value: required column"]),
+        (b"", ["row 1, file: the file is empty"]),
+        ("area_code,value\nE05014053,1\n".encode("utf-16-le"), ["row 1, file: looks like UTF-16 without"]),
+        (b"area_code,value\nE05014053\n", ["row 2, row: has 1 cells, the header has 2"]),
     ],
 )
 def test_bad_files_are_refused_with_line_and_field(engine, actors, body, expected):
     definition = {**FEEL_SAFE, "geography": "ward"}
     before = load_measure_frame(engine).measures.index.tolist()
-    with pytest.raises(UploadRejected) as err:
+    with pytest.raises(Invalid) as err:
         add_measure(engine=engine, actor=actors["analyst"], definition=definition, data=body)
     messages = [str(p) for p in err.value.problems]
     for text in expected:
@@ -76,14 +77,14 @@ def test_blank_lines_and_blank_values_are_fine(engine, actors):
 
 def test_definition_problems_are_all_reported(engine, actors):
     bad = {**FEEL_SAFE, "code": "Bad Code!", "direction": "sideways", "source": " ", "geography": "ward"}
-    with pytest.raises(UploadRejected) as err:
+    with pytest.raises(Invalid) as err:
         add_measure(engine=engine, actor=actors["analyst"], definition=bad, data=b"area_code,value\nE05014053,1\n")
     fields = {p.field for p in err.value.problems}
     assert {"code", "direction", "source"} <= fields
 
 
 def test_existing_code_is_refused(engine, actors):
-    with pytest.raises(UploadRejected, match="already exists"):
+    with pytest.raises(Invalid, match="already exists"):
         add_measure(
             engine=engine,
             actor=actors["analyst"],
@@ -103,5 +104,5 @@ def test_uploaded_measures_can_be_deleted_bundled_ones_cannot(engine, actors):
     add_measure(engine=engine, actor=actors["admin"], definition=FEEL_SAFE, data=_borough_csv(frame))
     delete_measure(engine=engine, actor=actors["analyst"], code="pas_feel_safe")
     assert "pas_feel_safe" not in load_measure_frame(engine).measures.index
-    with pytest.raises(ValueError, match="bundled"):
+    with pytest.raises(Refused, match="bundled"):
         delete_measure(engine=engine, actor=actors["analyst"], code="imd_rank")

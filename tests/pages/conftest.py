@@ -1,5 +1,7 @@
 """AppTest on the whole app (entry + navigation) against a private copy of the loaded store."""
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -26,3 +28,8 @@ def make_app(engine, monkeypatch):
         return at
 
     return open_page
+
+
+def visible(text: str) -> str:
+    """What a reader sees of Markdown the pages escaped with ui.text.plain (backslash escapes removed)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)

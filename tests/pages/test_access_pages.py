@@ -3,6 +3,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.pages.conftest import visible
 from ui.session import SESSION_KEY
 from vru_core.platform.audit import record
 from vru_core.platform.auth import Actor, Role
@@ -51,8 +52,8 @@ def test_admin_pages_appear_only_for_roles_that_may_use_them(app, role, sees_use
     at = app(None, actor)
     sidebar = " ".join(c.value for c in at.sidebar.caption)
     assert (f"`test-{role}` ({role})" in sidebar) if role else ("Not signed in" in sidebar)
-    for page, visible in (("app_pages/admin_users.py", sees_users), ("app_pages/audit.py", sees_audit)):
-        if visible:
+    for page, allowed in (("app_pages/admin_users.py", sees_users), ("app_pages/audit.py", sees_audit)):
+        if allowed:
             at.switch_page(page).run()
             assert not at.exception and not at.error
         else:
@@ -111,7 +112,7 @@ def test_admin_adds_user_and_changes_role_through_the_page(app, engine, actors):
     at.text_input(key="new_password2").input(GOOD)
     at.button[0].click().run()
     assert not at.exception
-    assert "Added new.person@vru.test as commissioner" in at.success[0].value
+    assert "Added new.person@vru.test as commissioner" in visible(at.success[0].value)
     at.selectbox(key="change_username").select("new.person@vru.test")
     at.radio(key="change_action").set_value("Role")
     at.selectbox(key="change_role").select("viewer")
@@ -131,7 +132,8 @@ def test_admin_page_refuses_a_stale_change_with_what_changed(app, engine, actors
     at.selectbox(key="change_username").select("target")
     at.selectbox(key="change_role").select("analyst")
     at.button[1].click().run()
-    assert "changed by colleague" in at.error[0].value and "'viewer' -> 'director'" in at.error[0].value
+    message = visible(at.error[0].value)
+    assert "changed by colleague" in message and "'viewer' -> 'director'" in message
     assert list_users(engine).set_index("username").at["target", "role"] == "director"
 
 
@@ -260,7 +262,7 @@ def test_admin_sees_a_locked_out_account_and_lifts_it_on_the_page(app, engine, a
     at.selectbox(key="lift_key").select(throttle.account_key("locked"))
     other_admin_lifted = app("app_pages/admin_users.py", Actor("boss", Role.ADMIN))
     at.button(key="FormSubmitter:lift_lockout-Lift the pause").click().run()
-    assert not at.exception and "Account locked may sign in again." in at.success[0].value
+    assert not at.exception and "Account locked may sign in again." in visible(at.success[0].value)
     assert not [d for d in at.dataframe if "Account or computer" in d.value.columns]
     assert sign_in(engine, "locked", GOOD).actor == Actor("locked", Role.ANALYST)
     from vru_core.platform.audit import query_log

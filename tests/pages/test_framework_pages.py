@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.pages.conftest import visible
 from vru_core.framework.indicators import build_overview, entered_values
 from vru_core.framework.strategy import OBJECTIVES
 from vru_core.platform.auth import Actor, Role
@@ -38,7 +39,7 @@ def app(engine, monkeypatch):
 
 
 def _markdown(at: AppTest) -> str:
-    return "\n".join(m.value for m in at.markdown)
+    return "\n".join(visible(m.value) for m in at.markdown)
 
 
 def _specs(at: AppTest) -> list[dict]:
@@ -78,7 +79,7 @@ def _layers_with_rules(spec: dict) -> list[dict]:
 
 def test_drill_down_draws_baseline_and_target_rules_and_period_tooltips(app, engine):
     at = app("app_pages/objective.py", "viewer", {"objective": "1"})
-    assert at.title[0].value.startswith("Objective 1:")
+    assert visible(at.title[0].value).startswith("Objective 1:")
     specs = _specs(at)
     trends = [s for s in specs if _layers_with_rules(s)]
     assert trends, "no chart with baseline/target rules"
@@ -96,7 +97,7 @@ def test_drill_down_draws_baseline_and_target_rules_and_period_tooltips(app, eng
 
 def test_drill_down_follows_the_link_parameter(app):
     at = app("app_pages/objective.py", None, {"objective": "6"})
-    assert at.title[0].value.startswith("Objective 6:")
+    assert visible(at.title[0].value).startswith("Objective 6:")
     assert at.query_params["objective"] == ["6"] or at.query_params["objective"] == "6"
 
 
@@ -118,7 +119,7 @@ def test_analyst_upload_lists_every_problem_and_saves_nothing(app, engine):
     assert not at.exception
     assert "5 problem(s); nothing was saved" in at.error[0].value
     problems = at.dataframe[0].value
-    assert set(problems["Row"]) == {2} and len(problems) == 5
+    assert set(problems["row"]) == {3} and len(problems) == 5  # the file line of the bad row
     assert entered_values(engine, "adult_reoffending_rate")["period"].tolist() == ["2019-03"]
 
 
@@ -202,7 +203,7 @@ def test_admin_edits_an_objective_a_priority_area_and_a_stream_on_the_settings_p
     area = next(iter(lookups.priority_areas(engine)))
     at.text_input(key=f"pt_{area}").set_value("")
     _press(at, "Save priority area")
-    assert any("title: cannot be empty" in e.value for e in at.error)
+    assert any("title: cannot be empty" in visible(e.value) for e in at.error)
     assert lookups.priority_areas(engine)[area].title != ""
 
     at.text_input(key="sc_(new stream)").set_value("test_stream")

@@ -56,7 +56,7 @@ def test_analyst_adds_a_measure_through_the_page(make_app, engine):
     )
     at.button[0].click().run()
     assert not at.exception
-    assert any("Nothing was stored" in e.value for e in at.error)
+    assert any("Nothing was saved" in e.value for e in at.error)
     assert "E09000999" in at.dataframe[-1].value["problem"].str.cat()
     assert "pas_feel_safe" not in load_measure_frame(engine).measures.index
 

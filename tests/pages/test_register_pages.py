@@ -9,10 +9,11 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
+from tests.pages.conftest import visible
 from tests.register.conftest import csv_text
 from vru_core.models import Award, Ward
 from vru_core.platform.auth import Actor, Role
-from vru_core.register import examples, need_evidence, service
+from vru_core.register import examples, lifecycle, need_evidence, reads
 
 COMMISSIONER = Actor("pat-commissioner", Role.COMMISSIONER)
 pytestmark = pytest.mark.store
@@ -55,7 +56,7 @@ def test_new_award_form_catches_mistakes_then_saves(engine, make_app):
     _fill_form(at, end=dt.date(2026, 4, 1), charity="12ab", wards=_wards(engine))
     at.button(key="new_submit").click().run()
     assert not at.exception
-    errors = [e.value for e in at.error]
+    errors = [visible(e.value) for e in at.error]
     assert any("before it starts" in e for e in errors)
     assert any("not a charity number" in e for e in errors)
     assert _awards(engine) == before  # nothing saved
@@ -65,7 +66,7 @@ def test_new_award_form_catches_mistakes_then_saves(engine, make_app):
     at.button(key="new_submit").click().run()
     assert not at.exception
     assert _awards(engine) == before + 1
-    assert at.title[0].value == "Youth mentoring project"  # now on the award page
+    assert visible(at.title[0].value) == "Youth mentoring project"  # now on the award page
     assert at.query_params["id"]
 
     at.switch_page("app_pages/register.py").run()
@@ -85,13 +86,13 @@ def test_new_award_form_records_where_the_recipient_is_based_and_onward_grants(e
     at.selectbox(key="new_regrant").set_value("FRG010")
     at.button(key="new_submit").click().run()
     assert not at.exception
-    detail = service.award_detail(engine, int(at.query_params["id"]))
-    assert (detail["recipient_postcode"], detail["recipient_location"], detail["regrant_type"]) == (
+    detail = reads.award_detail(engine, int(at.query_params["id"]))
+    assert (detail.recipient_postcode, detail.recipient_location, detail.regrant_type) == (
         "E8 1AA",
         "E09000012",
         "FRG010",
     )
-    assert detail["charity_number"] == "1123456"  # filled in from GB-CHC-1123456
+    assert detail.charity_number == "1123456"  # filled in from GB-CHC-1123456
 
 
 def test_viewers_cannot_record_awards(make_app):
@@ -122,7 +123,7 @@ def test_import_page_lists_every_problem_then_imports(engine, make_app):
     at.file_uploader(key="import_file").set_value(("awards.csv", csv_text(bad).encode(), "text/csv")).run()
     assert not at.exception
     problems = at.dataframe[-1].value  # the problem list is the last table
-    assert list(zip(problems["row"], problems["column"], strict=True)) == [(2, "areas"), (4, "amount_awarded")]
+    assert list(zip(problems["row"], problems["field"], strict=True)) == [(2, "areas"), (4, "amount_awarded")]
     assert _awards(engine) == before
 
     at.file_uploader(key="import_file").set_value(("awards.csv", csv_text(rows).encode(), "text/csv")).run()
@@ -135,7 +136,7 @@ def test_import_page_lists_every_problem_then_imports(engine, make_app):
 
 
 def test_second_editor_is_refused_with_what_changed(engine, make_app):
-    award_id = service.create_award(
+    award_id = lifecycle.create_award(
         engine=engine,
         actor=COMMISSIONER,
         data={
@@ -156,26 +157,28 @@ def test_second_editor_is_refused_with_what_changed(engine, make_app):
     for at in (first, second):  # both open the award from its shareable URL (?id=…)
         at.query_params["id"] = str(award_id)
         at.run()
-        assert not at.exception and at.title[0].value == "Two editors"
-    version = first.session_state[f"edit_version_{award_id}"]
+        assert not at.exception and visible(at.title[0].value) == "Two editors"
+    version = first.session_state[f"_opened:award:{award_id}"]
     first.text_input(key=f"edit_{award_id}_{version}_title").input("Renamed by Pat")
-    first.button(key=f"edit_save_{award_id}").click().run()
+    first.button(key=f"edit_{award_id}_{version}_submit").click().run()
     assert not first.exception
     second.text_input(key=f"edit_{award_id}_{version}_amount").input("47000")
-    second.button(key=f"edit_save_{award_id}").click().run()
+    second.button(key=f"edit_{award_id}_{version}_submit").click().run()
     assert not second.exception
-    message = " ".join(e.value for e in second.error)
+    message = visible(" ".join(e.value for e in second.error))
     assert "changed after you opened it" in message and "pat-commissioner" in message and "Title: " in message
-    assert service.award_detail(engine, award_id)["amount_awarded"] == 45000  # the second save changed nothing
-    second.button(key=f"reload_{award_id}").click().run()
+    assert reads.award_detail(engine, award_id).amount_awarded == 45000  # the second save changed nothing
+    second.button(key=f"reload_award_{award_id}").click().run()
     assert not second.exception and not second.error
-    new_version = second.session_state[f"edit_version_{award_id}"]
+    new_version = second.session_state[f"_opened:award:{award_id}"]
     assert new_version == version + 1
     second.text_input(key=f"edit_{award_id}_{new_version}_amount").input("47000")
-    second.button(key=f"edit_save_{award_id}").click().run()
+    second.button(key=f"edit_{award_id}_{new_version}_submit").click().run()
     assert not second.exception
-    detail = service.award_detail(engine, award_id)
-    assert (detail["title"], detail["amount_awarded"]) == ("Renamed by Pat", 47000)
+    detail = reads.award_detail(engine, award_id)
+    assert (detail.title, detail.amount_awarded) == ("Renamed by Pat", 47000)
+    # the form kept them (the charity number as filled in from GB-CHC-3334445)
+    assert (detail.charity_number, detail.recipient_type) == ("3334445", "voluntary_community")
 
 
 def test_examples_banner_removal_and_export_page(engine, make_app):
@@ -200,8 +203,8 @@ def test_examples_banner_removal_and_export_page(engine, make_app):
 def test_export_page_shows_360giving_quality_notices(engine, make_app, monkeypatch, award_data_page):
     """An approved award whose recipient has no postcode or location: the page lists the notices."""
     monkeypatch.setenv("VRU_DATA_SOURCE_URL", "https://example.org/london-vru/grants.json")
-    award_id = service.create_award(engine=engine, actor=COMMISSIONER, data=award_data_page)
-    service.transition_award(engine=engine, actor=COMMISSIONER, award_id=award_id, version=1, to_status="approved")
+    award_id = lifecycle.create_award(engine=engine, actor=COMMISSIONER, data=award_data_page)
+    lifecycle.transition_award(engine=engine, actor=COMMISSIONER, award_id=award_id, version=1, to_status="approved")
     at = make_app("app_pages/export.py", actor=COMMISSIONER)
     assert not at.warning  # every setting is fine
     assert [m.value for m in at.metric] == ["1"]
@@ -228,7 +231,7 @@ def test_funding_vs_need_draws_charts_and_maps(engine, make_app):
 
 
 def test_approve_then_record_payment_and_return_on_the_award_page(engine, make_app):
-    award_id = service.create_award(
+    award_id = lifecycle.create_award(
         engine=engine,
         actor=COMMISSIONER,
         data={
@@ -251,7 +254,7 @@ def test_approve_then_record_payment_and_return_on_the_award_page(engine, make_a
     assert not at.exception
     frozen = need_evidence.frozen_evidence(engine, award_id)
     assert frozen is not None and len(frozen["wards"]) == 3
-    assert service.award_detail(engine, award_id)["status"] == "approved"
+    assert reads.award_detail(engine, award_id).status == "approved"
 
     at.text_input(key=f"pay_amount_{award_id}").input("15000")
     at.button(key=f"pay_save_{award_id}").click().run()
@@ -262,10 +265,10 @@ def test_approve_then_record_payment_and_return_on_the_award_page(engine, make_a
     at.number_input(key=f"ret_young_{award_id}").set_value(120)
     at.button(key=f"ret_save_{award_id}").click().run()
     assert not at.exception
-    detail = service.award_detail(engine, award_id)
-    assert str(detail["paid"]) == "15000.00"
-    assert [(r["period"], r["rag"], r["under_25_reached"]) for r in detail["returns"]] == [("2026-Q3", "amber", 120)]
-    history = [(h["what"], h["action"]) for h in service.award_history(engine, award_id)]
+    detail = reads.award_detail(engine, award_id)
+    assert str(detail.paid) == "15000.00"
+    assert [(r.period, r.rag, r.under_25_reached) for r in detail.returns] == [("2026-Q3", "amber", 120)]
+    history = [(h.what, h.action) for h in reads.award_history(engine, award_id)]
     assert history == [
         ("award", "create"),
         ("award", "transition"),

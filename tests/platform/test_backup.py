@@ -4,7 +4,9 @@ import subprocess
 import sys
 
 import pytest
+from sqlalchemy import select
 
+from vru_core.models import AuditEntry
 from vru_core.platform.auth import Actor, Role
 from vru_core.platform.backup import BackupError, backup, restore, table_checksums
 from vru_core.platform.db import get_engine
@@ -13,15 +15,29 @@ from vru_core.platform.users import create_user, list_users
 ADMIN = Actor("backup-admin", Role.ADMIN)
 
 
+def _restored_as(engine, saved: dict) -> None:
+    """Every table as backed up, and the audit log with exactly one entry more: the restore itself."""
+    now = table_checksums(engine)
+    assert {t: c for t, c in now.items() if t != "audit_log"} == {t: c for t, c in saved.items() if t != "audit_log"}
+    assert int(now["audit_log"].split(":")[0]) == int(saved["audit_log"].split(":")[0]) + 1
+    with engine.connect() as conn:
+        action, entity_type, after = conn.execute(
+            select(AuditEntry.action, AuditEntry.entity_type, AuditEntry.after).order_by(AuditEntry.id.desc())
+        ).first()
+    assert (action, entity_type) == ("restore", "store") and len(after["sha256"]) == 64
+
+
 def _write_something(engine, username: str) -> None:
     """Rows in the tables people change: an account, an approved award with a payment, the audit log."""
     from tests.factories import sample_award
-    from vru_core.register import service
+    from vru_core.register import lifecycle, money
 
     create_user(engine=engine, actor=ADMIN, username=username, role="commissioner", display_name="Zoë £ “quotes”")
-    award_id = service.create_award(engine=engine, actor=ADMIN, data=sample_award(engine, title=f"Award by {username}"))
-    service.transition_award(engine=engine, actor=ADMIN, award_id=award_id, version=1, to_status="approved")
-    service.add_payment(engine=engine, actor=ADMIN, award_id=award_id, data={"paid_on": "2026-06-01", "amount": "99.5"})
+    award_id = lifecycle.create_award(
+        engine=engine, actor=ADMIN, data=sample_award(engine, title=f"Award by {username}")
+    )
+    lifecycle.transition_award(engine=engine, actor=ADMIN, award_id=award_id, version=1, to_status="approved")
+    money.add_payment(engine=engine, actor=ADMIN, award_id=award_id, data={"paid_on": "2026-06-01", "amount": "99.5"})
 
 
 @pytest.mark.store
@@ -35,7 +51,7 @@ def test_backup_then_restore_brings_back_exactly_the_backed_up_store(engine, tmp
         restore(engine, copy)
     assert "after-backup" in list_users(engine)["username"].tolist()
     restore(engine, copy, yes=True)
-    assert table_checksums(engine) == saved
+    _restored_as(engine, saved)
     assert list_users(engine)["username"].tolist() == ["kept"]
     assert {"award", "payment", "organisation"} <= {t for t, c in saved.items() if not c.startswith("0:")}
     _write_something(engine, "still-writable")  # the restored store works (and its audit guard is back)
@@ -62,7 +78,7 @@ def test_restore_into_an_empty_store_needs_no_confirmation(engine, tmp_path):
     copy = backup(engine, tmp_path / "copy.sqlite3")
     fresh = get_engine(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
     restore(fresh, copy)
-    assert table_checksums(fresh) == table_checksums(engine)
+    _restored_as(fresh, table_checksums(engine))
     fresh.dispose()
 
 
@@ -90,7 +106,9 @@ def test_command_line_round_trip(engine, tmp_path):
     engine.dispose()
     done = cli("restore", "--yes", str(copy))
     assert done.returncode == 0, done.stderr
-    assert table_checksums(engine) == saved
+    _restored_as(engine, saved)
+    kept = [p for p in (tmp_path / "backups").iterdir() if "replaced-by-restore" in p.name]
+    assert len(kept) == 1 and "kept in" in done.stdout  # the store it replaced (with "later") is not lost
 
 
 def test_checksums_see_any_change(engine):

@@ -46,7 +46,8 @@ def test_safe_csv_keeps_numbers_and_escapes_text_and_headers():
         ("note,=cmd|' /C calc'!A0", "note,'=cmd|' /C calc'!A0"),
         ("a,+1,b,@x,-2", "a,'+1,b,'@x,'-2"),
         ("=starts the line", "'=starts the line"),
-        ("a, =spaced", "a, =spaced"),
+        ("a, =spaced", "a,' =spaced"),  # a spreadsheet may trim the space and run it
+        ('a,"=x,y",b', 'a,"\'=x,y",b'),  # quoted: one cell, as a spreadsheet reads it
     ],
 )
 def test_escape_line_treats_each_comma_piece_as_a_cell(line, expected):

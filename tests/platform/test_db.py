@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from vru_core.models import Objective
 from vru_core.platform.config import REPO_ROOT
-from vru_core.platform.db import get_engine, session_scope, upgrade
+from vru_core.platform.db import get_engine, owner_connection, session_scope, upgrade
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
@@ -21,7 +21,7 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
 
 def test_migrations_go_down_and_up_again(engine):
     cfg = Config(str(REPO_ROOT / "alembic.ini"))
-    with engine.begin() as conn:
+    with owner_connection(engine) as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}

@@ -6,7 +6,8 @@ from sqlmodel import Session, select
 from vru_core.models import User
 from vru_core.platform.audit import record
 from vru_core.platform.auth import Actor, Role
-from vru_core.platform.locking import StaleVersion, advance_version
+from vru_core.platform.errors import Stale
+from vru_core.platform.locking import advance_version
 from vru_core.platform.users import _public, create_user
 
 ADMIN = Actor("lock-admin", Role.ADMIN)
@@ -46,12 +47,12 @@ def test_racing_saves_from_the_same_version_cannot_both_win(target):
         second.exec(select(User).where(User.username == "target")).one()  # loaded before `first` commits
         assert _edit(first, Actor("alice", Role.ADMIN), 1, role="analyst", display_name="Tess A.") == 2
         first.commit()
-        with pytest.raises(StaleVersion) as err:
+        with pytest.raises(Stale) as err:
             _edit(second, Actor("bob", Role.ADMIN), 1, role="director")
         second.rollback()
     message = str(err.value)
     assert "changed by alice" in message
-    assert "role: 'viewer' -> 'analyst'" in message and "display_name: 'Tess' -> 'Tess A.'" in message
+    assert "Role: 'viewer' -> 'analyst'" in message and "Name: 'Tess' -> 'Tess A.'" in message
     assert {c.field for c in err.value.changes} == {"role", "display_name"}
     with Session(engine) as session:
         stored = session.exec(select(User).where(User.username == "target")).one()
@@ -65,7 +66,7 @@ def test_without_an_expected_version_a_concurrent_save_is_still_not_lost(target)
         held = second.exec(select(User).where(User.username == "target")).one()  # noqa: F841 (the open screen)
         _edit(first, Actor("alice", Role.ADMIN), None, display_name="First")
         first.commit()
-        with pytest.raises(StaleVersion):
+        with pytest.raises(Stale):
             _edit(second, Actor("bob", Role.ADMIN), None, display_name="Second")
 
 
@@ -75,7 +76,7 @@ def test_only_the_current_version_is_accepted(target, expected, ok):
         if ok:
             assert _edit(session, ADMIN, expected, display_name="x") == expected + 1
         else:
-            with pytest.raises(StaleVersion, match=f"you had version {expected}, it is now version 1"):
+            with pytest.raises(Stale, match=f"you had version {expected}, it is now version 1"):
                 _edit(session, ADMIN, expected, display_name="x")
 
 
@@ -83,9 +84,9 @@ def test_password_resets_show_without_the_secret(target):
     from vru_core.platform.users import set_password
 
     set_password(engine=target, actor=Actor("alice", Role.ADMIN), username="target", password="a secret passphrase")
-    with Session(target) as session, pytest.raises(StaleVersion) as err:
+    with Session(target) as session, pytest.raises(Stale) as err:
         _edit(session, ADMIN, 1, display_name="x")
-    assert "local_password: False -> True" in str(err.value)
+    assert "Local password: False -> True" in str(err.value)  # fields by their labels
     assert "argon2" not in str(err.value) and "secret passphrase" not in str(err.value)
 
 
@@ -96,11 +97,11 @@ def test_profile_saved_by_a_colleague_is_not_overwritten(engine):
     analyst, colleague = Actor("ana", Role.ANALYST), Actor("col", Role.ANALYST)
     save_profile(engine=engine, actor=analyst, name="Round", profile=Profile(threshold_pct=10.0))
     save_profile(engine=engine, actor=colleague, name="Round", profile=Profile(threshold_pct=20.0), expected_version=1)
-    with pytest.raises(StaleVersion) as err:
+    with pytest.raises(Stale) as err:
         save_profile(
             engine=engine, actor=analyst, name="Round", profile=Profile(threshold_pct=15.0), expected_version=1
         )
-    assert "changed by col" in str(err.value) and "settings:" in str(err.value)
+    assert "changed by col" in str(err.value) and "Settings:" in str(err.value)
     assert get_profile(engine, "Round").threshold_pct == 20.0
     save_profile(engine=engine, actor=analyst, name="Round", profile=Profile(threshold_pct=15.0), expected_version=2)
     assert get_profile(engine, "Round").threshold_pct == 15.0

@@ -10,8 +10,9 @@ from vru_core.models import AuditEntry
 from vru_core.models.common import utcnow
 from vru_core.platform import passwords, throttle
 from vru_core.platform.auth import Actor, Role
+from vru_core.platform.errors import Invalid
 from vru_core.platform.signin import FAILURE_MESSAGE, sign_in
-from vru_core.platform.users import UserError, create_user, deactivate
+from vru_core.platform.users import create_user, deactivate
 
 GOOD = "correct horse battery"
 ADMIN = Actor("boss", Role.ADMIN)
@@ -145,9 +146,9 @@ def test_common_passwords_are_refused_as_well_as_short_ones(engine, actors, pass
     problem = passwords.common_password_problem(password)
     assert (refused in problem) if refused else problem == ""
     if refused:
-        with pytest.raises(UserError, match="password: .*" + refused.split("(")[0].strip()):
+        with pytest.raises(Invalid, match="password: .*" + refused.split("(")[0].strip()):
             create_user(engine=engine, actor=actors["admin"], username="newbie", role="viewer", password=password)
-    with pytest.raises(UserError, match="at least 10 characters"):
+    with pytest.raises(Invalid, match="at least 10 characters"):
         create_user(engine=engine, actor=actors["admin"], username="newbie", role="viewer", password="short1")
 
 

@@ -7,11 +7,11 @@ import pytest
 from sqlmodel import Session, select
 
 from vru_core.models import AuditEntry, User
-from vru_core.platform.auth import Actor, PermissionDenied, Role, authenticate
-from vru_core.platform.locking import StaleVersion
+from vru_core.platform.auth import Actor, PermissionDenied, Role
+from vru_core.platform.errors import DomainError, Stale
 from vru_core.platform.signin import sign_in_sso
 from vru_core.platform.users import (
-    UserError,
+    authenticate,
     count_active_admins,
     create_user,
     deactivate,
@@ -37,7 +37,9 @@ def test_created_user_signs_in_with_role_and_is_audited(engine, admin):
     assert authenticate(engine, "ada@vru.test", GOOD + "x") is None
     with Session(engine) as session:
         stored = session.exec(select(User).where(User.username == "ada@vru.test")).one()
-        entry = session.exec(select(AuditEntry).where(AuditEntry.entity_id == "ada@vru.test")).one()
+        entry = session.exec(
+            select(AuditEntry).where(AuditEntry.entity_type == "user", AuditEntry.entity_id == "ada@vru.test")
+        ).one()
     assert stored.password_hash.startswith("$argon2") and GOOD not in stored.password_hash
     assert entry.actor == "root@vru.test" and entry.action == "create" and entry.after["role"] == "analyst"
     assert "password_hash" not in entry.after and GOOD not in str(entry.after)
@@ -59,7 +61,7 @@ def test_created_user_signs_in_with_role_and_is_audited(engine, admin):
 )
 def test_bad_accounts_are_refused_and_nothing_is_stored(engine, admin, username, password, role, message):
     before = list_users(engine)
-    with pytest.raises(UserError, match=message):
+    with pytest.raises(DomainError, match=message):
         create_user(engine=engine, actor=admin, username=username, role=role, password=password)
     assert list_users(engine).equals(before)
 
@@ -88,7 +90,7 @@ def test_deactivated_accounts_cannot_sign_in_until_reactivated(engine, admin):
     deactivate(engine=engine, actor=admin, username="cara")
     assert authenticate(engine, "cara", GOOD) is None
     assert _sso(engine, "cara") is None
-    with pytest.raises(UserError, match="already inactive"):
+    with pytest.raises(DomainError, match="already inactive"):
         deactivate(engine=engine, actor=admin, username="cara")
     reactivate(engine=engine, actor=admin, username="cara")
     assert authenticate(engine, "cara", GOOD) == Actor("cara", Role.COMMISSIONER)
@@ -102,17 +104,23 @@ def test_role_and_password_changes_take_effect(engine, admin):
     assert authenticate(engine, "dev", "a new long passphrase") == Actor("dev", Role.ANALYST)
     with Session(engine) as session:
         actions = session.exec(
-            select(AuditEntry.action).where(AuditEntry.entity_id == "dev").order_by(AuditEntry.id)
+            select(AuditEntry.action)
+            .where(AuditEntry.entity_type == "user", AuditEntry.entity_id == "dev")
+            .order_by(AuditEntry.id)
+        ).all()
+        failed = session.exec(
+            select(AuditEntry.after).where(AuditEntry.action == "sign_in_failed", AuditEntry.entity_id == "dev")
         ).all()
         texts = [str(e.before) + str(e.after) for e in session.exec(select(AuditEntry)).all()]
     assert actions == ["create", "set_role", "set_password"]
+    assert [f["reason"] for f in failed] == ["wrong password"]  # the old password, tried after the reset
     assert not any("new long passphrase" in t or "$argon2" in t for t in texts)
 
 
 def test_last_active_admin_cannot_be_demoted_or_deactivated(engine, admin):
-    with pytest.raises(UserError, match="last active admin"):
+    with pytest.raises(DomainError, match="last active admin"):
         set_role(engine=engine, actor=admin, username="root@vru.test", role="viewer")
-    with pytest.raises(UserError, match="last active admin"):
+    with pytest.raises(DomainError, match="last active admin"):
         deactivate(engine=engine, actor=admin, username="root@vru.test")
     create_user(engine=engine, actor=admin, username="second", role="admin", password=GOOD)
     deactivate(engine=engine, actor=admin, username="root@vru.test")
@@ -123,11 +131,11 @@ def test_stale_role_change_is_refused_with_what_changed(engine, admin):
     create_user(engine=engine, actor=admin, username="eve", role="viewer", password=GOOD)
     other = Actor("other-admin", Role.ADMIN)
     set_role(engine=engine, actor=other, username="eve", role="commissioner", expected_version=1)
-    with pytest.raises(StaleVersion) as err:
+    with pytest.raises(Stale) as err:
         set_role(engine=engine, actor=admin, username="eve", role="analyst", expected_version=1)
     message = str(err.value)
     assert "changed by other-admin" in message
-    assert "role: 'viewer' -> 'commissioner'" in message
+    assert "Role: 'viewer' -> 'commissioner'" in message
     assert "version 1" in message and "version 2" in message
     assert list_users(engine).set_index("username").at["eve", "role"] == "commissioner"
 

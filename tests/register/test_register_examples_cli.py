@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from tests.register.conftest import csv_text
 from vru_core.models import Award, Organisation
 from vru_core.platform.config import REPO_ROOT
-from vru_core.register import examples, need_evidence, service
+from vru_core.register import examples, lifecycle, need_evidence, reads
 from vru_core.register.cli import main
 
 pytestmark = pytest.mark.store
@@ -28,7 +28,7 @@ def _count(engine, model, *where) -> int:
 
 def test_examples_are_labelled_and_removed_in_one_action(engine, actors, award_data):
     c = actors["commissioner"]
-    real = service.create_award(engine=engine, actor=c, data=award_data)
+    real = lifecycle.create_award(engine=engine, actor=c, data=award_data)
     result = examples.load_examples(engine=engine, actor=c)
     assert result.created == 40 and examples.has_examples(engine) == 40
     with Session(engine) as session:
@@ -42,7 +42,7 @@ def test_examples_are_labelled_and_removed_in_one_action(engine, actors, award_d
     assert examples.remove_examples(engine=engine, actor=c) == 40
     assert examples.has_examples(engine) == 0
     assert _count(engine, Organisation, Organisation.is_example) == 0
-    assert _count(engine, Award) == 1 and service.award_detail(engine, real)["title"] == award_data["title"]
+    assert _count(engine, Award) == 1 and reads.award_detail(engine, real).title == award_data["title"]
 
 
 @pytest.fixture
@@ -71,10 +71,10 @@ def test_cli_import_reports_row_errors_and_writes_nothing(store_env, award_data,
 )
 def test_cli_export(store_env, actors, award_data, tmp_path, fmt, check, capsys):
     c = actors["commissioner"]
-    award_id = service.create_award(engine=store_env, actor=c, data=award_data)
-    service.transition_award(engine=store_env, actor=c, award_id=award_id, version=1, to_status="withdrawn")
-    kept = service.create_award(engine=store_env, actor=c, data={**award_data, "title": "=Published"})
-    service.transition_award(engine=store_env, actor=c, award_id=kept, version=1, to_status="approved")
+    award_id = lifecycle.create_award(engine=store_env, actor=c, data=award_data)
+    lifecycle.transition_award(engine=store_env, actor=c, award_id=award_id, version=1, to_status="withdrawn")
+    kept = lifecycle.create_award(engine=store_env, actor=c, data={**award_data, "title": "=Published"})
+    lifecycle.transition_award(engine=store_env, actor=c, award_id=kept, version=1, to_status="approved")
     out = tmp_path / f"register.{check}"
     assert main(["export", "--format", fmt, str(out)]) == 0
     assert "VRU_DATA_SOURCE_URL is not set" in capsys.readouterr().err  # a warning, not a refusal

@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlmodel import Session
 
 from vru_core.models import AwardNeedEvidence, MeasureValue
-from vru_core.register import need_evidence, service
+from vru_core.register import lifecycle, need_evidence
 
 pytestmark = pytest.mark.store
 
@@ -37,7 +37,7 @@ def test_evidence_from_scores_records_score_rank_and_flags():
 
 
 def test_freeze_writes_once(engine, actors, award_data):
-    award_id = service.create_award(engine=engine, actor=actors["commissioner"], data=award_data)
+    award_id = lifecycle.create_award(engine=engine, actor=actors["commissioner"], data=award_data)
     with Session(engine) as session:
         need_evidence.freeze(session, award_id=award_id, actor=actors["commissioner"], evidence={"wards": []})
         session.commit()
@@ -55,8 +55,8 @@ def test_wards_served(loaded_engine, ward_codes):
 def test_approval_freezes_evidence_that_later_data_changes_do_not_touch(engine, actors, award_data, ward_codes):
     pytest.importorskip("vru_core.needs.scoring")
     c = actors["commissioner"]
-    award_id = service.create_award(engine=engine, actor=c, data=award_data)
-    service.transition_award(engine=engine, actor=c, award_id=award_id, version=1, to_status="approved")
+    award_id = lifecycle.create_award(engine=engine, actor=c, data=award_data)
+    lifecycle.transition_award(engine=engine, actor=c, award_id=award_id, version=1, to_status="approved")
     frozen = need_evidence.frozen_evidence(engine, award_id)
     assert frozen["frozen_by"] == c.username and frozen["profile_name"] == need_evidence.DEFAULT_PROFILE_LABEL
     assert [w["ward_code"] for w in frozen["wards"]] == ward_codes
@@ -68,7 +68,7 @@ def test_approval_freezes_evidence_that_later_data_changes_do_not_touch(engine, 
     _, _, today, _ = need_evidence._current_scores(engine, None)
     assert any(today.table.loc[w, "rank"] != f["rank"] for w, f in zip(ward_codes, frozen["wards"], strict=True))
     # Moving on along the lifecycle never re-freezes.
-    service.transition_award(engine=engine, actor=c, award_id=award_id, version=2, to_status="active")
+    lifecycle.transition_award(engine=engine, actor=c, award_id=award_id, version=2, to_status="active")
     assert need_evidence.frozen_evidence(engine, award_id) == frozen
     with Session(engine) as session:
         assert session.get(AwardNeedEvidence, award_id) is not None

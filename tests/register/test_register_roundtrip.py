@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from tests.register import schema360
 from vru_core.models import Award
-from vru_core.register import export_360, export_flat, service
+from vru_core.register import export_360, export_flat, lifecycle, money
 
 pytestmark = pytest.mark.store
 
@@ -53,14 +53,14 @@ def hostile_register(engine, actors, award_data, ward_codes, monkeypatch) -> lis
             "areas": [";".join(ward_codes[: 1 + i % 3]), "E09000012;E09000001", ""][i % 3],
             "regrant_type": "FRG020" if i % 4 == 0 else "",
         }
-        award_id = service.create_award(engine=engine, actor=c, data=data)
+        award_id = lifecycle.create_award(engine=engine, actor=c, data=data)
         with Session(engine) as session:
             award = session.get(Award, award_id)
             award.status = "active"
             session.add(award)
             session.commit()
         if i % 2:
-            service.add_payment(
+            money.add_payment(
                 engine=engine, actor=c, award_id=award_id, data={"paid_on": "2026-06-01", "amount": "99.99"}
             )
     return TEXTS

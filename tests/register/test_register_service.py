@@ -9,10 +9,9 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from vru_core.models import AuditEntry, Award, AwardArea, AwardObjective, MonitoringReturn, Payment
-from vru_core.platform.auth import PermissionDenied
-from vru_core.register import examples, importer, service
-from vru_core.register.service import TRANSITIONS, StaleVersion, TransitionRefused
-from vru_core.register.validation import ValidationFailed
+from vru_core.platform.errors import Invalid, PermissionDenied, Refused, Stale
+from vru_core.register import examples, importer, lifecycle, money, reads
+from vru_core.register.statuses import TRANSITIONS
 
 pytestmark = pytest.mark.store
 
@@ -35,7 +34,7 @@ def _count(engine, model) -> int:
 
 @pytest.fixture
 def award_id(engine, actors, award_data) -> int:
-    return service.create_award(engine=engine, actor=actors["commissioner"], data=award_data)
+    return lifecycle.create_award(engine=engine, actor=actors["commissioner"], data=award_data)
 
 
 def _force_status(engine, award_id: int, status: str) -> int:
@@ -49,11 +48,11 @@ def _force_status(engine, award_id: int, status: str) -> int:
 
 
 def test_create_award_stores_links_and_audits(engine, award_id, award_data, ward_codes):
-    detail = service.award_detail(engine, award_id)
-    assert detail["status"] == "proposed" and detail["version"] == 1
-    assert detail["identifier"].startswith("360G-LondonVRU-")
-    assert detail["amount_awarded"] == Decimal("45000.00")
-    assert detail["objectives"] == [3] and detail["areas"] == sorted(ward_codes)
+    detail = reads.award_detail(engine, award_id)
+    assert detail.status == "proposed" and detail.version == 1
+    assert detail.identifier.startswith("360G-LondonVRU-")
+    assert detail.amount_awarded == Decimal("45000.00")
+    assert detail.objectives == [3] and detail.areas == sorted(ward_codes)
     [entry] = _audit(engine, "award", award_id)
     assert entry.action == "create" and entry.actor == "test-commissioner"
     assert entry.before is None and entry.after["title"] == award_data["title"]
@@ -61,8 +60,8 @@ def test_create_award_stores_links_and_audits(engine, award_id, award_data, ward
 
 def test_invalid_award_writes_nothing(engine, actors, award_data):
     before = _count(engine, Award), _count(engine, AuditEntry)
-    with pytest.raises(ValidationFailed) as info:
-        service.create_award(
+    with pytest.raises(Invalid) as info:
+        lifecycle.create_award(
             engine=engine, actor=actors["commissioner"], data={**award_data, "planned_end": "2026-01-01"}
         )
     assert [p.field for p in info.value.problems] == ["planned_end"]
@@ -83,24 +82,24 @@ def test_transition_table(current, target):
         ("active", "withdrawn"),
     }
     if (current, target) in allowed:
-        service.check_transition(current, target)
+        lifecycle.check_transition(current, target)
     else:
-        with pytest.raises(TransitionRefused):
-            service.check_transition(current, target)
+        with pytest.raises(Refused):
+            lifecycle.check_transition(current, target)
 
 
 @pytest.mark.parametrize("current", ["completed", "withdrawn"])
 def test_final_statuses_refuse_transitions_in_the_store(engine, actors, award_id, current):
     version = _force_status(engine, award_id, current)
-    with pytest.raises(TransitionRefused, match="final"):
-        service.transition_award(
+    with pytest.raises(Refused, match="final"):
+        lifecycle.transition_award(
             engine=engine, actor=actors["commissioner"], award_id=award_id, version=version, to_status="active"
         )
-    assert service.award_detail(engine, award_id)["status"] == current
+    assert reads.award_detail(engine, award_id).status == current
 
 
 def test_withdraw_is_audited_with_before_and_after(engine, actors, award_id):
-    service.transition_award(
+    lifecycle.transition_award(
         engine=engine, actor=actors["commissioner"], award_id=award_id, version=1, to_status="withdrawn"
     )
     entry = _audit(engine, "award", award_id)[-1]
@@ -111,11 +110,11 @@ def test_withdraw_is_audited_with_before_and_after(engine, actors, award_id):
 
 def test_stale_version_is_refused_and_says_who_changed_what(engine, actors, award_id, award_data):
     other = actors["admin"]
-    service.update_award(
+    lifecycle.update_award(
         engine=engine, actor=other, award_id=award_id, version=1, data={**award_data, "title": "Renamed"}
     )
-    with pytest.raises(StaleVersion) as info:
-        service.update_award(
+    with pytest.raises(Stale) as info:
+        lifecycle.update_award(
             engine=engine,
             actor=actors["commissioner"],
             award_id=award_id,
@@ -124,12 +123,12 @@ def test_stale_version_is_refused_and_says_who_changed_what(engine, actors, awar
         )
     message = str(info.value)
     assert "test-admin" in message and "title" in message and "version 1" in message
-    detail = service.award_detail(engine, award_id)
-    assert detail["title"] == "Renamed" and detail["amount_awarded"] == Decimal("45000.00")
+    detail = reads.award_detail(engine, award_id)
+    assert detail.title == "Renamed" and detail.amount_awarded == Decimal("45000.00")
 
 
 def test_update_bumps_version_and_audits_the_change(engine, actors, award_id, award_data):
-    new_version = service.update_award(
+    new_version = lifecycle.update_award(
         engine=engine,
         actor=actors["commissioner"],
         award_id=award_id,
@@ -149,21 +148,21 @@ def test_payments_never_exceed_the_award(engine, actors, award_id):
     version = _force_status(engine, award_id, "active")
     assert version == 1
     c = actors["commissioner"]
-    service.add_payment(engine=engine, actor=c, award_id=award_id, data={"paid_on": "2026-06-01", "amount": "30000"})
-    with pytest.raises(ValidationFailed, match="past the award"):
-        service.add_payment(
+    money.add_payment(engine=engine, actor=c, award_id=award_id, data={"paid_on": "2026-06-01", "amount": "30000"})
+    with pytest.raises(Invalid, match="past the award"):
+        money.add_payment(
             engine=engine, actor=c, award_id=award_id, data={"paid_on": "2026-07-01", "amount": "15000.01"}
         )
-    service.add_payment(engine=engine, actor=c, award_id=award_id, data={"paid_on": "2026-07-01", "amount": "15000"})
-    detail = service.award_detail(engine, award_id)
-    assert detail["paid"] == Decimal("45000.00") and detail["remaining"] == Decimal("0.00")
+    money.add_payment(engine=engine, actor=c, award_id=award_id, data={"paid_on": "2026-07-01", "amount": "15000"})
+    detail = reads.award_detail(engine, award_id)
+    assert detail.paid == Decimal("45000.00") and detail.remaining == Decimal("0.00")
     assert _count(engine, Payment) == 2
-    assert [e.action for e in _audit(engine, "payment", detail["payments"][0]["id"])] == ["create"]
+    assert [e.action for e in _audit(engine, "payment", detail.payments[0].id)] == ["create"]
 
 
 def test_a_proposed_award_takes_no_payment(engine, actors, award_id):
-    with pytest.raises(ValidationFailed, match="approve it first"):
-        service.add_payment(
+    with pytest.raises(Invalid, match="approve it first"):
+        money.add_payment(
             engine=engine,
             actor=actors["commissioner"],
             award_id=award_id,
@@ -174,9 +173,9 @@ def test_a_proposed_award_takes_no_payment(engine, actors, award_id):
 def test_amount_cannot_drop_below_what_is_paid(engine, actors, award_id, award_data):
     _force_status(engine, award_id, "active")
     c = actors["commissioner"]
-    service.add_payment(engine=engine, actor=c, award_id=award_id, data={"paid_on": "2026-06-01", "amount": "30000"})
-    with pytest.raises(ValidationFailed, match="already paid"):
-        service.update_award(
+    money.add_payment(engine=engine, actor=c, award_id=award_id, data={"paid_on": "2026-06-01", "amount": "30000"})
+    with pytest.raises(Invalid, match="already paid"):
+        lifecycle.update_award(
             engine=engine, actor=c, award_id=award_id, version=1, data={**award_data, "amount_awarded": "20000"}
         )
 
@@ -184,8 +183,8 @@ def test_amount_cannot_drop_below_what_is_paid(engine, actors, award_id, award_d
 def test_payment_delete_is_audited(engine, actors, award_id):
     _force_status(engine, award_id, "active")
     c = actors["commissioner"]
-    pid = service.add_payment(engine=engine, actor=c, award_id=award_id, data={"paid_on": "2026-06-01", "amount": "10"})
-    service.delete_payment(engine=engine, actor=c, payment_id=pid, note="entered twice")
+    pid = money.add_payment(engine=engine, actor=c, award_id=award_id, data={"paid_on": "2026-06-01", "amount": "10"})
+    money.delete_payment(engine=engine, actor=c, payment_id=pid, version=1, note="entered twice")
     assert [e.action for e in _audit(engine, "payment", pid)] == ["create", "delete"]
     assert _count(engine, Payment) == 0
 
@@ -193,19 +192,21 @@ def test_payment_delete_is_audited(engine, actors, award_id):
 def test_monitoring_return_rules_and_audit(engine, actors, award_id):
     c = actors["commissioner"]
     data = {"period": "2026-Q3", "rag": "Amber", "people_reached": "150", "under_25_reached": "120"}
-    rid = service.add_return(engine=engine, actor=c, award_id=award_id, data=data)
-    with pytest.raises(ValidationFailed, match="already a return"):
-        service.add_return(engine=engine, actor=c, award_id=award_id, data=data)
-    with pytest.raises(ValidationFailed) as info:
-        service.add_return(
+    rid = money.add_return(engine=engine, actor=c, award_id=award_id, data=data)
+    with pytest.raises(Invalid, match="already a return"):
+        money.add_return(engine=engine, actor=c, award_id=award_id, data=data)
+    with pytest.raises(Invalid) as info:
+        money.add_return(
             engine=engine,
             actor=c,
             award_id=award_id,
             data={"period": "Q3", "rag": "purple", "people_reached": "10", "under_25_reached": "20"},
         )
     assert {p.field for p in info.value.problems} == {"period", "rag", "under_25_reached"}
-    service.update_return(engine=engine, actor=c, return_id=rid, data={**data, "rag": "green"})
-    service.delete_return(engine=engine, actor=c, return_id=rid)
+    assert money.update_return(engine=engine, actor=c, return_id=rid, version=1, data={**data, "rag": "green"}) == 2
+    with pytest.raises(Stale):
+        money.delete_return(engine=engine, actor=c, return_id=rid, version=1)
+    money.delete_return(engine=engine, actor=c, return_id=rid, version=2)
     assert [e.action for e in _audit(engine, "monitoring_return", rid)] == ["create", "update", "delete"]
     assert _count(engine, MonitoringReturn) == 0
 
@@ -213,10 +214,10 @@ def test_monitoring_return_rules_and_audit(engine, actors, award_id):
 def test_delete_award_only_before_commitment(engine, actors, award_id):
     c = actors["commissioner"]
     _force_status(engine, award_id, "approved")
-    with pytest.raises(TransitionRefused, match="withdraw"):
-        service.delete_award(engine=engine, actor=c, award_id=award_id, version=1)
+    with pytest.raises(Refused, match="withdraw"):
+        lifecycle.delete_award(engine=engine, actor=c, award_id=award_id, version=1)
     _force_status(engine, award_id, "proposed")
-    service.delete_award(engine=engine, actor=c, award_id=award_id, version=1)
+    lifecycle.delete_award(engine=engine, actor=c, award_id=award_id, version=1)
     assert _count(engine, Award) == 0 and _count(engine, AwardObjective) == 0 and _count(engine, AwardArea) == 0
     assert [e.action for e in _audit(engine, "award", award_id)] == ["create", "delete"]
 
@@ -224,10 +225,10 @@ def test_delete_award_only_before_commitment(engine, actors, award_id):
 def test_history_lists_award_payment_and_return_changes(engine, actors, award_id):
     c = actors["commissioner"]
     _force_status(engine, award_id, "active")
-    service.add_payment(engine=engine, actor=c, award_id=award_id, data={"paid_on": "2026-06-01", "amount": "100"})
-    service.add_return(engine=engine, actor=c, award_id=award_id, data={"period": "2026-Q3", "rag": "green"})
-    history = service.award_history(engine, award_id)
-    assert [(h["what"], h["action"]) for h in history] == [
+    money.add_payment(engine=engine, actor=c, award_id=award_id, data={"paid_on": "2026-06-01", "amount": "100"})
+    money.add_return(engine=engine, actor=c, award_id=award_id, data={"period": "2026-Q3", "rag": "green"})
+    history = reads.award_history(engine, award_id)
+    assert [(h.what, h.action) for h in history] == [
         ("award", "create"),
         ("payment", "create"),
         ("monitoring_return", "create"),
@@ -236,18 +237,18 @@ def test_history_lists_award_payment_and_return_changes(engine, actors, award_id
 
 # Every register write, called with arguments that would otherwise be accepted as far as `require`.
 WRITES = {
-    "create_award": lambda e, a, i: service.create_award(engine=e, actor=a, data={}),
-    "update_award": lambda e, a, i: service.update_award(engine=e, actor=a, award_id=i, version=1, data={}),
-    "transition_award": lambda e, a, i: service.transition_award(
+    "create_award": lambda e, a, i: lifecycle.create_award(engine=e, actor=a, data={}),
+    "update_award": lambda e, a, i: lifecycle.update_award(engine=e, actor=a, award_id=i, version=1, data={}),
+    "transition_award": lambda e, a, i: lifecycle.transition_award(
         engine=e, actor=a, award_id=i, version=1, to_status="withdrawn"
     ),
-    "delete_award": lambda e, a, i: service.delete_award(engine=e, actor=a, award_id=i, version=1),
-    "add_payment": lambda e, a, i: service.add_payment(engine=e, actor=a, award_id=i, data={}),
-    "delete_payment": lambda e, a, i: service.delete_payment(engine=e, actor=a, payment_id=1),
-    "add_return": lambda e, a, i: service.add_return(engine=e, actor=a, award_id=i, data={}),
-    "update_return": lambda e, a, i: service.update_return(engine=e, actor=a, return_id=1, data={}),
-    "delete_return": lambda e, a, i: service.delete_return(engine=e, actor=a, return_id=1),
-    "create_organisation": lambda e, a, i: service.create_organisation(engine=e, actor=a, data={}),
+    "delete_award": lambda e, a, i: lifecycle.delete_award(engine=e, actor=a, award_id=i, version=1),
+    "add_payment": lambda e, a, i: money.add_payment(engine=e, actor=a, award_id=i, data={}),
+    "delete_payment": lambda e, a, i: money.delete_payment(engine=e, actor=a, payment_id=1, version=1),
+    "add_return": lambda e, a, i: money.add_return(engine=e, actor=a, award_id=i, data={}),
+    "update_return": lambda e, a, i: money.update_return(engine=e, actor=a, return_id=1, version=1, data={}),
+    "delete_return": lambda e, a, i: money.delete_return(engine=e, actor=a, return_id=1, version=1),
+    "create_organisation": lambda e, a, i: lifecycle.create_organisation(engine=e, actor=a, data={}),
     "import_csv": lambda e, a, i: importer.import_csv(engine=e, actor=a, content="identifier\n"),
     "load_examples": lambda e, a, i: examples.load_examples(engine=e, actor=a),
     "remove_examples": lambda e, a, i: examples.remove_examples(engine=e, actor=a),
@@ -265,30 +266,30 @@ def test_only_register_writers_may_write(engine, actors, award_id, role, write):
 
 def test_signed_out_may_not_write(engine, award_data):
     with pytest.raises(PermissionDenied, match="Sign in"):
-        service.create_award(engine=engine, actor=None, data=award_data)
+        lifecycle.create_award(engine=engine, actor=None, data=award_data)
 
 
 def test_where_the_recipient_is_based_is_kept_and_updated_audited(engine, actors, award_data):
     """The forms give postcode and base: a new organisation keeps them, a later award for it can restate
     them (an audited organisation update) and a blank never erases them."""
     c = actors["commissioner"]
-    first = service.create_award(
+    first = lifecycle.create_award(
         engine=engine, actor=c, data={**award_data, "recipient_postcode": "E8 1AA", "recipient_location": "E09000012"}
     )
-    detail = service.award_detail(engine, first)
-    assert (detail["recipient_postcode"], detail["recipient_location"]) == ("E8 1AA", "E09000012")
+    detail = reads.award_detail(engine, first)
+    assert (detail.recipient_postcode, detail.recipient_location) == ("E8 1AA", "E09000012")
     blank = {**award_data, "recipient_postcode": "", "recipient_location": ""}
-    service.create_award(engine=engine, actor=c, data=blank)
-    assert service.award_detail(engine, first)["recipient_postcode"] == "E8 1AA"
-    form = service.as_form_data(service.award_detail(engine, first))
-    service.update_award(
+    lifecycle.create_award(engine=engine, actor=c, data=blank)
+    assert reads.award_detail(engine, first).recipient_postcode == "E8 1AA"
+    form = reads.award_detail(engine, first).form_data()
+    lifecycle.update_award(
         engine=engine, actor=c, award_id=first, version=1,
         data={**form, "recipient_location": "E05009367", "regrant_type": "FRG010"},
     )  # fmt: skip
-    detail = service.award_detail(engine, first)
-    assert (detail["recipient_location"], detail["regrant_type"]) == ("E05009367", "FRG010")
+    detail = reads.award_detail(engine, first)
+    assert (detail.recipient_location, detail.regrant_type) == ("E05009367", "FRG010")
     org_updates = [e for e in _audit(engine, "organisation", 1) if e.action == "update"]
     moved = ({"location_code": "E09000012"}, {"location_code": "E05009367"})
     assert [(e.before, e.after) for e in org_updates] == [moved]
-    history = service.award_history(engine, first)
-    assert history[-1]["after"]["regrant_type"] == "FRG010" and "regrant_type" in history[-1]["changed"]
+    history = reads.award_history(engine, first)
+    assert history[-1].after["regrant_type"] == "FRG010" and "regrant_type" in history[-1].changed

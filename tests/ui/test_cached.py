@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import text
 
-from vru_core.framework.lookups import structure_version
+from vru_core.framework.lookups import funding_streams, structure_version
 from vru_core.framework.structure import save_funding_stream
 from vru_core.platform.auth import Actor, Role
 from vru_core.register import examples
@@ -15,7 +15,8 @@ COMMISSIONER = Actor("test-commissioner", Role.COMMISSIONER)
 
 def _rename_stream(engine, code: str, name: str, how: str) -> None:
     if how == "service":
-        save_funding_stream(engine=engine, actor=ADMIN, code=code, name=name, notes="", active=True)
+        version = int(funding_streams(engine).set_index("code").loc[code, "version"])
+        save_funding_stream(engine=engine, actor=ADMIN, code=code, name=name, notes="", active=True, version=version)
     else:  # straight into the database: no audit entry, no service, nothing this process remembers
         with engine.begin() as conn:
             conn.execute(

@@ -2,15 +2,14 @@
 
 Every problem in an upload is reported (row, field, message) and nothing is written unless every
 row is clean. A value for an indicator, period and area that already exists is replaced, and the
-replacement is listed before saving and recorded in the audit log with the old value.
+replacement is listed before saving and recorded in the audit log with the old value. The save names
+the versions the analyst was shown (`CheckedValues.versions`): a value changed by a colleague since
+is a conflict, not an overwrite.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import math
 import re
 from dataclasses import dataclass, field
 
@@ -22,32 +21,26 @@ from vru_core.models import Borough, Indicator, IndicatorValue
 from vru_core.platform.audit import record
 from vru_core.platform.auth import Actor, Permission, require
 from vru_core.platform.db import session_scope
+from vru_core.platform.errors import Invalid, NotFound, Problem, Stale
+from vru_core.platform.inputs import (
+    check_text,
+    date_in_range,
+    latest_date,
+    parse_iso_date,
+    parse_number,
+    read_csv_upload,
+)
+from vru_core.platform.locking import advance_version, claim, write_lock
 
 CSV_COLUMNS = ("indicator_code", "period", "value", "source", "source_date", "area_code", "note")
 REQUIRED_COLUMNS = ("indicator_code", "period", "value", "source", "source_date")
-PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
+PERIOD_RE = re.compile(r"^([0-9]{4})-([0-9]{2})$")
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # thousands of values; a bigger file is a mistake
+LOCK = "framework.indicator_values"
 TEMPLATE = (
     "indicator_code,period,value,source,source_date,area_code,note\n"
     "youth_good_opinion_police,2025-12,55,MOPAC Youth Voice Survey 2025,2026-02-15,london,\n"
 )
-
-
-@dataclass(frozen=True)
-class Problem:
-    row: int  # 1 = the first data row (line 2 of a CSV file)
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"row {self.row}, {self.field}: {self.message}"
-
-
-class ValuesInvalid(ValueError):
-    """Raised with every problem found; nothing has been written."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("; ".join(str(p) for p in problems))
 
 
 @dataclass
@@ -55,6 +48,7 @@ class CheckedValues:
     rows: list[dict] = field(default_factory=list)  # clean rows ready to save
     problems: list[Problem] = field(default_factory=list)
     replaces: list[dict] = field(default_factory=list)  # existing values the rows would replace
+    versions: dict[tuple, int | None] = field(default_factory=dict)  # (code, period, area) -> version seen, None = new
 
     @property
     def ok(self) -> bool:
@@ -62,22 +56,33 @@ class CheckedValues:
 
 
 def parse_period(text: str) -> str:
-    """ "YYYY-MM" (the month the period ends), month 01..12, years 1990..2100; raises ValueError."""
-    m = PERIOD_RE.match(text.strip())
-    if not m or not 1 <= int(m.group(2)) <= 12 or not 1990 <= int(m.group(1)) <= 2100:
-        raise ValueError(f"{text!r} is not a period: use YYYY-MM, the month the period ends (e.g. 2026-03)")
-    return text.strip()
+    """ "YYYY-MM" (the month the period ends), month 01..12, from 1990 to ten years ahead; raises Invalid."""
+    m = PERIOD_RE.match(str(text).strip())
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise Invalid(
+            [
+                Problem(
+                    None, "period", f"{text!r} is not a period: use YYYY-MM, the month the period ends (e.g. 2026-03)"
+                )
+            ]
+        )
+    first = dt.date(int(m.group(1)), int(m.group(2)), 1)
+    if first < dt.date(1990, 1, 1) or first > latest_date():
+        raise Invalid([Problem(None, "period", f"{text!r} is not a period from 1990 to ten years ahead")])
+    return str(text).strip()
 
 
 def read_csv(content: bytes | str) -> list[dict]:
-    """CSV text -> row dicts (column names lower-cased and trimmed). Missing columns are a problem row 0."""
-    text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
-    reader = csv.DictReader(io.StringIO(text))
-    fields = [f.strip().lower() for f in reader.fieldnames or []]
-    missing = [c for c in REQUIRED_COLUMNS if c not in fields]
-    if missing:
-        raise ValuesInvalid([Problem(0, c, "column missing from the file") for c in missing])
-    return [{k.strip().lower(): (v or "").strip() for k, v in row.items() if k is not None} for row in reader]
+    """CSV -> row dicts (column names lower-cased and trimmed), each with its file line as "row".
+
+    Refuses (Invalid) what cannot be read: size, encoding, NUL bytes, a duplicated or missing column."""
+    table = read_csv_upload(content, max_bytes=MAX_UPLOAD_BYTES, required=REQUIRED_COLUMNS)
+    if not table.ok or table.problems:
+        raise Invalid(table.problems)
+    return [
+        {**{k: (v or "").strip() for k, v in record.items() if k in CSV_COLUMNS}, "row": line}
+        for line, record in table.records()
+    ]
 
 
 def check_values(engine: Engine, rows: list[dict]) -> CheckedValues:
@@ -90,14 +95,19 @@ def check_values(engine: Engine, rows: list[dict]) -> CheckedValues:
             (r.indicator_code, r.period, r.area_code): r
             for r in conn.execute(
                 select(
-                    IndicatorValue.indicator_code, IndicatorValue.period, IndicatorValue.area_code, IndicatorValue.value
+                    IndicatorValue.indicator_code,
+                    IndicatorValue.period,
+                    IndicatorValue.area_code,
+                    IndicatorValue.value,
+                    IndicatorValue.version,
                 )
             ).all()
         }
     if not rows:
-        out.problems.append(Problem(0, "file", "no rows to save"))
+        out.problems.append(Problem(None, "file", "no rows to save"))
     seen: dict[tuple, int] = {}
-    for i, raw in enumerate(rows, start=1):
+    for index, raw in enumerate(rows, start=1):
+        i = raw.get("row") or index  # the file line for a CSV, else the position in the list
         problems: list[Problem] = []
         code = str(raw.get("indicator_code") or "").strip()
         if not code:
@@ -111,21 +121,22 @@ def check_values(engine: Engine, rows: list[dict]) -> CheckedValues:
         period = None
         try:
             period = parse_period(str(raw.get("period") or ""))
-        except ValueError as exc:
-            problems.append(Problem(i, "period", str(exc)))
-        value = _number(raw.get("value"))
-        if value is None:
-            problems.append(Problem(i, "value", f"{raw.get('value')!r} is not a number"))
-        source = str(raw.get("source") or "").strip()
-        if not source:
-            problems.append(Problem(i, "source", "say where the figure comes from"))
-        source_date = _date(raw.get("source_date"))
-        if source_date is None:
-            problems.append(
-                Problem(
-                    i, "source_date", f"{raw.get('source_date')!r} is not a date (YYYY-MM-DD): when was it published?"
-                )
-            )
+        except Invalid as exc:
+            problems += [Problem(i, "period", p.message) for p in exc.problems]
+        value, value_problem = parse_number(raw.get("value"))
+        if value_problem:
+            problems.append(Problem(i, "value", value_problem))
+        source, source_problem = check_text(raw.get("source"), max_length=500)
+        if source_problem:
+            problems.append(Problem(i, "source", "say where the figure comes from" if not source else source_problem))
+        source_date, date_problem = parse_iso_date(raw.get("source_date"))
+        if date_problem is None and source_date is not None:
+            date_problem = date_in_range(source_date)
+        if date_problem:
+            problems.append(Problem(i, "source_date", f"{date_problem}: when was it published?"))
+        note, note_problem = check_text(raw.get("note"), required=False, max_length=1000)
+        if note_problem:
+            problems.append(Problem(i, "note", note_problem))
         area = str(raw.get("area_code") or "").strip() or LONDON
         if area != LONDON and area not in boroughs:
             problems.append(Problem(i, "area_code", f"{area!r} is neither 'london' nor a borough code"))
@@ -144,56 +155,68 @@ def check_values(engine: Engine, rows: list[dict]) -> CheckedValues:
             "value": value,
             "source": source,
             "source_date": source_date,
-            "note": str(raw.get("note") or "").strip(),
+            "note": note,
         }
         out.rows.append(row)
+        out.versions[key] = existing[key].version if key in existing else None
         if key in existing:
             out.replaces.append({**row, "row": i, "old_value": existing[key].value})
     return out
 
 
-def _number(v) -> float | None:
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        f = float(v)
-    else:
-        try:
-            f = float(str(v).strip())
-        except (TypeError, ValueError):
-            return None
-    return f if math.isfinite(f) else None
+def save_values(
+    *, engine: Engine, actor: Actor, rows: list[dict], versions: dict[tuple, int | None] | None = None
+) -> CheckedValues:
+    """Check all rows, then write all of them (new or replacing) with an audit entry each, or none.
 
-
-def _date(v) -> dt.date | None:
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    try:
-        return dt.date.fromisoformat(str(v).strip())
-    except ValueError:
-        return None
-
-
-def save_values(*, engine: Engine, actor: Actor, rows: list[dict]) -> CheckedValues:
-    """Check all rows, then write all of them (new or replacing) with an audit entry each, or none."""
+    `versions`: the `CheckedValues.versions` the analyst was shown; a value added or changed since is a
+    conflict (Stale, naming the row), not an overwrite. Without it, the versions read by this call's own
+    check are used (the check and the write then run back to back)."""
     require(actor, Permission.INDICATORS_WRITE)
     checked = check_values(engine, rows)
     if not checked.ok:
-        raise ValuesInvalid(checked.problems)
+        raise Invalid(checked.problems)
+    expected = checked.versions if versions is None else versions
+    lines = [r.get("row") or i for i, r in enumerate(rows, start=1)]
     with session_scope(engine) as session:
-        for row in checked.rows:
+        write_lock(session, LOCK)  # one writer of values at a time: no two inserts of one period race
+        conflicts, pending = [], []
+        for line, row in zip(lines, checked.rows, strict=True):
+            key = (row["indicator_code"], row["period"], row["area_code"])
             current = session.exec(
                 select(IndicatorValue).where(
-                    IndicatorValue.indicator_code == row["indicator_code"],
-                    IndicatorValue.period == row["period"],
-                    IndicatorValue.area_code == row["area_code"],
+                    IndicatorValue.indicator_code == key[0],
+                    IndicatorValue.period == key[1],
+                    IndicatorValue.area_code == key[2],
                 )
             ).first()
+            wanted = expected.get(key)
+            now = None if current is None else current.version
+            if now != wanted:
+                who = f" by {current.entered_by}" if current is not None else ""
+                conflicts.append(
+                    Problem(
+                        line,
+                        "value",
+                        f"{' '.join(key)} was {'added' if wanted is None else 'changed'}{who} since you checked "
+                        f"(stored value now {'none' if current is None else f'{current.value:g}'}); check again",
+                    )
+                )
+            pending.append((row, current))
+        if conflicts:
+            listed = "; ".join(str(p) for p in conflicts[:10])
+            raise Stale(
+                f"Nothing was saved: {len(conflicts)} value(s) changed since you checked them: {listed}", conflicts
+            )
+        for row, current in pending:
             before = None
             if current is None:
                 current = IndicatorValue(**row, entered_by=actor.username)
             else:
                 before = _snapshot(current)
+                advance_version(
+                    session, current, before["version"], entity_type="indicator_value", entity_id=current.id
+                )
                 for k, v in row.items():
                     setattr(current, k, v)
                 current.entered_by = actor.username
@@ -221,27 +244,32 @@ def _snapshot(v: IndicatorValue) -> dict:
         "source": v.source,
         "source_date": v.source_date,
         "note": v.note,
+        "version": v.version,
     }
 
 
-def delete_value(*, engine: Engine, actor: Actor, indicator_code: str, period: str, area_code: str = LONDON) -> None:
+def delete_value(
+    *, engine: Engine, actor: Actor, indicator_code: str, period: str, version: int, area_code: str = LONDON
+) -> None:
+    """Remove one entered value, at the `version` the analyst saw; its last state stays in the audit log."""
     require(actor, Permission.INDICATORS_WRITE)
     with session_scope(engine) as session:
-        current = session.exec(
-            select(IndicatorValue).where(
+        found = session.exec(
+            select(IndicatorValue.id).where(
                 IndicatorValue.indicator_code == indicator_code,
                 IndicatorValue.period == period,
                 IndicatorValue.area_code == area_code,
             )
         ).first()
-        if current is None:
-            raise KeyError(f"no value for {indicator_code} {period} {area_code}")
+        if found is None:
+            raise NotFound(f"no value for {indicator_code} {period} {area_code}")
+        current = claim(session, IndicatorValue, found, version, entity_type="indicator_value")
         record(
             session,
             actor=actor,
             action="delete",
             entity_type="indicator_value",
             entity_id=current.id,
-            before=_snapshot(current),
+            before={**_snapshot(current), "version": version},
         )
         session.delete(current)

@@ -19,7 +19,7 @@ from sqlmodel import col, select
 from vru_core.models import Aim, Commitment, FundingStream, Objective, ObjectiveAim, PriorityArea
 from vru_core.platform.db import read_frame
 
-STREAM_COLUMNS = ["code", "name", "notes", "active"]
+STREAM_COLUMNS = ["code", "name", "notes", "active", "version"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class ObjectiveText:
     tagline: str
     commitments: tuple[str, ...]  # in order
     aims: tuple[str, ...]  # the codes of the aims it serves, sorted
+    version: int  # what a save of this objective names
 
 
 @dataclass(frozen=True)
@@ -38,13 +39,16 @@ class PriorityAreaRow:
     code: str
     title: str
     objective_number: int | None
+    version: int
 
 
 def objectives(engine: Engine) -> dict[int, ObjectiveText]:
     """Every objective by number, with its commitments and aims."""
     with engine.connect() as conn:
         heads = conn.execute(
-            select(col(Objective.number), col(Objective.title), col(Objective.tagline)).order_by(col(Objective.number))
+            select(
+                col(Objective.number), col(Objective.title), col(Objective.tagline), col(Objective.version)
+            ).order_by(col(Objective.number))
         ).all()
         commitments = conn.execute(
             select(col(Commitment.objective_number), col(Commitment.text)).order_by(
@@ -61,8 +65,9 @@ def objectives(engine: Engine) -> dict[int, ObjectiveText]:
             tagline=tagline,
             commitments=tuple(text for n, text in commitments if n == number),
             aims=tuple(code for n, code in links if n == number),
+            version=version,
         )
-        for number, title, tagline in heads
+        for number, title, tagline, version in heads
     }
 
 
@@ -74,19 +79,23 @@ def aim_titles(engine: Engine) -> dict[str, str]:
 
 def priority_areas(engine: Engine, objective: int | None = None) -> dict[str, PriorityAreaRow]:
     """Priority areas by code (sorted), optionally only those under one objective."""
-    query = select(col(PriorityArea.code), col(PriorityArea.title), col(PriorityArea.objective_number)).order_by(
-        col(PriorityArea.code)
-    )
+    query = select(
+        col(PriorityArea.code), col(PriorityArea.title), col(PriorityArea.objective_number), col(PriorityArea.version)
+    ).order_by(col(PriorityArea.code))
     if objective is not None:
         query = query.where(col(PriorityArea.objective_number) == objective)
     with engine.connect() as conn:
-        return {code: PriorityAreaRow(code, title, number) for code, title, number in conn.execute(query).all()}
+        return {row[0]: PriorityAreaRow(*row) for row in conn.execute(query).all()}
 
 
 def funding_streams(engine: Engine) -> pd.DataFrame:
     """Every funding stream (STREAM_COLUMNS), by code."""
-    query = select(
-        col(FundingStream.code), col(FundingStream.name), col(FundingStream.notes), col(FundingStream.active)
+    query = sa.select(
+        col(FundingStream.code),
+        col(FundingStream.name),
+        col(FundingStream.notes),
+        col(FundingStream.active),
+        col(FundingStream.version),
     ).order_by(col(FundingStream.code))
     return read_frame(engine, query, STREAM_COLUMNS)
 

@@ -22,6 +22,8 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
+from vru_core.platform.errors import Invalid, Problem
+
 
 class Rag(StrEnum):
     ON_TRACK = "on_track"
@@ -54,16 +56,16 @@ class Thresholds:
     def __post_init__(self) -> None:
         problems = []
         if not self.off_track_below <= self.on_track_progress:
-            problems.append("on_track_progress: must be at least off_track_below")
+            problems.append(Problem(None, "on_track_progress", "must be at least off_track_below"))
         if self.on_track_progress > 1:
-            problems.append("on_track_progress: 1 (the whole way to the target) at most")
+            problems.append(Problem(None, "on_track_progress", "1 (the whole way to the target) at most"))
         if self.trend_tolerance_pct < 0:
-            problems.append("trend_tolerance_pct: cannot be negative")
+            problems.append(Problem(None, "trend_tolerance_pct", "cannot be negative"))
         for name in ("on_track_progress", "off_track_below", "trend_tolerance_pct"):
             if not math.isfinite(getattr(self, name)):
-                problems.append(f"{name}: must be a number")
+                problems.append(Problem(None, name, "must be a number"))
         if problems:
-            raise ValueError("; ".join(problems))
+            raise Invalid(problems)
 
 
 @dataclass(frozen=True)

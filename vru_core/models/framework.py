@@ -14,6 +14,7 @@ class Objective(SQLModel, table=True):
     number: int = Field(primary_key=True)  # 1..8 as in the strategy
     title: str
     tagline: str = ""
+    version: int = 1  # wording, commitments and aims are edited together
 
 
 class ObjectiveAim(SQLModel, table=True):
@@ -38,6 +39,7 @@ class PriorityArea(SQLModel, table=True):
     code: str = Field(primary_key=True, max_length=40)
     title: str
     objective_number: int | None = Field(default=None, foreign_key="objective.number")
+    version: int = 1
 
 
 class FundingStream(SQLModel, table=True):
@@ -47,3 +49,4 @@ class FundingStream(SQLModel, table=True):
     name: str
     notes: str = ""
     active: bool = True
+    version: int = 1

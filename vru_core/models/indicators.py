@@ -60,6 +60,7 @@ class IndicatorValue(SQLModel, table=True):
     note: str = ""
     entered_by: str
     entered_at: dt.datetime = Field(default_factory=utcnow)
+    version: int = 1  # replacing a value names the version the analyst was shown
 
 
 class RagSettings(SQLModel, table=True):

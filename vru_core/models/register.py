@@ -73,6 +73,7 @@ class Payment(SQLModel, table=True):
     paid_on: date
     amount_pence: int = Field(sa_column=Column(BigInteger, nullable=False))
     note: str = ""
+    version: int = 1  # a deletion names the version the commissioner saw
     created_at: datetime = Field(default_factory=utcnow)
     created_by: str = ""
 
@@ -89,6 +90,7 @@ class MonitoringReturn(SQLModel, table=True):
     under_25_reached: int = 0
     outputs: str = ""
     narrative: str = ""
+    version: int = 1
     created_at: datetime = Field(default_factory=utcnow)
     created_by: str = ""
 

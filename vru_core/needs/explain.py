@@ -10,7 +10,7 @@ import pandas as pd
 
 from vru_core.needs.kernel import _signs
 from vru_core.needs.profile import _fmt
-from vru_core.platform.csvsafe import escape_line
+from vru_core.platform.csvsafe import escape_frame, escape_line
 
 if TYPE_CHECKING:
     from vru_core.needs.scoring import ScoreResult
@@ -115,7 +115,7 @@ def ranked_csv(result: ScoreResult) -> str:
             f"source {_one_line(m.get('source'))}"
         )
     buffer = io.StringIO()
-    buffer.write("".join(f"# {escape_line(line)}\n" for line in lines))  # labels are user text
+    buffer.write("".join(f"{escape_line('# ' + line)}\n" for line in lines))  # labels and sources are user text
     # %.10g drops float noise (34.019999999999996 -> 34.02) and keeps every meaningful digit.
-    ranked_table(result).to_csv(buffer, index=False, lineterminator="\n", float_format="%.10g")
+    escape_frame(ranked_table(result)).to_csv(buffer, index=False, lineterminator="\n", float_format="%.10g")
     return buffer.getvalue()

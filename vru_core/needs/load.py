@@ -25,6 +25,7 @@ from vru_core.needs.sources import population as population_source
 from vru_core.needs.sources.base import Bundle, DataFileError, check_codes
 from vru_core.platform.config import get_settings
 from vru_core.platform.db import get_engine, session_scope, upgrade
+from vru_core.platform.errors import StoreReadOnly
 
 LOADER_VERSION = "1"
 FINGERPRINT_KEY = "bundle_fingerprint"
@@ -150,9 +151,14 @@ def load_bundled(engine: Engine, *, force: bool = False, data_dir: Path | None =
 
 
 def ensure_loaded(engine: Engine) -> LoadReport:
-    """What the app runs on start: migrate, then load the bundle if it is new or changed."""
+    """What the app runs on start: migrate, then load the bundle if it is new or changed.
+
+    A read-only (or full) store keeps what it has: the pages read it and say why nothing can be saved."""
     upgrade(engine)
-    return load_bundled(engine)
+    try:
+        return load_bundled(engine)
+    except StoreReadOnly:
+        return LoadReport(loaded=False, fingerprint="")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import dataclass
 
@@ -50,7 +51,7 @@ def ward_features(engine: Engine) -> MapFeatures:
         '{"type":"Feature","geometry":'
         + g
         + ',"properties":'
-        + json.dumps({"ward_code": c, "ward_name": n, "borough_name": b})[:-1]
+        + json.dumps({"ward_code": c, "ward_name": html.escape(n), "borough_name": html.escape(b)})[:-1]
         + ","
         for c, n, b, g in wards
     )
@@ -105,7 +106,9 @@ def choropleth_deck(
     aligned = values.reindex(list(features.codes)).to_numpy(dtype=np.float64, na_value=np.nan)
     colours = ramp_colours(aligned / top if top > 0 else np.where(np.isnan(aligned), np.nan, 0.0))
     shown = ["missing" if np.isnan(v) else fmt.format(v) for v in aligned]
+    # The tooltip is HTML: every value placed in it is escaped (measure labels are analysts' text).
     texts = [""] * len(aligned) if details is None else details.reindex(list(features.codes)).fillna("").astype(str)
+    texts = [html.escape(t) for t in texts]
     parts = [
         f'{head}"value":{json.dumps(value)},"colour":[{r},{g},{b},{a}],"details":{json.dumps(text)}}}}}'
         for head, value, (r, g, b, a), text in zip(features.heads, shown, colours.tolist(), texts, strict=True)
@@ -139,7 +142,9 @@ def choropleth_deck(
         initial_view_state=LONDON_VIEW,
         map_provider=None,
         tooltip={
-            "html": f"<b>{{ward_name}}</b><br/>{{borough_name}}<br/>{label}: <b>{{value}}</b><br/>{{details}}",
+            "html": (
+                f"<b>{{ward_name}}</b><br/>{{borough_name}}<br/>{html.escape(label)}: <b>{{value}}</b><br/>{{details}}"
+            ),
             "style": {"fontSize": "12px", "maxWidth": "320px"},
         },
         spliced={_WARDS_SLOT: wards_json, _BOROUGHS_SLOT: features.boroughs_json},

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from dataclasses import dataclass
@@ -17,6 +15,9 @@ from vru_core.models import AppMeta, Borough, MeasureDefinition, MeasureValue, W
 from vru_core.platform.audit import record
 from vru_core.platform.auth import Actor, Permission, require
 from vru_core.platform.db import read_frame, session_scope
+from vru_core.platform.errors import Invalid, NotFound, Problem, Refused
+from vru_core.platform.inputs import check_text, parse_number, read_csv_upload
+from vru_core.platform.locking import write_lock
 
 HIGH_IS_WORSE = "high_is_worse"
 LOW_IS_WORSE = "low_is_worse"
@@ -143,30 +144,15 @@ MEASURE_COLUMNS = (*DEFINITION_FIELDS[1:], "origin")  # the columns of MeasureFr
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an upload: row is the file line number (header = line 1), or None."""
-
-    row: int | None
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"line {self.row}, " if self.row is not None else ""
-        return f"{where}{self.field}: {self.message}"
-
-
-class UploadRejected(ValueError):
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("; ".join(str(p) for p in problems[:20]))
-
-
 def validate_definition(definition: dict, existing_codes: set[str]) -> list[Problem]:
     problems = []
     for name in REQUIRED_DEFINITION_FIELDS:
         if not str(definition.get(name) or "").strip():
             problems.append(Problem(None, name, "is required"))
+    for name in (*REQUIRED_DEFINITION_FIELDS, "notes"):
+        _, problem = check_text(definition.get(name), required=False, max_length=2000)
+        if problem:
+            problems.append(Problem(None, name, problem))
     code = str(definition.get("code") or "")
     if code and not re.fullmatch(r"[a-z][a-z0-9_]{1,63}", code):
         problems.append(Problem(None, "code", "use 2-64 lower-case letters, digits and _ (start with a letter)"))
@@ -186,30 +172,16 @@ def validate_definition(definition: dict, existing_codes: set[str]) -> list[Prob
 
 def parse_values_csv(data: bytes, *, geography: str, known_codes: set[str]) -> tuple[pd.DataFrame, list[Problem]]:
     """Read `area_code,value` rows (other columns ignored), listing every problem, not just the first."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        return pd.DataFrame(), [
-            Problem(None, "file", f"is {len(data) / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB")
-        ]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return pd.DataFrame(), [Problem(None, "file", f"is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8")]
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if not header:
-        return pd.DataFrame(), [Problem(None, "file", "is empty")]
-    header = [h.strip().lower() for h in header]
-    missing = [c for c in ("area_code", "value") if c not in header]
-    if missing:
-        return pd.DataFrame(), [Problem(1, c, "column is missing from the header") for c in missing]
+    table = read_csv_upload(data, max_bytes=MAX_UPLOAD_BYTES, required=("area_code", "value"))
+    if not table.ok:
+        return pd.DataFrame(), table.problems
+    header = table.header
     code_at, value_at = header.index("area_code"), header.index("value")
-    problems: list[Problem] = []
+    problems: list[Problem] = list(table.problems)
     rows: list[dict] = []
     seen: dict[str, int] = {}
     kind = "ward" if geography == "ward" else "borough"
-    for line_no, cells in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in cells):
-            continue  # blank line
+    for line_no, cells in table.rows:
         if len(cells) != len(header):  # more cells is often an unquoted "1,200": never guess which one is meant
             problems.append(Problem(line_no, "row", f"has {len(cells)} cells, the header has {len(header)}"))
             continue
@@ -218,18 +190,14 @@ def parse_values_csv(data: bytes, *, geography: str, known_codes: set[str]) -> t
         if code not in known_codes:
             problems.append(Problem(line_no, "area_code", f"{code!r} is not a known {kind} code (May 2022 {kind}s)"))
         elif code in seen:
-            problems.append(Problem(line_no, "area_code", f"{code!r} already given on line {seen[code]}"))
+            problems.append(Problem(line_no, "area_code", f"{code!r} already given on row {seen[code]}"))
         else:
             seen[code] = line_no
         if raw == "":
             continue  # a missing value is allowed: it is simply never flagged
-        try:
-            value = float(raw)
-        except ValueError:
-            problems.append(Problem(line_no, "value", f"{raw!r} is not a number (no thousands separators or units)"))
-            continue
-        if not math.isfinite(value):
-            problems.append(Problem(line_no, "value", f"{raw!r} is not a finite number"))
+        value, problem = parse_number(raw)
+        if problem or value is None:
+            problems.append(Problem(line_no, "value", problem or f"{raw!r} is not a number"))
             continue
         rows.append({"area_code": code, "value": value, "line": line_no})
     if not rows and not problems:
@@ -251,8 +219,11 @@ def add_measure(*, engine: Engine, actor: Actor, definition: dict, data: bytes) 
     values, value_problems = parse_values_csv(data, geography=definition.get("geography", "ward"), known_codes=known)
     problems += value_problems
     if problems:
-        raise UploadRejected(problems)
+        raise Invalid(problems)
     with session_scope(engine) as session:
+        write_lock(session, "measures.add")  # two analysts adding one code at once: the second is told
+        if session.get(MeasureDefinition, definition["code"]) is not None:
+            raise Invalid([Problem(None, "code", f"a measure {definition['code']!r} already exists")])
         position = (session.exec(select(func.max(MeasureDefinition.position))).one() or 0) + 1
         fields = {k: definition[k] for k in DEFINITION_FIELDS}
         session.add(MeasureDefinition(**fields, position=position, origin="uploaded", created_by=actor.username))
@@ -278,9 +249,9 @@ def delete_measure(*, engine: Engine, actor: Actor, code: str) -> None:
     with session_scope(engine) as session:
         measure = session.get(MeasureDefinition, code)
         if measure is None:
-            raise KeyError(f"No measure {code!r}")
+            raise NotFound(f"No measure {code!r}")
         if measure.origin != "uploaded":
-            raise ValueError(f"{code!r} comes with the bundled data and cannot be deleted")
+            raise Refused(f"{code!r} comes with the bundled data and cannot be deleted")
         before = measure.model_dump()
         session.execute(delete(MeasureValue).where(col(MeasureValue.measure_code) == code))
         session.delete(measure)

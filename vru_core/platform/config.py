@@ -19,6 +19,9 @@ class Settings:
     funder_name: str
     funder_department: str
     award_id_prefix: str
+    migration_database_url: str  # the owner's connection (PostgreSQL): runs migrations, owns the tables
+    app_db_role: str  # the role the app connects as on PostgreSQL: owns nothing, holds only grants
+    min_free_mb: int  # below this much free disk, the store is shown as (nearly) full
     data_source_url: str
     open_data_licence: str
     # Sessions and sign-in (README "Sessions and sign-in").
@@ -34,6 +37,10 @@ def get_settings() -> Settings:
     """Read settings afresh each call so tests can point at their own store via env vars."""
     data_dir = Path(os.environ.get("VRU_DATA_DIR", REPO_ROOT / "var")).resolve()
     url = os.environ.get("VRU_DATABASE_URL") or f"sqlite:///{data_dir / 'vru.sqlite3'}"
+    migration_url = os.environ.get("VRU_MIGRATION_DATABASE_URL") or url
+    app_role = os.environ.get("VRU_APP_DB_ROLE") or (
+        _username(url) if migration_url != url and url.startswith("postgresql") else "vru_app"
+    )
     return Settings(
         database_url=url,
         data_dir=data_dir,
@@ -43,6 +50,9 @@ def get_settings() -> Settings:
         funder_name=os.environ.get("VRU_FUNDER_NAME", "Greater London Authority"),
         funder_department=os.environ.get("VRU_FUNDER_DEPARTMENT", "London Violence Reduction Unit"),
         award_id_prefix=os.environ.get("VRU_AWARD_ID_PREFIX", "360G-LondonVRU-"),
+        migration_database_url=migration_url,
+        app_db_role=app_role or "vru_app",
+        min_free_mb=int(os.environ.get("VRU_MIN_FREE_MB", "50")),
         data_source_url=os.environ.get("VRU_DATA_SOURCE_URL", "").strip(),
         open_data_licence=os.environ.get("VRU_OPEN_DATA_LICENCE", OGL_V3),
         session_idle_minutes=_positive("VRU_SESSION_IDLE_MINUTES", 30),
@@ -66,3 +76,11 @@ def _positive(name: str, default: float) -> float:
     if not value > 0:
         raise ValueError(f"{name}: must be more than 0, not {raw!r}")
     return value
+
+
+def _username(url: str) -> str:
+    """The user name in a database URL (scheme://user[:password]@host/db), or ''."""
+    rest = url.split("://", 1)[-1]
+    if "@" not in rest:
+        return ""
+    return rest.rsplit("@", 1)[0].split(":", 1)[0]

@@ -10,61 +10,19 @@ changed since the editor's version (before -> now) and who changed them last.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import inspect, text, update
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from vru_core.models import AuditEntry
-from vru_core.platform import labels
+from vru_core.platform.errors import Change, NotFound, Stale
 
 # Never shown in a refusal message, whatever the table.
 SECRET_FIELDS = frozenset({"password_hash", "password"})
 # Bookkeeping that changes on every save and says nothing to the editor.
 QUIET_FIELDS = frozenset({"version", "updated_at", "updated_by"})
-
-
-@dataclass(frozen=True)
-class Change:
-    field: str
-    before: Any
-    now: Any
-
-
-@dataclass(eq=False)
-class StaleVersion(Exception):
-    """Raised instead of overwriting a record someone else saved since the editor loaded it."""
-
-    entity_type: str
-    entity_id: str
-    expected_version: int
-    current_version: int
-    changes: list[Change] = field(default_factory=list)
-    changed_by: str | None = None
-    changed_at: dt.datetime | None = None
-
-    def __post_init__(self) -> None:
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        head = (
-            f"Not saved: {self.entity_type} {self.entity_id} was changed after you opened it "
-            f"(you had version {self.expected_version}, it is now version {self.current_version})"
-        )
-        if self.changed_by:
-            when = f" at {self.changed_at:%Y-%m-%d %H:%M} UTC" if self.changed_at else ""
-            head += f"; last changed by {self.changed_by}{when}"
-        if not self.changes:
-            return head + ". Reload it to see the current values, then make your change again."
-        listed = "; ".join(f"{labels.field(c.field)}: {_show(c.before)} -> {_show(c.now)}" for c in self.changes)
-        return f"{head}. Changed: {listed}. Reload it, then make your change again."
-
-
-def _show(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _comparable(value: Any) -> Any:
@@ -78,7 +36,7 @@ def _history(session: Session, entity_type: str, entity_id: str) -> list[AuditEn
         session.exec(
             select(AuditEntry)
             .where(AuditEntry.entity_type == entity_type, AuditEntry.entity_id == str(entity_id))
-            .order_by(AuditEntry.id)
+            .order_by(col(AuditEntry.id))
         ).all()
     )
 
@@ -88,7 +46,7 @@ def _version_of(snapshot: dict | None) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def stale_error(session: Session, row: Any, expected_version: int, *, entity_type: str, entity_id: str) -> StaleVersion:
+def stale_error(session: Session, row: Any, expected_version: int, *, entity_type: str, entity_id: str) -> Stale:
     """Build the refusal: the state the editor saw is the `before` of the first audited save after their version."""
     current = row.version
     later = [e for e in _history(session, entity_type, entity_id) if (_version_of(e.after) or 0) > expected_version]
@@ -107,7 +65,7 @@ def stale_error(session: Session, row: Any, expected_version: int, *, entity_typ
         if secret_touched and not any(c.field in SECRET_FIELDS for c in changes):
             changes.append(Change("password", "(hidden)", "(changed)"))
     last = later[-1] if later else None
-    return StaleVersion(
+    return Stale(
         entity_type=entity_type,
         entity_id=str(entity_id),
         expected_version=expected_version,
@@ -119,7 +77,7 @@ def stale_error(session: Session, row: Any, expected_version: int, *, entity_typ
 
 
 def check_version(session: Session, row: Any, expected_version: int, *, entity_type: str, entity_id: str) -> None:
-    """Refuse (StaleVersion) when the row is no longer at the version the editor loaded."""
+    """Refuse (Stale) when the row is no longer at the version the editor loaded."""
     if row.version != expected_version:
         raise stale_error(session, row, expected_version, entity_type=entity_type, entity_id=entity_id)
 
@@ -136,17 +94,42 @@ def advance_version(
     check_version(session, row, expected, entity_type=entity_type, entity_id=entity_id)
     model = type(row)
     keys = inspect(model).primary_key
-    result = session.execute(
+    result: Any = session.execute(
         update(model)
         .where(*(column == getattr(row, column.key) for column in keys), model.version == expected)
         .values(version=expected + 1)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # another transaction saved between our read and this write
-        session.refresh(row)
-        raise stale_error(session, row, expected, entity_type=entity_type, entity_id=entity_id)
+    if result.rowcount != 1:  # another transaction saved (or deleted) between our read and this write
+        fresh = session.exec(
+            select(model)
+            .where(*(column == getattr(row, column.key) for column in keys))
+            .execution_options(populate_existing=True)
+        ).first()
+        if fresh is None:
+            raise gone(entity_type, entity_id, expected)
+        raise stale_error(session, fresh, expected, entity_type=entity_type, entity_id=entity_id)
     set_committed_value(row, "version", expected + 1)
     return expected + 1
+
+
+def claim(
+    session: Session, model: Any, key: Any, expected_version: int | None, *, entity_type: str, entity_id: Any = None
+) -> Any:
+    """The start of every edit: load the row and move it atomically to the next version.
+
+    Refuses with NotFound when there is no such record, Stale when it changed (or vanished) since the
+    editor's `expected_version`. From here to the commit the row is the caller's: a racing save waits
+    and is then refused, and on SQLite the store's writer lock is held, so later checks read the truth.
+    """
+    entity_id = key if entity_id is None else entity_id
+    row = session.get(model, key)
+    if row is None:
+        if expected_version is not None:
+            raise gone(entity_type, entity_id, expected_version)
+        raise NotFound(f"No {entity_type.replace('_', ' ')} {entity_id}")
+    advance_version(session, row, expected_version, entity_type=entity_type, entity_id=str(entity_id))
+    return row
 
 
 def write_lock(session: Session, key: str) -> None:
@@ -159,4 +142,28 @@ def write_lock(session: Session, key: str) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
     else:
-        session.execute(text("UPDATE app_meta SET value = value WHERE 0 = 1"))
+        _claim_sqlite_writer(session)
+
+
+def _claim_sqlite_writer(session: Session) -> None:
+    """SQLite ignores SELECT ... FOR UPDATE. A write statement (even one that changes nothing) takes the
+    store's single writer lock for the rest of the transaction, so every read after it is current and
+    no one else can commit in between."""
+    session.execute(text("UPDATE app_meta SET value = value WHERE 0 = 1"))
+
+
+def lock_row(session: Session, model: Any, key: Any) -> Any:
+    """Read the row with primary key `key` for a check-then-write that must not race (e.g. payments
+    against the amount awarded): PostgreSQL locks the row (FOR UPDATE), SQLite takes its writer lock
+    first. The row is read fresh; None if it does not exist."""
+    if session.get_bind().dialect.name != "postgresql":
+        _claim_sqlite_writer(session)
+    (column,) = inspect(model).primary_key
+    return session.exec(
+        select(model).where(column == key).with_for_update().execution_options(populate_existing=True)
+    ).first()
+
+
+def gone(entity_type: str, entity_id: Any, expected_version: int | None) -> Stale:
+    """The refusal when the record an editor opened has since been deleted."""
+    return Stale(entity_type=entity_type, entity_id=str(entity_id), expected_version=expected_version)

@@ -64,7 +64,7 @@ def build(words: list[str]) -> str:
 
 
 def zxcvbn_words() -> list[str]:
-    from zxcvbn.frequency_lists import FREQUENCY_LISTS  # type: ignore[import-not-found]  # build time only
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS  # build time only
 
     return list(FREQUENCY_LISTS["passwords"])
 

@@ -19,11 +19,12 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import Engine, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from vru_core.models import AppMeta, User, WebSession
 from vru_core.models.common import utcnow
@@ -195,11 +196,12 @@ def redeem(engine: Engine, handoff: str | None, now: dt.datetime | None = None) 
         if _aware(row.handoff_expires_at) < now:
             return None
         # Compare-and-set on the token itself: two requests racing with one token, only one wins.
-        won = session.execute(
+        result: Any = session.execute(
             update(WebSession)
-            .where(WebSession.id == row.id, WebSession.handoff_hash == _digest(handoff))
+            .where(col(WebSession.id) == row.id, col(WebSession.handoff_hash) == _digest(handoff))
             .values(handoff_hash=None, handoff_expires_at=None, key_hash=_digest(key), last_seen_at=now)
-        ).rowcount
+        )
+        won = result.rowcount
         if won != 1:
             return None
     return cookie_value(engine, key)
@@ -276,7 +278,7 @@ def live_sessions(engine: Engine, username: str, now: dt.datetime | None = None)
         rows = session.exec(
             select(WebSession)
             .where(WebSession.username == username, WebSession.ended_at.is_(None))  # type: ignore[union-attr]
-            .order_by(WebSession.created_at)
+            .order_by(col(WebSession.created_at))
         ).all()
         return [
             {"started": _aware(r.created_at), "last_used": _aware(r.last_seen_at), "method": r.method}

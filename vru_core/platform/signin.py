@@ -20,16 +20,16 @@ from vru_core.models import User
 from vru_core.models.common import utcnow
 from vru_core.platform import sessions, throttle
 from vru_core.platform.audit import record
-from vru_core.platform.auth import Actor, Role, verify_sign_in
+from vru_core.platform.auth import Actor, Role
 from vru_core.platform.db import session_scope
+from vru_core.platform.errors import DomainError
+from vru_core.platform.users import ANONYMOUS, verify_sign_in
 
 FAILURE_MESSAGE = (
     "Sign-in failed. Check the username and password and try again. After repeated failures, signing in "
     "is paused for a while for that account and for this computer; an administrator can lift the pause."
 )
 SSO_REFUSED = "This single sign-on identity cannot sign in here"
-# Who an entry about a failed sign-in is recorded as: nobody is signed in yet.
-ANONYMOUS = Actor("(not signed in)", Role.VIEWER)
 ENTITY = "sign_in"
 
 
@@ -50,8 +50,12 @@ def _record_failure(session: Session, tried: str, reason: str, client: str, extr
 
 
 def _audit_failure(engine: Engine, tried: str, reason: str, client: str, extra: dict | None = None) -> None:
-    with session_scope(engine) as session:
-        _record_failure(session, tried, reason, client, extra)
+    """In its own transaction; a read-only store cannot record it, and the sign-in is refused all the same."""
+    try:
+        with session_scope(engine) as session:
+            _record_failure(session, tried, reason, client, extra)
+    except DomainError:
+        pass
 
 
 def _record_sign_in(session: Session, actor: Actor, method: str, client: str) -> None:

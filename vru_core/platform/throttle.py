@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from vru_core.models import SignInThrottle
 from vru_core.models.common import utcnow
@@ -22,6 +22,7 @@ from vru_core.platform.audit import record
 from vru_core.platform.auth import Actor, Permission, require
 from vru_core.platform.config import get_settings
 from vru_core.platform.db import session_scope
+from vru_core.platform.errors import NotFound
 
 DELAY_AFTER = 5
 LOCK_AFTER = 20
@@ -102,7 +103,7 @@ def _fail_one(session: Session, key: str, now: dt.datetime) -> int:
     # Relative to what is stored, so two servers counting the same key at once both count.
     session.execute(
         update(SignInThrottle)
-        .where(SignInThrottle.key == key)
+        .where(col(SignInThrottle.key) == key)
         .values(
             failures=SignInThrottle.failures + 1 if failures > 1 else 1,
             last_failure_at=now,
@@ -147,7 +148,7 @@ def lift(*, engine: Engine, actor: Actor, key: str) -> None:
     with session_scope(engine) as session:
         row = session.get(SignInThrottle, key)
         if row is None:
-            raise ValueError(f"key: nothing is held for {key!r}")
+            raise NotFound(f"Nothing is paused for {key}: the pause ran out or was lifted already")
         before = {"failures": row.failures, "locked_until": row.locked_until}
         session.delete(row)
         record(session, actor=actor, action="lift", entity_type=ENTITY, entity_id=key, before=before)

@@ -18,19 +18,36 @@ from sqlmodel import Session, select
 
 from vru_core.models import User
 from vru_core.platform.audit import record
-from vru_core.platform.auth import MIN_PASSWORD_LENGTH, Actor, Permission, Role, hash_password, require
+from vru_core.platform.auth import (
+    MIN_PASSWORD_LENGTH,
+    Actor,
+    Permission,
+    Role,
+    hash_password,
+    require,
+    shell_actor,
+    verify_password,
+)
 from vru_core.platform.db import get_engine, session_scope, upgrade
-from vru_core.platform.locking import advance_version
+from vru_core.platform.errors import DomainError, Invalid, NotFound, Problem, Refused
+from vru_core.platform.locking import advance_version, write_lock
 from vru_core.platform.passwords import common_password_problem
 from vru_core.platform.sessions import end_all
 
 ENTITY = "user"
+USERS_LOCK = "users.write"
 MAX_PASSWORD_LENGTH = 1024
 USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._@+-]{2,119}")
 
 
-class UserError(ValueError):
-    """A refused account change; the message starts with the field it is about."""
+# Who a failed sign-in is recorded as: nobody is signed in yet.
+ANONYMOUS = Actor("(not signed in)", Role.VIEWER)
+
+
+def _invalid(text: str) -> Invalid:
+    """A refused account change, from "field: message"."""
+    field, _, message = text.partition(": ")
+    return Invalid([Problem(None, field, message)])
 
 
 def normalise_username(username: str) -> str:
@@ -41,7 +58,7 @@ def normalise_username(username: str) -> str:
 def check_username(username: str) -> str:
     name = normalise_username(username)
     if not USERNAME_PATTERN.fullmatch(name):
-        raise UserError(
+        raise _invalid(
             "username: use 3-120 characters: letters, digits and . _ @ + - (an e-mail address works), "
             "starting with a letter or digit"
         )
@@ -51,21 +68,28 @@ def check_username(username: str) -> str:
 def check_password(password: str, username: str) -> None:
     """The policy: long enough to resist guessing, not the username, not a commonly used password."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise UserError(f"password: needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise _invalid(f"password: needs at least {MIN_PASSWORD_LENGTH} characters")
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise UserError(f"password: {MAX_PASSWORD_LENGTH} characters at most")
+        raise _invalid(f"password: {MAX_PASSWORD_LENGTH} characters at most")
     if password.strip().lower() == normalise_username(username):
-        raise UserError("password: must not be the username")
+        raise _invalid("password: must not be the username")
     problem = common_password_problem(password)
     if problem:
-        raise UserError(f"password: {problem}")
+        raise _invalid(f"password: {problem}")
+
+
+def check_display_name(display_name: str | None) -> str:
+    name = " ".join((display_name or "").split())
+    if "\x00" in name or len(name) > 200:
+        raise _invalid("display_name: at most 200 characters, and no NUL characters")
+    return name
 
 
 def check_role(role: str | Role) -> Role:
     try:
         return Role(role)
     except ValueError:
-        raise UserError(f"role: {role!r} is not one of {', '.join(r.value for r in Role)}") from None
+        raise _invalid(f"role: {role!r} is not one of {', '.join(r.value for r in Role)}") from None
 
 
 def _public(user: User) -> dict:
@@ -83,7 +107,7 @@ def _public(user: User) -> dict:
 def _load(session: Session, username: str) -> User:
     user = session.exec(select(User).where(User.username == normalise_username(username))).first()
     if user is None:
-        raise UserError(f"username: no account {normalise_username(username)!r}")
+        raise NotFound(f"username: no account {normalise_username(username)!r}")
     return user
 
 
@@ -109,20 +133,23 @@ def create_user(
     if password is not None:
         check_password(password, name)
     password_hash = hash_password(password) if password is not None else None
+    display_name = check_display_name(display_name)
     with session_scope(engine) as session:
+        write_lock(session, USERS_LOCK)  # two admins adding the same name: the second is told, not a crash
         if session.exec(select(User.id).where(User.username == name)).first() is not None:
-            raise UserError(f"username: {name!r} already exists")
-        user = User(username=name, display_name=display_name.strip(), role=role.value, password_hash=password_hash)
+            raise _invalid(f"username: {name!r} already exists")
+        user = User(username=name, display_name=display_name, role=role.value, password_hash=password_hash)
         session.add(user)
         session.flush()
         record(session, actor=actor, action="create", entity_type=ENTITY, entity_id=name, after=_public(user))
-        return user.id
+        return int(user.id or 0)
 
 
 def _change(engine: Engine, actor: Actor, username: str, expected_version: int | None, action: str, apply) -> int:
     """Load, version-check, apply, audit: the shape every account edit shares."""
     require(actor, Permission.USERS_WRITE)
     with session_scope(engine) as session:
+        write_lock(session, USERS_LOCK)  # "the last active admin" is checked across accounts: one change at a time
         user = _load(session, username)
         before = _public(user)  # as the editor saw it: the refusal message compares against this
         version = advance_version(session, user, expected_version, entity_type=ENTITY, entity_id=user.username)
@@ -145,7 +172,7 @@ def set_role(
     def apply(session: Session, user: User) -> None:
         demoting = user.role == Role.ADMIN.value and new_role != Role.ADMIN and user.active
         if demoting and _other_active_admins(session, user) == 0:
-            raise UserError(f"role: {user.username} is the last active admin; make someone else admin first")
+            raise _invalid(f"role: {user.username} is the last active admin; make someone else admin first")
         if user.role != new_role.value:
             end_all(session, user.username, "role_changed")  # every signed-in browser of theirs, at its next click
         user.role = new_role.value
@@ -174,9 +201,9 @@ def deactivate(*, engine: Engine, actor: Actor, username: str, expected_version:
 
     def apply(session: Session, user: User) -> None:
         if not user.active:
-            raise UserError(f"username: {user.username} is already inactive")
+            raise _invalid(f"username: {user.username} is already inactive")
         if user.role == Role.ADMIN.value and _other_active_admins(session, user) == 0:
-            raise UserError(f"username: {user.username} is the last active admin and cannot be deactivated")
+            raise _invalid(f"username: {user.username} is the last active admin and cannot be deactivated")
         user.active = False
         end_all(session, user.username, "deactivated")
 
@@ -188,7 +215,7 @@ def reactivate(*, engine: Engine, actor: Actor, username: str, expected_version:
 
     def apply(session: Session, user: User) -> None:
         if user.active:
-            raise UserError(f"username: {user.username} is already active")
+            raise _invalid(f"username: {user.username} is already active")
         user.active = True
 
     return _change(engine, actor, username, expected_version, "reactivate", apply)
@@ -210,6 +237,52 @@ def count_active_admins(engine: Engine) -> int:
         ).one()
 
 
+def verify_sign_in(engine: Engine, username: str, password: str) -> tuple[Actor | None, str]:
+    """Check a local account: (actor, "") or (None, why). The why is for the audit log, never for the screen.
+    The same cost whether or not the account exists (verify_password hashes anyway)."""
+    name = normalise_username(username)
+    with session_scope(engine) as session:
+        user = session.exec(select(User).where(User.username == name)).first()
+        usable = user is not None and user.active
+        ok = verify_password(user.password_hash if user is not None and usable else None, password)
+    if ok and user is not None:
+        return Actor(user.username, Role(user.role)), ""
+    if user is None:
+        return None, "no such account"
+    if not user.active:
+        return None, "account inactive"
+    if not user.password_hash:
+        return None, "single sign-on only: no local password"
+    return None, "wrong password"
+
+
+def authenticate(engine: Engine, username: str, password: str) -> Actor | None:
+    """Check a local account; None for any failure, so callers cannot tell which part was wrong.
+
+    Every failure is written to the audit log (who was tried and why it failed), for the administrator.
+    The app signs in through vru_core.platform.signin.sign_in, which adds the throttle and a session."""
+    actor, reason = verify_sign_in(engine, username, password)
+    if actor is None:
+        _record_failed_sign_in(engine, normalise_username(username), reason)
+    return actor
+
+
+def _record_failed_sign_in(engine: Engine, name: str, reason: str, extra: dict | None = None) -> None:
+    tried = name.replace("\x00", "")[:120] or "(blank)"
+    try:
+        with session_scope(engine) as session:
+            record(
+                session,
+                actor=ANONYMOUS,
+                action="sign_in_failed",
+                entity_type="sign_in",
+                entity_id=tried,
+                after={"username": tried, "reason": reason, **(extra or {})},
+            )
+    except DomainError:  # a read-only store cannot record it; the sign-in is refused all the same
+        pass
+
+
 def refresh_actor(engine: Engine, actor: Actor | None) -> Actor | None:
     """The signed-in actor as the store sees them now: a demotion or deactivation applies at the next click.
 
@@ -227,32 +300,23 @@ def refresh_actor(engine: Engine, actor: Actor | None) -> Actor | None:
 # ---- command line ---------------------------------------------------------------------------------
 
 
-def _shell_actor() -> Actor:
-    """Whoever can run commands against the store is trusted as an admin; the log names their login."""
-    try:
-        login = getpass.getuser()
-    except Exception:  # no login name in some containers
-        login = "unknown"
-    return Actor(f"shell:{login}", Role.ADMIN)
-
-
 def _read_password(args: argparse.Namespace, username: str) -> str:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = getpass.getpass(f"Password for {username}: ")
         if getpass.getpass("Same password again: ") != password:
-            raise UserError("password: the two entries differ")
+            raise _invalid("password: the two entries differ")
     check_password(password, username)
     return password
 
 
 def _create_admin(engine: Engine, args: argparse.Namespace) -> str:
     if count_active_admins(engine) and not args.force:
-        raise UserError("an active admin already exists: add users from the app, or pass --force")
+        raise Refused("an active admin already exists: add users from the app, or pass --force")
     username = check_username(args.username or input("Admin username: "))
     password = _read_password(args, username)
-    actor = _shell_actor()
+    actor = shell_actor()
     existing = list_users(engine).set_index("username")
     if username not in existing.index:
         create_user(
@@ -265,7 +329,7 @@ def _create_admin(engine: Engine, args: argparse.Namespace) -> str:
         )
         return f"Created admin {username}."
     if not args.force:
-        raise UserError(f"username: {username!r} already exists (pass --force to make it an admin again)")
+        raise _invalid(f"username: {username!r} already exists (pass --force to make it an admin again)")
     # Recovery for a locked-out administrator: promote, reset the password, reactivate.
     set_role(engine=engine, actor=actor, username=username, role=Role.ADMIN)
     set_password(engine=engine, actor=actor, username=username, password=password)
@@ -279,7 +343,7 @@ def _add_user(engine: Engine, args: argparse.Namespace) -> str:
     password = None if args.sso else _read_password(args, username)
     create_user(
         engine=engine,
-        actor=_shell_actor(),
+        actor=shell_actor(),
         username=username,
         role=args.role,
         password=password,
@@ -316,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         print(_create_admin(engine, args) if args.command == "create-admin" else _add_user(engine, args))
         return 0
-    except (UserError, ValueError) as exc:
+    except DomainError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:

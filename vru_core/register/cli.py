@@ -27,9 +27,9 @@ from pathlib import Path
 
 from vru_core.platform.auth import SYSTEM, Actor, Role
 from vru_core.platform.db import get_engine, upgrade
+from vru_core.platform.errors import DomainError
 from vru_core.register import examples, export_360, export_flat, orgid_list
 from vru_core.register.importer import import_csv
-from vru_core.register.validation import ValidationFailed
 
 # format -> (writer, binary file?)
 FORMATS: dict[str, tuple[Callable[..., int], bool]] = {
@@ -77,8 +77,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         result = import_csv(engine=engine, actor=actor, content=content)
-    except ValidationFailed as exc:
-        print(f"{args.file}: {len(exc.problems)} problem(s); nothing was imported.", file=sys.stderr)
+    except DomainError as exc:
+        print(f"{args.file}: {len(exc.problems) or 1} problem(s); nothing was imported.", file=sys.stderr)
+        if not exc.problems:
+            print(f"  {exc}", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1

@@ -20,7 +20,8 @@ from vru_core.platform.auth import Actor, Permission, require
 from vru_core.platform.db import session_scope
 from vru_core.register import need_evidence
 from vru_core.register.importer import TEMPLATE_COLUMNS, ImportResult, import_csv
-from vru_core.register.service import COMMITTED, delete_award_rows, snapshot_from_session
+from vru_core.register.lifecycle import delete_award_rows, snapshot_from_session
+from vru_core.register.statuses import COMMITTED
 
 EXAMPLE_PREFIX = "360G-LondonVRU-EXAMPLE-"
 # Made-up organisations have no charity or company number, so they take identifiers under the VRU's own

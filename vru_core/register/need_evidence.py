@@ -15,6 +15,7 @@ from vru_core.models import AwardNeedEvidence, Ward
 from vru_core.models.common import utcnow
 from vru_core.platform.audit import record
 from vru_core.platform.auth import Actor
+from vru_core.platform.errors import NotFound
 
 DEFAULT_PROFILE_LABEL = "default profile"
 
@@ -27,7 +28,7 @@ def _current_scores(engine: Engine, profile_name: str | None):
 
     profile = get_profile(engine, profile_name) if profile_name else None
     if profile_name and profile is None:
-        raise LookupError(f"profile: no saved scoring profile named {profile_name!r}")
+        raise NotFound(f"profile: no saved scoring profile named {profile_name!r}")
     profile = profile or Profile()
     frame = load_measure_frame(engine)
     return profile_name or DEFAULT_PROFILE_LABEL, profile, score(frame, profile), frame.measures

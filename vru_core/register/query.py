@@ -20,6 +20,8 @@ from vru_core.models import (
     PriorityArea,
     Ward,
 )
+from vru_core.platform.csvsafe import safe_csv
+from vru_core.register.columns import TEMPLATE_COLUMNS, template_row
 
 AWARD_COLUMNS = [
     "identifier",
@@ -27,6 +29,7 @@ AWARD_COLUMNS = [
     "description",
     "recipient",
     "recipient_org_id",
+    "recipient_type",
     "charity_number",
     "company_number",
     "amount",
@@ -40,6 +43,7 @@ AWARD_COLUMNS = [
     "priority_area_title",
     "geography_level",
     "status",
+    "version",
     "is_example",
 ]
 
@@ -90,6 +94,7 @@ def load_register(engine: Engine) -> RegisterData:
                 Award.description,
                 Organisation.name,
                 Organisation.org_id,
+                Organisation.org_type,
                 Organisation.charity_number,
                 Organisation.company_number,
                 Award.amount_pence,
@@ -103,6 +108,7 @@ def load_register(engine: Engine) -> RegisterData:
                 PriorityArea.title,
                 Award.geography_level,
                 Award.status,
+                Award.version,
                 Award.is_example,
             )
             .join(Organisation, Organisation.id == Award.organisation_id)
@@ -216,3 +222,62 @@ def choices(engine: Engine) -> dict:
                 ).all()
             },
         }
+
+
+DISPLAY_COLUMNS = [
+    "identifier",
+    "title",
+    "recipient",
+    "amount",
+    "paid",
+    "status",
+    "award_date",
+    "planned_start",
+    "planned_end",
+    "funding_stream_name",
+    "priority_area_title",
+    "geography_level",
+    "example",
+]
+
+
+def display_table(awards: pd.DataFrame) -> pd.DataFrame:
+    """The register as the Register page lists it: a link to each award, then the columns people read."""
+    return awards.assign(
+        open=[f"/award?id={i}" for i in awards.index],
+        example=awards["is_example"].map({True: "EXAMPLE", False: ""}),
+    )[["open", *DISPLAY_COLUMNS]]
+
+
+def display_csv(awards: pd.DataFrame) -> bytes:
+    """The rows shown, as a spreadsheet-safe CSV (text that would run as a formula is escaped)."""
+    return safe_csv(display_table(awards).drop(columns=["open"]))
+
+
+def editing_frame(data: RegisterData, awards: pd.DataFrame) -> pd.DataFrame:
+    """The awards as rows of the import template, each with its version: edit them in a spreadsheet and
+    import the file again; an award changed in the register meanwhile is reported, never overwritten."""
+    objectives = data.objectives.groupby("award_id")["objective_number"].apply(lambda s: sorted(s.tolist()))
+    areas = data.areas.sort_values("area_code").groupby("award_id")
+    rows = []
+    for award_id, a in awards.iterrows():
+        mine = areas.get_group(award_id) if award_id in areas.groups else data.areas.iloc[0:0]
+        split = mine["amount"].tolist()
+        snapshot = {
+            **a.to_dict(),
+            "amount_awarded": f"{a['amount']:.2f}",
+            "award_date": f"{a['award_date']:%Y-%m-%d}",
+            "planned_start": f"{a['planned_start']:%Y-%m-%d}",
+            "planned_end": f"{a['planned_end']:%Y-%m-%d}",
+            "objectives": objectives.get(award_id, []),
+            "areas": mine["area_code"].tolist(),
+            "area_amounts": [f"{x:.2f}" for x in split] if split and not any(pd.isna(x) for x in split) else [],
+        }
+        organisation = {
+            "name": a["recipient"],
+            "org_type": a["recipient_type"],
+            "charity_number": a["charity_number"],
+            "company_number": a["company_number"],
+        }
+        rows.append(template_row(snapshot, organisation))
+    return pd.DataFrame(rows, columns=list(TEMPLATE_COLUMNS))

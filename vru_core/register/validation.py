@@ -17,6 +17,8 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from vru_core.models import Borough, FundingStream, Objective, PriorityArea, Ward
+from vru_core.platform.errors import Problem
+from vru_core.platform.inputs import check_text, date_in_range, parse_iso_date
 from vru_core.register import orgids
 from vru_core.register.codes_360 import REGRANT_TYPES
 
@@ -30,34 +32,10 @@ ORG_TYPES = {
 GEOGRAPHY_LEVELS = ("ward", "borough", "london")
 RAG = ("red", "amber", "green")
 MAX_AMOUNT = Decimal("100000000")  # £100m: far above any single VRU award; catches pence typed as pounds
-_PLAIN_AMOUNT = re.compile(r"^\d+(\.\d+)?$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_PERIOD = re.compile(r"^\d{4}-(Q[1-4]|\d{2})$")
+_PLAIN_AMOUNT = re.compile(r"^[0-9]+(\.[0-9]+)?$")  # ASCII digits only: no 1_000, no full-width ４５
+_PERIOD = re.compile(r"^[0-9]{4}-(Q[1-4]|[0-9]{2})$")
 _GSS_AREA = re.compile(r"^E0[59]\d{6}$")
-# Control characters (other than tab and line breaks) cannot be stored in a spreadsheet cell or XML.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 LIST_SEPARATOR = ";"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an input: the field (or CSV column) and what to do about it."""
-
-    field: str
-    message: str
-    row: int | None = None  # the file's line number, for imports
-
-    def __str__(self) -> str:
-        where = f"row {self.row}, " if self.row is not None else ""
-        return f"{where}{self.field}: {self.message}"
-
-
-class ValidationFailed(ValueError):
-    """Raised by service writes with every problem found, never just the first."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("; ".join(str(p) for p in problems))
 
 
 @dataclass(frozen=True)
@@ -92,19 +70,12 @@ class Checker:
     problems: list[Problem] = field(default_factory=list)
 
     def add(self, field_name: str, message: str) -> None:
-        self.problems.append(Problem(field_name, message, self.row))
-
-    # --- single values -------------------------------------------------------------------------
+        self.problems.append(Problem(self.row, field_name, message))
 
     def text(self, data: Mapping, name: str, *, required: bool = True, max_length: int = 2000) -> str:
-        value = data.get(name)
-        value = "" if value is None else str(value).strip()
-        if required and not value:
-            self.add(name, "required: this cannot be blank")
-        elif len(value) > max_length:
-            self.add(name, f"too long: {len(value)} characters, at most {max_length}")
-        elif _CONTROL.search(value):
-            self.add(name, "contains a control character (often pasted by accident) that spreadsheets cannot hold")
+        value, problem = check_text(data.get(name), required=required, max_length=max_length)
+        if problem:
+            self.add(name, problem)
         return value
 
     def amount(self, data: Mapping, name: str, *, required: bool = True) -> Decimal | None:
@@ -151,24 +122,19 @@ class Checker:
         return value
 
     def date(self, data: Mapping, name: str, *, required: bool = True) -> dt.date | None:
+        """YYYY-MM-DD, a real calendar day, from 1990 to ten years ahead (anything else is a typo)."""
         raw = data.get(name)
-        if isinstance(raw, dt.datetime):
-            return raw.date()
-        if isinstance(raw, dt.date):
-            return raw
-        text = "" if raw is None else str(raw).strip()
-        if not text:
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
             if required:
                 self.add(name, "required: give a date as YYYY-MM-DD")
             return None
-        if not _ISO_DATE.match(text):
-            self.add(name, f"{text!r} is not a date in YYYY-MM-DD form (e.g. 2026-04-01)")
+        value, problem = parse_iso_date(raw)
+        if problem is None and value is not None:
+            problem = date_in_range(value)
+        if problem:
+            self.add(name, problem)
             return None
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            self.add(name, f"{text!r} is not a real calendar date")
-            return None
+        return value
 
     def date_order(self, start: dt.date | None, end: dt.date | None, *, end_field: str = "planned_end") -> None:
         if start is not None and end is not None and end < start:
@@ -177,8 +143,8 @@ class Checker:
     def count(self, data: Mapping, name: str) -> int:
         raw = data.get(name)
         text = "0" if raw is None or str(raw).strip() == "" else str(raw).strip()
-        if not re.fullmatch(r"\d+", text):
-            self.add(name, f"{text!r} is not a whole number of people (0 or more)")
+        if not re.fullmatch(r"[0-9]{1,9}", text):
+            self.add(name, f"{text!r} is not a whole number of people (0 or more, digits only)")
             return 0
         return int(text)
 
@@ -189,8 +155,6 @@ class Checker:
             self.add(name, f"{value!r} is not one of: {', '.join(options)}")
             return None
         return value or None
-
-    # --- codes ---------------------------------------------------------------------------------
 
     def funding_stream(self, data: Mapping, ref: Reference, name: str = "funding_stream") -> str | None:
         return self.choice(data, name, sorted(ref.funding_streams))
@@ -207,7 +171,7 @@ class Checker:
             return []
         numbers: list[int] = []
         for item in items:
-            if not re.fullmatch(r"\d+", item) or int(item) not in ref.objectives:
+            if not re.fullmatch(r"[0-9]{1,3}", item) or int(item) not in ref.objectives:
                 self.add(name, f"unknown objective {item!r}: use the strategy's objective numbers 1 to 8")
             elif int(item) not in numbers:
                 numbers.append(int(item))
