@@ -1,4 +1,7 @@
-"""VRU Hub entry: page setup and navigation only; each page is a short script under app_pages/."""
+"""VRU Hub entry: page setup and navigation only; each page is a short script under app_pages/.
+
+`streamlit run app.py` serves this script with the session routes; `streamlit run streamlit_app.py` still
+works, but then a sign-in lasts only as long as its browser tab."""
 
 import streamlit as st
 
@@ -13,6 +16,15 @@ def page(script: str, **kwargs) -> st.Page:
 
 
 st.set_page_config(page_title="VRU Hub", page_icon=":material/explore:", layout="wide")
+st.html(  # WCAG 2.4.7 / 2.4.13 focus visible and 2.5.8 target size, where Streamlit's own styles fall short
+    "<style>"
+    "a:focus-visible,button:focus-visible,input:focus-visible,textarea:focus-visible,[role=tab]:focus-visible,"
+    "[tabindex]:focus-visible{outline:3px solid #1d70b8!important;outline-offset:2px!important}"
+    "[data-testid=stMultiSelect] button,[data-testid=stSelectbox] button{min-width:24px;min-height:24px}"
+    "[data-testid=stDateInput] [role=spinbutton]{display:inline-block;min-width:24px;min-height:24px;"
+    "text-align:center}"
+    "</style>"
+)
 store = engine()  # migrate and load the bundled data before any page needs it
 actor = current_actor()
 
@@ -44,7 +56,8 @@ sections = {
             title="Sign in" if actor is None else "Account",
             icon=":material/person:",
             url_path="account",
-        )
+        ),
+        page("accessibility.py", title="Accessibility statement", icon=":material/accessibility:"),
     ],
 }
 admin = []  # hidden from everyone else; the pages and vru_core check again
@@ -54,8 +67,13 @@ if can(Permission.AUDIT_READ):
     admin.append(page("audit.py", title="Audit log", icon=":material/history:", url_path="audit"))
 if admin:
     sections["Administration"] = admin
-page = st.navigation(sections, expanded=True)
-st.sidebar.caption(f"Signed in: `{actor.username}` ({actor.role.value})" if actor else "Not signed in: read only")
+page = st.navigation(sections, position="hidden")
+with st.sidebar:  # links of our own: Streamlit's sidebar menu is list markup that assistive technology misreads
+    for section, pages in sections.items():
+        st.markdown(f"**{section}**")
+        for p in pages:
+            st.page_link(p)
+    st.caption(f"Signed in: `{actor.username}` ({actor.role.value})" if actor else "Not signed in: read only")
 store_banner(store)
 try:
     page.run()

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui.feedback import attempt, moved_on, offer_reload, opened_version, show_refusal
+from ui.lockouts import sign_in_pauses
 from ui.session import can, current_actor, engine
 from ui.text import plain
 from vru_core.platform.auth import MIN_PASSWORD_LENGTH, Permission, Role
@@ -71,7 +72,10 @@ with st.form("add_user", clear_on_submit=True):
     new_role = c3.selectbox("Role", roles, index=roles.index("viewer"), key="new_role")
     p1, p2 = st.columns(2)
     new_password = p1.text_input(
-        "Password", type="password", key="new_password", help=f"At least {MIN_PASSWORD_LENGTH} characters"
+        "Password",
+        type="password",
+        key="new_password",
+        help=f"At least {MIN_PASSWORD_LENGTH} characters, and not a commonly used password",
     )
     new_password2 = p2.text_input("Password again", type="password", key="new_password2")
     sso_only = st.checkbox("Single sign-on only (no local password)", key="new_sso_only")
@@ -115,6 +119,7 @@ if len(users):
     show_refusal("change_user")
     if len(users):
         offer_reload("change_user", f"user:{st.session_state.get('change_username')}")
+sign_in_pauses()
 if "_users_flash" in st.session_state:
     st.success(plain(st.session_state.pop("_users_flash")))
 st.caption(

@@ -6,11 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from ui.cached import overview
+from ui.charts import chart
 from ui.text import plain
 from ui.widgets import badge, examples_banner, priority_area_money_table
 from vru_core.framework import rag
 from vru_core.framework.cards import headline_indicator, indicators_table, rating_counts
-from vru_core.framework.charts import trend_chart
+from vru_core.framework.charts import trend_chart, trend_description, trend_table
 from vru_core.framework.indicators import format_value, short_money, values_export
 from vru_core.framework.register_indicators import priority_area_table
 from vru_core.framework.summary import summary_html
@@ -57,10 +58,13 @@ for chunk in rows:
                     + f" · target {format_value(head['target'], unit)}"
                 )
                 if head["latest_period"] is not None and not pd.isna(head["latest_period"]):
-                    st.altair_chart(
-                        trend_chart(ov.assessments[head["code"]], unit, height=70, small=True),
-                        width="stretch",
+                    a = ov.assessments[head["code"]]
+                    chart(
+                        trend_chart(a, unit, height=70, small=True),
+                        description=trend_description(a, unit, head["name"]),
+                        table=trend_table(a, unit),
                         key=f"spark_{n}",
+                        show_description=False,  # the card says it in words just above
                     )
             c1, c2 = st.columns(2)
             c1.metric("Committed", short_money(obj["money"]), help=format_value(obj["money"], "gbp"))

@@ -5,6 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from ui.cached import labels, map_features, measure_frame, register_data
+from ui.charts import chart as chart_with_table
+from ui.charts import half_width, map_legend
 from ui.session import engine
 from ui.widgets import examples_banner
 from vru_core.needs.maps import choropleth_deck
@@ -29,7 +31,11 @@ result = funding_need.for_profile(register_data(), measure_frame(), profile, top
 joined = result.joined
 
 m1, m2, m3, m4 = st.columns(4)
-m1.metric(f"Share of ward money to the top {top_n} need wards", f"{result.share:.0%}")
+m1.metric(
+    f"Share to the top {top_n} wards",
+    f"{result.share:.0%}",
+    help=f"Share of the money placed on wards that goes to the {top_n} wards of highest need",
+)
 m2.metric("If spread evenly over wards", f"{result.even_share:.0%}")
 m3.metric("Money placed on wards", f"£{result.money_placed:,.0f}")
 m4.metric("London-wide (not on any ward)", f"£{result.london_wide:,.0f}")
@@ -44,25 +50,31 @@ left, right = st.columns(2)
 with left:
     st.subheader("£ per head, by ward")
     st.pydeck_chart(
-        choropleth_deck(
-            features,
-            joined["per_head"],
-            label="£ per head",
-            details=joined["total"].map(lambda v: f"£{v:,.0f} in total"),
-            fmt="£{:,.2f}",
+        half_width(
+            choropleth_deck(
+                features,
+                joined["per_head"],
+                label="£ per head",
+                details=joined["total"].map(lambda v: f"£{v:,.0f} in total"),
+                fmt="£{:,.2f}",
+            )
         ),
-        height=460,
+        height=400,
         key="fvn_money_map",
     )
+    map_legend("£ per head", float(joined["per_head"].max() or 0), fmt="£{:,.2f}")
 with right:
     st.subheader("Need score, by ward")
     st.pydeck_chart(
-        choropleth_deck(
-            features, joined["score"], label="Need score", details=joined["rank"].map(lambda r: f"rank {r}")
+        half_width(
+            choropleth_deck(
+                features, joined["score"], label="Need score", details=joined["rank"].map(lambda r: f"rank {r}")
+            )
         ),
-        height=460,
+        height=400,
         key="fvn_need_map",
     )
+    map_legend("Need score", float(joined["score"].max() or 0))
 
 st.subheader(f"High-need wards with little or no funding (top {top_n} by need)")
 per_head_below = st.number_input("Little means under £ per head", 0.0, 100.0, 1.0, step=0.5, key="fvn_per_head")
@@ -100,8 +112,22 @@ for tab, (dimension, (title, label_map)) in zip(
             .encode(
                 x=alt.X("money:Q", title="£ committed"),
                 y=alt.Y("label:N", sort="-x", title=title, axis=alt.Axis(labelLimit=360)),
-                tooltip=["label", alt.Tooltip("money:Q", format=",.0f"), "awards"],
+                tooltip=[
+                    alt.Tooltip("label:N", title=title),
+                    alt.Tooltip("money:Q", title="£ committed", format=",.0f"),
+                    alt.Tooltip("awards:Q", title="Awards"),
+                ],
             )
             .properties(height=max(120, 22 * len(totals)))
         )
-        st.altair_chart(chart, width="stretch", key=f"fvn_chart_{dimension}")
+        top = totals.sort_values("money", ascending=False).head(1)
+        chart_with_table(
+            chart,
+            description=f"Bar chart: money committed by {title.lower()}"
+            + (f"; the most goes to {top['label'].iat[0]} (£{top['money'].iat[0]:,.0f})." if len(top) else "."),
+            table=totals[["label", "money", "awards"]].rename(
+                columns={"label": title, "money": "£ committed", "awards": "Awards"}
+            ),
+            column_config={"£ committed": st.column_config.NumberColumn(format="£%,.0f")},
+            key=f"fvn_chart_{dimension}",
+        )

@@ -44,11 +44,13 @@ with st.expander("What goes in each column"):
     c1.dataframe(
         pd.DataFrame(names["funding_streams"].items(), columns=["funding_stream", "name"]),
         hide_index=True,
+        column_config={"funding_stream": "Code in the CSV", "name": "Funding stream"},
         key="import_streams",
     )
     c2.dataframe(
         pd.DataFrame(names["priority_areas"].items(), columns=["priority_area", "title"]),
         hide_index=True,
+        column_config={"priority_area": "Code in the CSV", "title": "Priority area"},
         key="import_priorities",
     )
 

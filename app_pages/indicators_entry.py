@@ -71,9 +71,9 @@ if allowed:
             "Template CSV", TEMPLATE.encode("utf-8"), file_name="indicator_values_template.csv", key="entry_template"
         )
         st.caption(
-            "Columns: indicator_code, period, value, source, source_date (YYYY-MM-DD); optional area_code "
-            "(london or a borough code, default london) and note. Codes of the indicators that take entered values: "
-            + ", ".join(f"`{c}`" for c in entered.index)
+            "Columns: `indicator_code`, `period`, `value`, `source`, `source_date` (YYYY-MM-DD); optional "
+            "`area_code` (`london` or a borough code, default `london`) and `note`. "
+            "Codes of the indicators that take entered values: " + ", ".join(f"`{c}`" for c in entered.index)
         )
         upload = st.file_uploader(
             f"CSV file (at most {MAX_UPLOAD_BYTES // 1024 // 1024} MB)", type=["csv"], key="entry_upload"
@@ -125,7 +125,13 @@ st.dataframe(
     width="stretch",
     key="entered_values",
     column_config={
+        "indicator": "Indicator",
+        "period": "Period",
+        "area": "Area",
+        "value": "Value",
+        "source": "Source",
         "source_date": st.column_config.DateColumn("Source date"),
+        "entered_by": "Entered by",
         "entered_at": st.column_config.DatetimeColumn("Entered", format="D MMM YYYY HH:mm"),
     },
 )

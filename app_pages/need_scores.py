@@ -4,17 +4,16 @@ import pandas as pd
 import streamlit as st
 
 from ui import uncertainty
-from ui.cached import map_features, measure_frame
+from ui.cached import map_features, measure_frame, violence_movement, ward_trend_spec, ward_trend_table
+from ui.charts import chart
 from ui.feedback import attempt, show_refusal
 from ui.session import can, current_actor, engine
 from ui.text import plain
-from vru_core.needs import crime, trends
 from vru_core.needs.maps import choropleth_deck, classify
 from vru_core.needs.profiles import fit_to_controls, get_profile, list_profiles, save_profile
 from vru_core.needs.rank_bands import counts_table, crosses
 from vru_core.needs.scoring import METHOD_MARKDOWN, Profile, explain, flagged_labels, ranked_csv, score
 from vru_core.platform.auth import Permission
-from vru_core.platform.config import get_settings
 
 frame = measure_frame()
 measures = frame.measures
@@ -26,20 +25,6 @@ FAMILY_TITLES = {
     "population": "Population (context)",
     "other": "Other",
 }
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def ward_trend_spec(ward_code: str) -> dict:
-    """The ward's monthly chart as a Vega-Lite spec, built (and validated by Altair) once per ward."""
-    series = crime.load_monthly(get_settings().bundled_data_dir)
-    monthly = trends.ward_monthly(series, ward_code, categories=("vwi", "robbery_personal", "weapons"))
-    chart = trends.monthly_chart(monthly, height=260, title="Offences a month in this ward (MPS)")
-    return chart.to_dict()
-
-
-@st.cache_data(show_spinner=False)
-def violence_movement() -> pd.DataFrame:
-    return trends.rising_falling(crime.load_monthly(get_settings().bundled_data_dir), "vwi").set_index("ward_code")
 
 
 def _apply_profile(profile: Profile) -> None:
@@ -303,7 +288,12 @@ elif pd.notna(frame_ward["population_lsoas"]) and frame_ward["population_lsoas"]
     )
 
 if frame_ward["in_mps_data"]:
-    st.vega_lite_chart(ward_trend_spec(ward), width="stretch")
+    chart(
+        ward_trend_spec(ward),
+        description=f"Line chart of offences a month in {frame_ward['ward_name']} (MPS).",
+        table=ward_trend_table(ward),
+        key="ward_trend",
+    )
     movement = violence_movement()
     if ward in movement.index:
         m = movement.loc[ward]

@@ -4,11 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from ui.cached import overview
+from ui.charts import chart
 from ui.session import engine
 from ui.text import plain
 from ui.widgets import badge, examples_banner, priority_area_money_table
 from vru_core.framework import lookups
-from vru_core.framework.charts import borough_chart, trend_chart
+from vru_core.framework.charts import borough_chart, trend_chart, trend_description, trend_table
 from vru_core.framework.indicators import KIND_LABELS, format_value
 from vru_core.framework.register_indicators import awards_for_objective, priority_area_money
 from vru_core.needs.measures import borough_names
@@ -68,16 +69,22 @@ for code, row in mine.iterrows():
                 + (" Analysts can enter them on the Enter values page." if row["kind"] == "entered" else "")
             )
         else:
-            st.altair_chart(trend_chart(a, unit, height=260), width="stretch", key=f"trend_{code}")
+            chart(
+                trend_chart(a, unit, height=260),
+                description=trend_description(a, unit, row["name"]),
+                table=trend_table(a, unit),
+                key=f"trend_{code}",
+            )
         if row["has_borough_breakdown"] and (a.values["area_code"] != "london").any():
             with st.expander("Borough breakdown"):
-                chart, table = borough_chart(a.values, boroughs, unit)
-                st.altair_chart(chart, width="stretch", key=f"boroughs_{code}")
-                st.dataframe(
-                    table.drop(columns=["borough_code"]),
-                    hide_index=True,
-                    width="stretch",
-                    key=f"borough_table_{code}",
+                bars, table = borough_chart(a.values, boroughs, unit)
+                top = table.iloc[0] if len(table) else None
+                chart(
+                    bars,
+                    description=f"Bar chart of {row['name']} by borough, latest 12 months, highest first"
+                    + (f": {top['borough']} ({top['latest']:,.0f})." if top is not None else "."),
+                    table=table.drop(columns=["borough_code"]),
+                    key=f"boroughs_{code}",
                     column_config={
                         "borough": "Borough",
                         "latest": st.column_config.NumberColumn("Latest 12 months", format="localized"),

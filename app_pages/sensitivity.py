@@ -4,6 +4,7 @@ import altair as alt
 import streamlit as st
 
 from ui.cached import measure_frame
+from ui.charts import chart
 from vru_core.needs.scoring import Profile
 from vru_core.needs.sensitivity import sensitivity
 
@@ -84,7 +85,14 @@ now = (
         ],
     )
 )
-st.altair_chart((ranges + now).properties(height=max(240, 14 * len(ever))), width="stretch")
+chart(
+    (ranges + now).properties(height=max(240, 14 * len(ever))),
+    description=f"Rank ranges of the {len(ever)} wards ever in the top {int(top_n)}: each line runs from the "
+    "ward's best to its worst rank across the thresholds tried, the dot is its rank today.",
+    table=ever[["ward_name", "borough_name", "base_rank", "best_rank", "worst_rank", "share_in_top_n"]],
+    column_config=config,
+    key="sens_ranges",
+)
 
 with st.expander("All wards"):
     st.dataframe(table[columns], hide_index=True, column_config=config, width="stretch", key="sens_all")

@@ -4,6 +4,7 @@ import altair as alt
 import streamlit as st
 
 from ui.cached import crime_series, measure_frame
+from ui.charts import chart
 from vru_core.needs import concentration, crime, trends
 
 series = crime_series()
@@ -27,7 +28,14 @@ with tab_ward:
         "Offences", list(labels), default=["vwi", "robbery_personal"], format_func=labels.get, key="trend_categories"
     )
     monthly = trends.ward_monthly(series, ward, categories=chosen)
-    st.altair_chart(trends.monthly_chart(monthly, height=320), width="stretch")
+    chart(
+        trends.monthly_chart(monthly, height=320),
+        description=f"Line chart of offences a month in {names[ward]}: "
+        + (", ".join(labels[c] for c in chosen) or "no offence chosen")
+        + ".",
+        table=trends.monthly_table(monthly),
+        key="trend_chart",
+    )
 
 with tab_moves:
     c1, c2 = st.columns(2)
@@ -92,10 +100,22 @@ with tab_conc:
             x=alt.X("ward_share:Q", title="Share of wards (most affected first)", axis=alt.Axis(format="%")),
             y=alt.Y("offence_share:Q", title="Share of offences", axis=alt.Axis(format="%")),
             tooltip=[
-                alt.Tooltip("ward_share:Q", format=".1%"),
-                alt.Tooltip("offence_share:Q", format=".1%"),
-                "n_wards",
+                alt.Tooltip("ward_share:Q", title="Share of wards", format=".1%"),
+                alt.Tooltip("offence_share:Q", title="Share of offences", format=".1%"),
+                alt.Tooltip("n_wards:Q", title="Wards"),
             ],
         )
     )
-    st.altair_chart((equality + lorenz_line).properties(height=380), width="stretch")
+    chart(
+        (equality + lorenz_line).properties(height=380),
+        description=f"Concentration curve: the top 12% of wards hold {in_top_12:.0%} of offences; the dashed "
+        "line is an even spread.",
+        table=curve[["ward_share", "offence_share", "n_wards"]].rename(
+            columns={"ward_share": "Share of wards", "offence_share": "Share of offences", "n_wards": "Wards"}
+        ),
+        column_config={
+            "Share of wards": st.column_config.NumberColumn(format="percent"),
+            "Share of offences": st.column_config.NumberColumn(format="percent"),
+        },
+        key="lorenz_chart",
+    )

@@ -89,6 +89,14 @@ def _account(engine, *, active: bool = True) -> dict:
     return {"username": "perm-target"}
 
 
+def _locked_out(engine) -> dict:
+    from vru_core.platform.throttle import LOCK_AFTER, account_key, fail
+
+    for _ in range(LOCK_AFTER):
+        fail(engine, [account_key("locked-out")])
+    return {"key": account_key("locked-out")}
+
+
 def _award(engine, *, status: str = "proposed") -> int:
     from vru_core.register import lifecycle
 
@@ -172,6 +180,7 @@ CASES: dict[str, Case] = {
     "vru_core.platform.users.deactivate": Case(Permission.USERS_WRITE, _account),
     "vru_core.platform.users.reactivate": Case(Permission.USERS_WRITE, lambda e: _account(e, active=False)),
     "vru_core.platform.audit.query_log": Case(Permission.AUDIT_READ, lambda e: {}, writes=False),
+    "vru_core.platform.throttle.lift": Case(Permission.USERS_WRITE, _locked_out),
     # the register
     "vru_core.register.lifecycle.create_organisation": Case(
         Permission.REGISTER_WRITE, lambda e: {"data": {"recipient_org_id": "GB-CHC-1099999", "recipient_name": "Org"}}

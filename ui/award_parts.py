@@ -17,6 +17,7 @@ from ui.cached import measure_frame
 from ui.feedback import attempt, field_errors, moved_on, refusal, show_refusal
 from ui.text import plain
 from ui.widgets import date_column, money_column
+from vru_core.platform import labels as words
 from vru_core.platform.auth import Actor
 from vru_core.platform.inputs import EARLIEST_DATE, latest_date
 from vru_core.register import need_evidence
@@ -140,7 +141,13 @@ RETURN_FIELDS = ("period", "rag", "people_reached", "under_25_reached", "outputs
 
 def returns(detail: AwardDetail, *, store, actor: Actor | None) -> None:
     table = pd.DataFrame([dataclasses.asdict(r) for r in detail.returns], columns=["id", *RETURN_FIELDS, "recorded_by"])
-    st.dataframe(table.drop(columns=["id"]), hide_index=True, width="stretch", key=f"returns_{detail.id}")
+    st.dataframe(
+        table.drop(columns=["id"]),
+        hide_index=True,
+        width="stretch",
+        key=f"returns_{detail.id}",
+        column_config={c: words.field(c) for c in table.columns},
+    )
     if actor is None:
         return
     key = f"award_return_{detail.id}"
@@ -200,11 +207,23 @@ def history(store, award_id: int) -> None:
     if entries.empty:
         st.caption("No recorded changes.")
         return
+    entries = entries.assign(
+        action=entries["action"].map(words.action),
+        what=entries["what"].map(words.entity),
+        changed=[words.changes(b, a) for b, a in zip(entries["before"], entries["after"], strict=True)],
+    )
     st.dataframe(
         entries[["at", "by", "action", "what", "changed", "note"]],
         hide_index=True,
         width="stretch",
-        column_config={"at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm")},
+        column_config={
+            "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm"),
+            "by": "By",
+            "action": "Action",
+            "what": "Record",
+            "changed": st.column_config.TextColumn("What changed (before -> after)", width="large"),
+            "note": "Note",
+        },
         key=f"history_{award_id}",
     )
     with st.expander("Before and after values"):

@@ -76,6 +76,16 @@ def ward_trend_spec(ward_code: str) -> dict:
     return _ward_trend_spec(ward_code, _data_key(engine()))
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _ward_trend_table(ward_code: str, key: str) -> pd.DataFrame:
+    return trends.monthly_table(trends.ward_monthly(_crime_series(key), ward_code, categories=TREND_CATEGORIES))
+
+
+def ward_trend_table(ward_code: str) -> pd.DataFrame:
+    """The figures of `ward_trend_spec` as a table (its "Show as table")."""
+    return _ward_trend_table(ward_code, _data_key(engine()))
+
+
 @st.cache_data(show_spinner=False, max_entries=2)
 def _violence_movement(key: str) -> pd.DataFrame:
     return trends.rising_falling(_crime_series(key), "vwi").set_index("ward_code")

@@ -179,7 +179,13 @@ def funding_stream(store: Engine, actor: Actor) -> None:
     st.dataframe(
         streams.drop(columns=["version"]), hide_index=True, width="stretch", key="streams_table", column_config=labels
     )
-    pick = st.selectbox("Edit", ["(new stream)", *streams["code"]], key="admin_stream")
+    stream_names = dict(zip(streams["code"], streams["name"], strict=True))
+    pick = st.selectbox(
+        "Edit",
+        ["(new stream)", *streams["code"]],
+        format_func=lambda c: stream_names.get(c, "New funding stream"),
+        key="admin_stream",
+    )
     current = streams.set_index("code").loc[pick] if pick != "(new stream)" else None
     stream_version = None if current is None else opened_version(f"funding_stream:{pick}", int(current["version"]))
     with st.form(f"stream_form_{pick}"):

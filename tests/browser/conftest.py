@@ -41,58 +41,79 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class Server:
+    """`streamlit run app.py` (the app with its session routes) on a free port, stopped by `stop()`."""
+
+    def __init__(self, env: dict, log_path: Path):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self._log = open(log_path, "w")  # noqa: SIM115 (closed in stop)
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.headless",
+                "true",
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(self.port),
+            ],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.proc.kill()
+                pytest.fail(f"streamlit did not start: {log_path.read_text()[-2000:]}")
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self._log.close()
+
+
+def server_env(**settings: str) -> dict:
+    env = {**os.environ, **settings}
+    if "VRU_DATABASE_URL" not in settings:
+        env.pop("VRU_DATABASE_URL", None)
+    return env
+
+
 @pytest.fixture(scope="session")
 def live_app(sqlite_template, tmp_path_factory) -> Iterator[LiveApp]:
-    """`streamlit run` on a SQLite copy of the loaded template (skips the first-start load)."""
+    """The app on a SQLite copy of the loaded template (skips the first-start load)."""
     _backend, url = sqlite_template
     data_dir = tmp_path_factory.mktemp("live")
     src, dst = sqlite3.connect(url.removeprefix("sqlite:///")), sqlite3.connect(data_dir / "vru.sqlite3")
     src.backup(dst)
     src.close()
     dst.close()
-    port = _free_port()
-    env = {**os.environ, "VRU_DATA_DIR": str(data_dir)}
-    env.pop("VRU_DATABASE_URL", None)
-    log = open(data_dir / "streamlit.log", "w")  # noqa: SIM115 (closed at teardown)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "streamlit_app.py",
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"streamlit did not start: {(data_dir / 'streamlit.log').read_text()[-2000:]}")
-        time.sleep(0.5)
-    yield LiveApp(url=base, data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'vru.sqlite3'}")
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    server = Server(server_env(VRU_DATA_DIR=str(data_dir)), data_dir / "streamlit.log")
+    yield LiveApp(url=server.url, data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'vru.sqlite3'}")
+    server.stop()
+
+
+def sidebar_link(page, name: str):
+    """A page link of the app's own navigation (sidebar page links; a link keeps the session's state)."""
+    return page.get_by_test_id("stSidebar").get_by_role("link", name=name, exact=True)
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,7 @@ def test_analyst_walks_through_sensitivity_trends_and_sources(live_app, page, ar
         page.goto(f"{live_app.url}/{path}")
         page.get_by_role("heading", name=heading).wait_for()
         page.locator(f'[data-testid="{drawn}"]').first.wait_for(state="visible")
-        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        nav = page.get_by_test_id("stSidebar").inner_text()
         assert "Ward need scores" in nav and "common" not in nav
         page.wait_for_timeout(1500)
         assert page.locator('[data-testid="stException"]').count() == 0, f"{path} raised"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
+from tests.browser.conftest import sidebar_link
 from vru_core.models import User
 from vru_core.platform.auth import hash_password
 from vru_core.platform.db import get_engine
@@ -27,8 +28,8 @@ def commissioner(live_app) -> str:
 
 
 def _sidebar(page, name: str) -> None:
-    """Move between pages inside the app (a fresh URL would start a new, signed-out session)."""
-    page.get_by_test_id("stSidebarNav").get_by_text(name, exact=True).click()
+    """Move between pages inside the app."""
+    sidebar_link(page, name).click()
 
 
 def _pick(page, label: str, text: str, option: str) -> None:

@@ -4,10 +4,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.pages.conftest import visible
+from ui.session import SESSION_KEY
 from vru_core.platform.audit import record
 from vru_core.platform.auth import Actor, Role
 from vru_core.platform.config import REPO_ROOT
 from vru_core.platform.db import session_scope
+from vru_core.platform.sessions import Resumed, resume
+from vru_core.platform.signin import FAILURE_MESSAGE
 from vru_core.platform.users import create_user, list_users
 
 GOOD = "correct horse battery"
@@ -75,14 +78,18 @@ def test_sign_in_shows_who_and_role_then_sign_out(app, engine, actors):
     at.text_input(key="login_username").input("ana")
     at.text_input(key="login_password").input("wrong password!")
     at.button[0].click().run()
-    assert "wrong password" in at.error[0].value
+    assert at.error[0].value == FAILURE_MESSAGE
     at.text_input(key="login_password").input(GOOD)
     at.button[0].click().run()
     assert not at.exception
-    assert at.session_state["actor"] == Actor("ana", Role.ANALYST)
+    assert at.session_state[SESSION_KEY]  # a session in the store, held by this tab until the cookie arrives
     assert any("`ana`" in m.value and "analyst" in m.value for m in at.markdown)
+    key = at.session_state[SESSION_KEY]
+    assert resume(engine, key).actor == Actor("ana", Role.ANALYST)
     at.button(key="sign_out").click().run()
-    assert "actor" not in at.session_state
+    assert SESSION_KEY not in at.session_state
+    assert resume(engine, key) == Resumed(None, "signed_out")
+    assert any("Not signed in" in c.value for c in at.sidebar.caption)
 
 
 def test_deactivated_account_is_signed_out_at_next_click(app, engine, actors):
@@ -138,6 +145,8 @@ def test_audit_page_filters_and_exports_escaped_csv(app, engine):
             action="create",
             entity_type="award",
             entity_id=7,
+            before={"amount_awarded": 40000},
+            after={"amount_awarded": 45000},
             note='=HYPERLINK("http://x","y")',
         )
         record(
@@ -155,40 +164,111 @@ def test_audit_page_filters_and_exports_escaped_csv(app, engine):
     assert shown["actor"].tolist() == ["c2"] and shown["note"].tolist() == ["<script>alert(1)</script>"]
     at.selectbox(key="audit_actor").set_value(None)
     at.text_input(key="audit_entity_id").input("7").run()
-    assert at.dataframe[0].value["entity_id"].tolist() == ["7"]
+    shown = at.dataframe[0].value
+    assert shown["entity_id"].tolist() == ["7"]
+    # Words, not the store's codes (the CSV keeps the codes).
+    assert (shown["entity_type"].tolist(), shown["action"].tolist()) == (["Award"], ["Created"])
+    assert shown["changes"].tolist() == ["Amount awarded: 40000 -> 45000"]
     csv = at.get("download_button")[0]
     assert csv is not None
     assert not any("<script>" in m.value for m in at.markdown)
 
 
+ISSUER = "https://idp.vru.test"
+AUTH = {"client_id": "x", "client_secret": "y", "server_metadata_url": f"{ISSUER}/.well-known/openid-configuration"}
+
+
+def _claims(email, **overrides):
+    import time
+
+    return {
+        "is_logged_in": True,
+        "email": email,
+        "email_verified": True,
+        "iss": ISSUER,
+        "sub": email,
+        "iat": int(time.time()),
+        **overrides,
+    }
+
+
 @pytest.mark.parametrize(
-    ("email", "expected"),
-    [("SSO.User@vru.test", "commissioner"), ("stranger@vru.test", None), ("inactive@vru.test", None)],
+    ("claims", "expected", "why"),
+    [
+        (_claims("SSO.User@vru.test"), "commissioner", None),
+        (_claims("stranger@vru.test"), None, "no active account"),
+        (_claims("inactive@vru.test"), None, "no active account"),
+        (_claims("sso.user@vru.test", email_verified=False), None, "not verified"),
+        (_claims("sso.user@vru.test", email_verified="false"), None, "not verified"),
+        (_claims("sso.user@vru.test", iss="https://evil.example"), None, "not the configured identity provider"),
+        (_claims("sso.user@vru.test", iat=1_000_000_000), None, "not recent"),
+    ],
+    ids=["known", "unknown", "inactive", "unverified", "unverified-text", "other-issuer", "old-token"],
 )
-def test_single_sign_on_maps_known_emails_to_their_role(app, engine, actors, email, expected):
+def test_single_sign_on_maps_known_verified_emails_from_the_issuer_to_their_role(
+    app, engine, actors, claims, expected, why
+):
     from vru_core.platform.users import deactivate
 
     create_user(engine=engine, actor=actors["admin"], username="sso.user@vru.test", role="commissioner")
     create_user(engine=engine, actor=actors["admin"], username="inactive@vru.test", role="analyst")
     deactivate(engine=engine, actor=actors["admin"], username="inactive@vru.test")
     at = AppTest.from_file(APP, default_timeout=60)
-    at.secrets["auth"] = {"client_id": "x", "client_secret": "y", "server_metadata_url": "https://idp.invalid/"}
-    at.user = {"is_logged_in": True, "email": email}
+    at.secrets["auth"] = AUTH
+    at.user = claims
     at.run()
     at.switch_page("app_pages/account.py").run()
     assert not at.exception
     if expected:
-        assert at.session_state["actor"] == Actor("sso.user@vru.test", Role(expected))
+        assert resume(engine, at.session_state[SESSION_KEY]).actor == Actor("sso.user@vru.test", Role(expected))
+        assert any("`sso.user@vru.test`" in m.value for m in at.markdown)
     else:
-        assert "actor" not in at.session_state
-        assert "has no active account here" in at.warning[0].value
+        assert SESSION_KEY not in at.session_state
+        assert why in at.warning[0].value
+    # The same identity token never starts a second session (after sign-out, sign in with single sign-on again).
+    again = AppTest.from_file(APP, default_timeout=60)
+    again.secrets["auth"] = AUTH
+    again.user = claims
+    again.run()
+    assert SESSION_KEY not in again.session_state
 
 
 def test_single_sign_on_button_only_when_configured(app):
     at = app("app_pages/account.py")
     assert not [b for b in at.button if b.key == "sso_login"]
     configured = AppTest.from_file(APP, default_timeout=60)
-    configured.secrets["auth"] = {"client_id": "x", "client_secret": "y", "server_metadata_url": "https://idp.invalid/"}
+    configured.secrets["auth"] = AUTH
     configured.run()
     configured.switch_page("app_pages/account.py").run()
     assert [b for b in configured.button if b.key == "sso_login"]
+
+
+def test_admin_sees_a_locked_out_account_and_lifts_it_on_the_page(app, engine, actors):
+    from vru_core.platform import throttle
+    from vru_core.platform.signin import sign_in
+
+    create_user(engine=engine, actor=actors["admin"], username="boss", role="admin", password=GOOD)
+    create_user(engine=engine, actor=actors["admin"], username="locked", role="analyst", password=GOOD)
+    for _ in range(throttle.LOCK_AFTER):
+        throttle.fail(engine, [throttle.account_key("locked")])
+    assert sign_in(engine, "locked", GOOD).message == FAILURE_MESSAGE  # even the right password
+    at = app("app_pages/admin_users.py", Actor("boss", Role.ADMIN))
+    (table,) = [d for d in at.dataframe if "Account or computer" in d.value.columns]
+    shown = table.value.set_index("Account or computer")
+    assert shown.at["Account locked", "State"] == "Locked out"
+    assert (
+        shown.at["Account locked", "Failed sign-ins"] == throttle.LOCK_AFTER
+    )  # a try during the lockout is refused unchecked
+    at.selectbox(key="lift_key").select(throttle.account_key("locked"))
+    other_admin_lifted = app("app_pages/admin_users.py", Actor("boss", Role.ADMIN))
+    at.button(key="FormSubmitter:lift_lockout-Lift the pause").click().run()
+    assert not at.exception and "Account locked may sign in again." in visible(at.success[0].value)
+    assert not [d for d in at.dataframe if "Account or computer" in d.value.columns]
+    assert sign_in(engine, "locked", GOOD).actor == Actor("locked", Role.ANALYST)
+    from vru_core.platform.audit import query_log
+
+    log = query_log(engine=engine, actor=actors["admin"])
+    assert ((log["action"] == "lift") & (log["actor"] == "boss")).any()
+    # a second administrator who still sees the old list is told, not shown a traceback
+    other_admin_lifted.button(key="FormSubmitter:lift_lockout-Lift the pause").click().run()
+    assert not other_admin_lifted.exception

@@ -52,7 +52,7 @@ def test_racing_saves_from_the_same_version_cannot_both_win(target):
         second.rollback()
     message = str(err.value)
     assert "changed by alice" in message
-    assert "role: 'viewer' -> 'analyst'" in message and "display_name: 'Tess' -> 'Tess A.'" in message
+    assert "Role: 'viewer' -> 'analyst'" in message and "Name: 'Tess' -> 'Tess A.'" in message
     assert {c.field for c in err.value.changes} == {"role", "display_name"}
     with Session(engine) as session:
         stored = session.exec(select(User).where(User.username == "target")).one()
@@ -86,7 +86,7 @@ def test_password_resets_show_without_the_secret(target):
     set_password(engine=target, actor=Actor("alice", Role.ADMIN), username="target", password="a secret passphrase")
     with Session(target) as session, pytest.raises(Stale) as err:
         _edit(session, ADMIN, 1, display_name="x")
-    assert "local_password: False -> True" in str(err.value)
+    assert "Local password: False -> True" in str(err.value)  # fields by their labels
     assert "argon2" not in str(err.value) and "secret passphrase" not in str(err.value)
 
 
@@ -101,7 +101,7 @@ def test_profile_saved_by_a_colleague_is_not_overwritten(engine):
         save_profile(
             engine=engine, actor=analyst, name="Round", profile=Profile(threshold_pct=15.0), expected_version=1
         )
-    assert "changed by col" in str(err.value) and "settings:" in str(err.value)
+    assert "changed by col" in str(err.value) and "Settings:" in str(err.value)
     assert get_profile(engine, "Round").threshold_pct == 20.0
     save_profile(engine=engine, actor=analyst, name="Round", profile=Profile(threshold_pct=15.0), expected_version=2)
     assert get_profile(engine, "Round").threshold_pct == 15.0

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from vru_core.models import AuditEntry, User
 from vru_core.platform.auth import Actor, PermissionDenied, Role
 from vru_core.platform.errors import DomainError, Stale
+from vru_core.platform.signin import sign_in_sso
 from vru_core.platform.users import (
     authenticate,
     count_active_admins,
@@ -18,7 +19,6 @@ from vru_core.platform.users import (
     reactivate,
     set_password,
     set_role,
-    sso_actor,
 )
 
 GOOD = "correct horse battery"
@@ -70,19 +70,26 @@ def test_sso_only_account_has_no_local_password(engine, admin):
     create_user(engine=engine, actor=admin, username="sso@vru.test", role="commissioner")
     assert authenticate(engine, "sso@vru.test", "") is None
     assert authenticate(engine, "sso@vru.test", "anything at all") is None
-    assert sso_actor(engine, "SSO@vru.test") == Actor("sso@vru.test", Role.COMMISSIONER)
+    assert _sso(engine, "SSO@vru.test") == Actor("sso@vru.test", Role.COMMISSIONER)
+
+
+def _sso(engine, email):
+    import time
+
+    claims = {"iss": "https://idp.test", "sub": str(email), "iat": time.time(), "email": email, "email_verified": True}
+    return sign_in_sso(engine, claims, ["https://idp.test"]).actor
 
 
 @pytest.mark.parametrize("email", ["stranger@vru.test", "", None])
 def test_sso_refuses_unknown_identities(engine, admin, email):
-    assert sso_actor(engine, email) is None
+    assert _sso(engine, email) is None
 
 
 def test_deactivated_accounts_cannot_sign_in_until_reactivated(engine, admin):
     create_user(engine=engine, actor=admin, username="cara", role="commissioner", password=GOOD)
     deactivate(engine=engine, actor=admin, username="cara")
     assert authenticate(engine, "cara", GOOD) is None
-    assert sso_actor(engine, "cara") is None
+    assert _sso(engine, "cara") is None
     with pytest.raises(DomainError, match="already inactive"):
         deactivate(engine=engine, actor=admin, username="cara")
     reactivate(engine=engine, actor=admin, username="cara")
@@ -128,7 +135,7 @@ def test_stale_role_change_is_refused_with_what_changed(engine, admin):
         set_role(engine=engine, actor=admin, username="eve", role="analyst", expected_version=1)
     message = str(err.value)
     assert "changed by other-admin" in message
-    assert "role: 'viewer' -> 'commissioner'" in message
+    assert "Role: 'viewer' -> 'commissioner'" in message
     assert "version 1" in message and "version 2" in message
     assert list_users(engine).set_index("username").at["eve", "role"] == "commissioner"
 

@@ -34,7 +34,12 @@ def trend_chart(a: Assessment, unit: str, title: str = "", height: int = 220, sm
     base = alt.Chart(data)
     line = base.mark_line(point=alt.OverlayMarkDef(size=20 if small else 40)).encode(
         x=x,
-        y=alt.Y("value:Q", title=None if small else y_title, scale=alt.Scale(zero=False)),
+        y=alt.Y(
+            "value:Q",
+            title=None if small else y_title,
+            scale=alt.Scale(zero=False),
+            axis=None if small else alt.Axis(format=fmt),  # never "112.000000"
+        ),
         tooltip=[
             alt.Tooltip("period_label:N", title="Period to"),
             alt.Tooltip("value:Q", title=y_title, format=fmt),
@@ -95,8 +100,12 @@ def borough_chart(values: pd.DataFrame, boroughs: dict[str, str], unit: str) -> 
         alt.Chart(table)
         .mark_bar()
         .encode(
-            y=alt.Y("borough:N", sort="-x", title=None),
-            x=alt.X("latest:Q", title=f"12 months to {_month_label(latest_period)}"),
+            y=alt.Y("borough:N", sort="-x", title=None, axis=alt.Axis(labelLimit=0)),
+            x=alt.X(
+                "latest:Q",
+                title=f"12 months to {_month_label(latest_period)}",
+                axis=alt.Axis(format=_FORMAT.get(unit, ",.2f")),
+            ),
             color=alt.Color(
                 "change_pct:Q", scale=alt.Scale(scheme="redyellowgreen", reverse=True, domainMid=0), title="Change %"
             )
@@ -107,3 +116,33 @@ def borough_chart(values: pd.DataFrame, boroughs: dict[str, str], unit: str) -> 
         .properties(height=max(300, 16 * len(table)))
     )
     return chart, table
+
+
+def trend_table(a: Assessment, unit: str) -> pd.DataFrame:
+    """The trend chart's figures: London's value for each period, then the baseline and target."""
+    london = a.values[a.values["area_code"] == "london"].sort_values("period")
+    title = UNIT_TITLES.get(unit, unit)
+    rows = [
+        {"Period to": _month_label(str(p)), title: float(v)}
+        for p, v in zip(london["period"], london["value"], strict=True)
+    ]
+    for line, value, period in (("Baseline", a.baseline, a.baseline_period), ("Target", a.target, a.target_period)):
+        if value is not None:
+            rows.append({"Period to": f"{line} ({_month_label(period or '')})", title: float(value)})
+    return pd.DataFrame(rows, columns=["Period to", title])
+
+
+def trend_description(a: Assessment, unit: str, name: str) -> str:
+    """A sentence saying what the trend chart shows, for screen readers and under the chart."""
+    fmt = _FORMAT.get(unit, ",.2f")
+    london = a.values[a.values["area_code"] == "london"]
+    if london.empty:
+        return f"Line chart of {name}: no values yet."
+    parts = [f"Line chart of {name} in London, {len(london)} values"]
+    if a.latest is not None:
+        parts.append(f"latest {format(a.latest, fmt)} (to {_month_label(a.latest_period or '')})")
+    if a.baseline is not None:
+        parts.append(f"baseline {format(a.baseline, fmt)}")
+    if a.target is not None:
+        parts.append(f"target {format(a.target, fmt)}")
+    return ", ".join(parts) + "."

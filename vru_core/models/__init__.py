@@ -15,6 +15,7 @@ from vru_core.models.register import (
     Organisation,
     Payment,
 )
+from vru_core.models.sessions import SignInThrottle, WebSession
 from vru_core.models.users import User
 
 __all__ = [
@@ -40,6 +41,8 @@ __all__ = [
     "PriorityArea",
     "RagSettings",
     "ScoringProfile",
+    "SignInThrottle",
     "User",
     "Ward",
+    "WebSession",
 ]

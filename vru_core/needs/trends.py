@@ -153,18 +153,53 @@ def top_falling(df: pd.DataFrame, n: int = 10, by: str = "pct_change") -> pd.Dat
     return _ranked(df, n, by, rising=False)
 
 
+def monthly_table(monthly: pd.DataFrame) -> pd.DataFrame:
+    """The monthly chart's figures as a table: one row a month, one column an offence."""
+    if not len(monthly):
+        return pd.DataFrame({"Month": []})
+    wide = monthly.pivot_table(index="month", columns="category_label", values="count", aggfunc="sum", sort=False)
+    wide = wide.sort_index().reset_index()
+    wide["month"] = pd.to_datetime(wide["month"]).dt.strftime("%b %Y")
+    return wide.rename(columns={"month": "Month"}).rename_axis(columns=None)
+
+
+# One colour per offence on every chart and page (each at least 3:1 against white).
+CATEGORY_COLOURS = {
+    "vwi": "#9e1b32",
+    "robbery_personal": "#0b5394",
+    "weapons": "#c45100",
+    "sexual": "#7b3294",
+    "drug_trafficking": "#1b7f3b",
+    "public_order": "#8a6d00",
+    "homicide": "#0b0c0c",
+    "vap": "#3d6fa8",
+    "burglary": "#6b6b6b",
+}
+
+
 def monthly_chart(monthly: pd.DataFrame, *, height: int, title: str | None = None):
-    """The monthly offences line chart (Altair) for rows from :func:`ward_monthly`: one look everywhere."""
+    """The monthly offences line chart (Altair) for rows from :func:`ward_monthly`: one look everywhere,
+    each offence in its own colour whatever else is drawn beside it."""
     import altair as alt
 
+    shown = list(dict.fromkeys(monthly["category"])) if len(monthly) else []
+    scale = alt.Scale(
+        domain=[CATEGORIES[c].label for c in shown], range=[CATEGORY_COLOURS.get(c, "#6b6b6b") for c in shown]
+    )
     chart = (
         alt.Chart(monthly)
         .mark_line(point=True)
         .encode(
             x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y")),
             y=alt.Y("count:Q", title="Offences a month"),
-            color=alt.Color("category_label:N", title=None, legend=alt.Legend(orient="bottom")),
-            tooltip=[alt.Tooltip("category_label", title="Offence"), alt.Tooltip("month:T", format="%b %Y"), "count"],
+            color=alt.Color(
+                "category_label:N", title=None, scale=scale, legend=alt.Legend(orient="bottom", labelLimit=0)
+            ),
+            tooltip=[
+                alt.Tooltip("category_label", title="Offence"),
+                alt.Tooltip("month:T", title="Month", format="%b %Y"),
+                alt.Tooltip("count:Q", title="Offences", format=",d"),
+            ],
         )
         .properties(height=height)
     )

@@ -24,6 +24,13 @@ class Settings:
     min_free_mb: int  # below this much free disk, the store is shown as (nearly) full
     data_source_url: str
     open_data_licence: str
+    # Sessions and sign-in (README "Sessions and sign-in").
+    session_idle_minutes: float  # a session not used for this long ends
+    session_lifetime_hours: float  # and none lasts longer than this, used or not
+    session_secret: str  # signs the session cookie; blank: a random secret kept in the store
+    sign_in_lockout_minutes: float  # how long 20 failures lock an account or client out
+    client_address_header: str  # behind a reverse proxy: the header carrying the client's address
+    sso_issuer: str  # the identity provider's issuer; blank: from [auth] server_metadata_url
 
 
 def get_settings() -> Settings:
@@ -48,7 +55,27 @@ def get_settings() -> Settings:
         min_free_mb=int(os.environ.get("VRU_MIN_FREE_MB", "50")),
         data_source_url=os.environ.get("VRU_DATA_SOURCE_URL", "").strip(),
         open_data_licence=os.environ.get("VRU_OPEN_DATA_LICENCE", OGL_V3),
+        session_idle_minutes=_positive("VRU_SESSION_IDLE_MINUTES", 30),
+        session_lifetime_hours=_positive("VRU_SESSION_LIFETIME_HOURS", 12),
+        session_secret=os.environ.get("VRU_SESSION_SECRET", ""),
+        sign_in_lockout_minutes=_positive("VRU_SIGN_IN_LOCKOUT_MINUTES", 30),
+        client_address_header=os.environ.get("VRU_CLIENT_ADDRESS_HEADER", "").strip(),
+        sso_issuer=os.environ.get("VRU_SSO_ISSUER", "").strip(),
     )
+
+
+def _positive(name: str, default: float) -> float:
+    """A positive number of minutes or hours; a bad value stops the app with the setting's name."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return float(default)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name}: {raw!r} is not a number") from None
+    if not value > 0:
+        raise ValueError(f"{name}: must be more than 0, not {raw!r}")
+    return value
 
 
 def _username(url: str) -> str:

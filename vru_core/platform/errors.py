@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from vru_core.platform import labels
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -107,7 +109,7 @@ class Stale(DomainError):
         super().__init__(message or self._describe(), problems)
 
     def _describe(self) -> str:
-        head = f"Not saved: {self.entity_type.replace('_', ' ')} {self.entity_id} was changed after you opened it"
+        head = f"Not saved: {labels.entity(self.entity_type).lower()} {self.entity_id} was changed after you opened it"
         if self.current_version is None:
             head += " (it is no longer there)"
         else:
@@ -117,5 +119,5 @@ class Stale(DomainError):
             head += f"; last changed by {self.changed_by}{when}"
         if not self.changes:
             return head + ". Reload it to see the current values, then make your change again."
-        listed = "; ".join(f"{c.field}: {_show(c.before)} -> {_show(c.now)}" for c in self.changes)
+        listed = "; ".join(f"{labels.field(c.field)}: {_show(c.before)} -> {_show(c.now)}" for c in self.changes)
         return f"{head}. Changed: {listed}. Reload it, then make your change again."

@@ -2,7 +2,7 @@
 
 There is never a default password: the first admin is created from the shell
 (`python -m vru_core.platform.users create-admin`), everyone else by an admin. An account without a password
-can only sign in through single sign-on (see `sso_actor`).
+can only sign in through single sign-on (see `vru_core.platform.signin.sign_in_sso`).
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ from vru_core.platform.auth import (
 from vru_core.platform.db import get_engine, session_scope, upgrade
 from vru_core.platform.errors import DomainError, Invalid, NotFound, Problem, Refused
 from vru_core.platform.locking import advance_version, write_lock
+from vru_core.platform.passwords import common_password_problem
+from vru_core.platform.sessions import end_all
 
 ENTITY = "user"
 USERS_LOCK = "users.write"
@@ -64,13 +66,16 @@ def check_username(username: str) -> str:
 
 
 def check_password(password: str, username: str) -> None:
-    """The policy: long enough to resist guessing, and not the username itself."""
+    """The policy: long enough to resist guessing, not the username, not a commonly used password."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise _invalid(f"password: needs at least {MIN_PASSWORD_LENGTH} characters")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise _invalid(f"password: {MAX_PASSWORD_LENGTH} characters at most")
     if password.strip().lower() == normalise_username(username):
         raise _invalid("password: must not be the username")
+    problem = common_password_problem(password)
+    if problem:
+        raise _invalid(f"password: {problem}")
 
 
 def check_display_name(display_name: str | None) -> str:
@@ -168,6 +173,8 @@ def set_role(
         demoting = user.role == Role.ADMIN.value and new_role != Role.ADMIN and user.active
         if demoting and _other_active_admins(session, user) == 0:
             raise _invalid(f"role: {user.username} is the last active admin; make someone else admin first")
+        if user.role != new_role.value:
+            end_all(session, user.username, "role_changed")  # every signed-in browser of theirs, at its next click
         user.role = new_role.value
 
     return _change(engine, actor, username, expected_version, "set_role", apply)
@@ -183,6 +190,7 @@ def set_password(
 
     def apply(session: Session, user: User) -> None:
         user.password_hash = password_hash
+        end_all(session, user.username, "password_reset")
 
     return _change(engine, actor, username, expected_version, "set_password", apply)
 
@@ -197,6 +205,7 @@ def deactivate(*, engine: Engine, actor: Actor, username: str, expected_version:
         if user.role == Role.ADMIN.value and _other_active_admins(session, user) == 0:
             raise _invalid(f"username: {user.username} is the last active admin and cannot be deactivated")
         user.active = False
+        end_all(session, user.username, "deactivated")
 
     return _change(engine, actor, username, expected_version, "deactivate", apply)
 
@@ -228,30 +237,37 @@ def count_active_admins(engine: Engine) -> int:
         ).one()
 
 
-def authenticate(engine: Engine, username: str, password: str) -> Actor | None:
-    """Check a local account; None for any failure, so callers cannot tell which part was wrong.
-
-    Every failure is written to the audit log (who was tried and why it failed), for the administrator."""
+def verify_sign_in(engine: Engine, username: str, password: str) -> tuple[Actor | None, str]:
+    """Check a local account: (actor, "") or (None, why). The why is for the audit log, never for the screen.
+    The same cost whether or not the account exists (verify_password hashes anyway)."""
     name = normalise_username(username)
     with session_scope(engine) as session:
         user = session.exec(select(User).where(User.username == name)).first()
         usable = user is not None and user.active
         ok = verify_password(user.password_hash if user is not None and usable else None, password)
     if ok and user is not None:
-        return Actor(user.username, Role(user.role))
+        return Actor(user.username, Role(user.role)), ""
     if user is None:
-        reason = "no such account"
-    elif not user.active:
-        reason = "account inactive"
-    elif not user.password_hash:
-        reason = "single sign-on only: no local password"
-    else:
-        reason = "wrong password"
-    _record_failed_sign_in(engine, name, reason)
-    return None
+        return None, "no such account"
+    if not user.active:
+        return None, "account inactive"
+    if not user.password_hash:
+        return None, "single sign-on only: no local password"
+    return None, "wrong password"
 
 
-def _record_failed_sign_in(engine: Engine, name: str, reason: str) -> None:
+def authenticate(engine: Engine, username: str, password: str) -> Actor | None:
+    """Check a local account; None for any failure, so callers cannot tell which part was wrong.
+
+    Every failure is written to the audit log (who was tried and why it failed), for the administrator.
+    The app signs in through vru_core.platform.signin.sign_in, which adds the throttle and a session."""
+    actor, reason = verify_sign_in(engine, username, password)
+    if actor is None:
+        _record_failed_sign_in(engine, normalise_username(username), reason)
+    return actor
+
+
+def _record_failed_sign_in(engine: Engine, name: str, reason: str, extra: dict | None = None) -> None:
     tried = name.replace("\x00", "")[:120] or "(blank)"
     try:
         with session_scope(engine) as session:
@@ -261,26 +277,10 @@ def _record_failed_sign_in(engine: Engine, name: str, reason: str) -> None:
                 action="sign_in_failed",
                 entity_type="sign_in",
                 entity_id=tried,
-                after={"username": tried, "reason": reason},
+                after={"username": tried, "reason": reason, **(extra or {})},
             )
     except DomainError:  # a read-only store cannot record it; the sign-in is refused all the same
         pass
-
-
-def sso_actor(engine: Engine, email: str | None) -> Actor | None:
-    """Map a single-sign-on identity to an account by e-mail (the username); unknown or inactive -> None.
-
-    Unknown addresses are refused rather than given a role: the identity provider says who someone
-    is, only an admin here says what they may do. (Reading needs no account anyway.)
-    """
-    name = normalise_username(email or "")
-    if not name:
-        return None
-    with session_scope(engine) as session:
-        user = session.exec(select(User).where(User.username == name)).first()
-        if user is None or not user.active:
-            return None
-        return Actor(user.username, Role(user.role))
 
 
 def refresh_actor(engine: Engine, actor: Actor | None) -> Actor | None:
