@@ -15,11 +15,14 @@ from vru_core.models.register import (
     Organisation,
     Payment,
 )
+from vru_core.models.rounds import Application, Assessment, ConflictOfInterest, FundingRound, RoundAssessor
 from vru_core.models.users import User
 
 __all__ = [
     "Aim",
     "AppMeta",
+    "Application",
+    "Assessment",
     "AuditEntry",
     "Award",
     "AwardArea",
@@ -27,6 +30,8 @@ __all__ = [
     "AwardObjective",
     "Borough",
     "Commitment",
+    "ConflictOfInterest",
+    "FundingRound",
     "FundingStream",
     "Indicator",
     "IndicatorValue",
@@ -39,6 +44,7 @@ __all__ = [
     "Payment",
     "PriorityArea",
     "RagSettings",
+    "RoundAssessor",
     "ScoringProfile",
     "User",
     "Ward",
