@@ -95,7 +95,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("created_by", S(), nullable=False),
         sa.ForeignKeyConstraint(["round_id"], ["funding_round.id"], ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["award_id"], ["award.id"]),
+        sa.ForeignKeyConstraint(["award_id"], ["award.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("round_id", "reference", name="uq_application_round_reference"),
     )

@@ -79,7 +79,7 @@ class Application(SQLModel, table=True):
     decision_reason: str = ""
     decided_by: str = ""
     decided_at: datetime | None = None
-    award_id: int | None = Field(default=None, foreign_key="award.id", index=True)
+    award_id: int | None = Field(default=None, foreign_key="award.id", index=True, ondelete="SET NULL")
     is_example: bool = Field(default=False, index=True)
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow)
