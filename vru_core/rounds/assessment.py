@@ -53,8 +53,10 @@ def require_assessor(session: Session, actor: Actor | None, rnd: FundingRound) -
     return actor
 
 
-def scored_criteria(rnd: FundingRound) -> list[dict]:
-    return [c for c in rnd.criteria if not c.get("computed")]
+def scored_criteria(rnd: FundingRound | Mapping) -> list[dict]:
+    """The criteria assessors score (all but the computed need), from a round row or its dict."""
+    criteria = rnd["criteria"] if isinstance(rnd, Mapping) else rnd.criteria
+    return [c for c in criteria if not c.get("computed")]
 
 
 def is_conflicted(session: Session, round_id: int, assessor: str, org_id: str) -> bool:
@@ -271,3 +273,14 @@ def moderation(engine: Engine, round_ref: int | str) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(out, columns=columns)
+
+
+def can_assess(engine: Engine, actor: Actor | None, round_id: int) -> bool:
+    """Whether the page should offer scoring to this person (the service checks again)."""
+    if actor is None:
+        return False
+    if actor.can(Permission.ASSESS):
+        return True
+    with Session(engine) as session:
+        assigned = session.get(RoundAssessor, (round_id, actor.username)) is not None
+    return assigned and actor.can(Permission.REGISTER_WRITE)

@@ -348,8 +348,11 @@ def list_rounds(engine: Engine, *, published_only: bool = False) -> list[dict]:
     with Session(engine) as session:
         query = select(FundingRound).order_by(FundingRound.opens_on.desc(), FundingRound.id.desc())
         rows = session.exec(query).all()
+        assessors: dict[int, list[str]] = {}
+        for round_id, username in session.exec(select(RoundAssessor.round_id, RoundAssessor.username)):
+            assessors.setdefault(round_id, []).append(username)
         return [
-            {"id": r.id, **round_dict(r)}
+            {"id": r.id, **round_dict(r), "assessors": sorted(assessors.get(r.id, []))}
             for r in rows
             if not published_only or (r.status != "draft" and not r.is_example)
         ]
