@@ -1,11 +1,10 @@
 """Assess applications: declare conflicts of interest, score each criterion (0-5) with a comment, and see
 where assessors disagree by more than the round's moderation gap."""
 
-import pandas as pd
 import streamlit as st
 
 from ui.feedback import attempt, field_errors, moved_on, offer_reload, opened_version, show_refusal
-from ui.rounds_parts import act, example_warning, pick_round
+from ui.rounds_parts import act, example_warning, need_evidence, pick_round
 from ui.session import current_actor, engine
 from ui.text import plain
 from vru_core.rounds import applications, assessment, rounds
@@ -64,26 +63,7 @@ st.caption(
     f"requested £{a.amount_pence / 100:,.2f}"
 )
 st.write(plain(a.description))
-n1, n2 = st.columns(2)
-n1.metric("Need figure", f"{a.need_figure:.2f}", help="Mean ward need score under the round's frozen profile")
-n2.metric("Need points (of 5, computed)", f"{a.need_points:.2f}", help="5 × figure ÷ London's highest ward score")
-wards = pd.DataFrame(a.need_evidence.get("wards", []))
-if not wards.empty:
-    wards["flagged"] = wards["flagged"].map(lambda f: "; ".join(f"{x['label']} ({x['period']})" for x in f))
-    st.dataframe(
-        wards.drop(columns=["ward_code"], errors="ignore"),
-        hide_index=True,
-        width="stretch",
-        key="assess_wards",
-        column_config={
-            "ward_name": "Ward",
-            "borough_name": "Borough",
-            "score": "Need score",
-            "rank": "Rank",
-            "flagged": "Flagged measures (period)",
-            "note": "Note",
-        },
-    )
+need_evidence(a, rnd, "assess_wards")
 if a.applicant_org_id in mine:
     st.warning("You declared a conflict of interest with this applicant: you cannot score it.")
     st.stop()
@@ -126,7 +106,10 @@ with st.form(f"score_{a.id}_{opened}"):
         )
         if ok:
             moved_on(opened_key, version)
+            st.session_state["scores_saved"] = a.reference
             st.rerun()
+if st.session_state.pop("scores_saved", None) == a.reference:
+    st.success(f"Your scores for {plain(a.reference)} are saved.")
 show_refusal(key, fields_shown=[f"score_{c}" for c in given] + [f"comment_{c}" for c in given])
 offer_reload(key, opened_key)
 

@@ -14,7 +14,7 @@ from ui.feedback import field_errors
 from ui.text import plain
 from vru_core.register.validation import ORG_TYPES
 from vru_core.rounds.paper import DECISIONS
-from vru_core.rounds.rounds import DEFAULT_CRITERIA, STATUSES
+from vru_core.rounds.rounds import DEFAULT_CRITERIA
 
 LEVELS = {"ward": "Wards", "borough": "Boroughs", "london": "London-wide"}
 
@@ -28,7 +28,7 @@ def pick_round(rounds: list[dict], key: str, *, label: str = "Funding round") ->
     index = codes.index(wanted) if wanted in codes else 0
     if wanted and wanted not in codes:
         st.warning(f"There is no round {plain(wanted[:40])} here: showing {plain(codes[0])}.")
-    titles = {r["code"]: f"{r['code']} · {r['title']} ({STATUSES[r['status']]})" for r in rounds}
+    titles = {r["code"]: f"{r['code']} · {r['title']}" for r in rounds}  # no status: a label must not change
     code = st.selectbox(label, codes, index=index, format_func=titles.get, key=key)
     if st.query_params.get("round") != code:
         st.query_params["round"] = code
@@ -258,7 +258,24 @@ def application_form(form_key: str, names: Mapping[str, dict], rnd: Mapping, ref
 
 def paper_table(table: pd.DataFrame, rnd: Mapping, key: str) -> None:
     labels = {f"points_{c['code']}": f"{c['label']} ({c['weight']}%)" for c in rnd["criteria"]}
-    shown = table.assign(decision=table["decision"].map(DECISIONS)).drop(columns=["application_id", "award_id"])
+    order = [
+        "rank",
+        "reference",
+        "project",
+        "applicant",
+        "amount_requested",
+        "weighted_score",
+        "decision",
+        "cumulative_amount",
+        "within_budget",
+        "need_figure",
+        *labels,
+        "assessors",
+        "complete",
+        "decision_reason",
+        "applicant_org_id",
+    ]
+    shown = table.assign(decision=table["decision"].map(DECISIONS))[order]
     config = {
         "rank": st.column_config.NumberColumn("Rank", width="small"),
         "reference": "Ref",
@@ -288,3 +305,25 @@ def act(key: str, fn: Any, /, **kwargs: Any) -> None:
 
     attempt(key, fn, **kwargs)
     st.rerun()
+
+
+def need_evidence(application: Any, rnd: Mapping, key: str) -> None:
+    """An application's need figure and points, with each ward's score, rank and flagged measures (periods)."""
+    n1, n2 = st.columns(2)
+    n1.metric("Need figure", f"{application.need_figure:.2f}", help="Mean ward need score, round's frozen profile")
+    n2.metric("Need points (of 5, computed)", f"{application.need_points:.2f}", help="5 × figure ÷ London's highest")
+    st.caption(f"Scoring profile frozen on {rnd['opened_at']:%d %b %Y}; each flagged measure names its data period.")
+    wards = pd.DataFrame(application.need_evidence.get("wards", []))
+    if wards.empty:
+        return
+    wards["flagged"] = wards["flagged"].map(lambda f: "; ".join(f"{x['label']} ({x['period']})" for x in f))
+    config = {
+        "ward_name": "Ward",
+        "borough_name": "Borough",
+        "score": "Need score",
+        "rank": "Rank",
+        "flagged": "Flagged measures (period)",
+        "note": "Note",
+    }
+    shown = wards.drop(columns=["ward_code"], errors="ignore")
+    st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config)

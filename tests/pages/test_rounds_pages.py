@@ -74,9 +74,7 @@ def test_the_public_page_shows_opened_rounds_only(engine, make_app):
     examples.load_example_round(engine=engine, actor=STAFF)
     open_round(engine)
     at = make_app("app_pages/round.py")
-    assert at.selectbox(key="public_round").options == [
-        "YLF-2026-R1 · Young Londoners Fund: after-school round (Open for applications)"
-    ]
+    assert at.selectbox(key="public_round").options == ["YLF-2026-R1 · Young Londoners Fund: after-school round"]
     text = _texts(at)
     assert "Frozen when the round opened" in text and "EXAMPLE" not in text
     criteria = at.dataframe[0].value
