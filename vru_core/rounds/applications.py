@@ -11,7 +11,7 @@ left alone when the row is the same (re-uploading a file adds nothing) and is a 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Engine, func
@@ -167,7 +167,9 @@ def _open_round(session: Session, round_ref: int | str) -> FundingRound:
     return rnd
 
 
-def _check_rows(engine: Engine, rnd: FundingRound, rows: list[tuple[int | None, Mapping]]) -> tuple[list, list, list]:
+def _check_rows(
+    engine: Engine, rnd: FundingRound, rows: Sequence[tuple[int | None, Mapping]]
+) -> tuple[list, list, list]:
     """(new rows to store, unchanged count holder, problems) for rows checked against the round and the store."""
     ref = Reference.load(engine)
     with Session(engine) as session:
@@ -221,6 +223,7 @@ def _scorer(engine: Engine, rnd: FundingRound) -> NeedScorer:
 def _store(
     session: Session, scorer: NeedScorer, actor: Actor, rnd: FundingRound, new: list, is_example: bool
 ) -> list[int]:
+    assert rnd.id is not None
     write_lock(session, LOCK)
     taken = set(session.exec(select(Application.reference).where(Application.round_id == rnd.id)).all())
     clash = [
@@ -251,6 +254,7 @@ def _store(
         )
         session.add(row)
         session.flush()
+        assert row.id is not None
         record(
             session,
             actor=actor,
@@ -277,7 +281,7 @@ def add_application(
         raise Invalid(problems)
     scorer = _scorer(engine, rnd)
     with session_scope(engine) as session:
-        return _store(session, scorer, actor, _open_round(session, rnd.id), new, is_example)[0]
+        return _store(session, scorer, actor, _open_round(session, rnd.code), new, is_example)[0]
 
 
 def check_file(engine: Engine, round_ref: int | str, content: bytes | str) -> dict[str, Any]:
@@ -302,7 +306,7 @@ def import_applications(*, engine: Engine, actor: Actor, round_ref: int | str, c
         raise Invalid(checked["problems"])
     scorer = _scorer(engine, checked["round"]) if checked["new"] else None
     with session_scope(engine) as session:
-        rnd = _open_round(session, checked["round"].id)
+        rnd = _open_round(session, checked["round"].code)
         ids = _store(session, scorer, actor, rnd, checked["new"], False) if scorer else []
         return {"created": len(ids), "unchanged": len(checked["unchanged"])}
 

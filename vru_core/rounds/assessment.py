@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from vru_core.models import Application, Assessment, ConflictOfInterest, FundingRound, RoundAssessor
 from vru_core.models.common import utcnow
@@ -59,7 +59,7 @@ def scored_criteria(rnd: FundingRound | Mapping) -> list[dict]:
     return [c for c in criteria if not c.get("computed")]
 
 
-def is_conflicted(session: Session, round_id: int, assessor: str, org_id: str) -> bool:
+def is_conflicted(session: Session, round_id: int | None, assessor: str, org_id: str) -> bool:
     return session.get(ConflictOfInterest, (round_id, assessor, org_id)) is not None
 
 
@@ -173,7 +173,7 @@ def declare_conflict(*, engine: Engine, actor: Actor, round_id: int, org_id: str
         )
         withdrawn = session.exec(
             select(Assessment)
-            .join(Application, Application.id == Assessment.application_id)
+            .join(Application, col(Application.id) == col(Assessment.application_id))
             .where(
                 Application.round_id == round_id,
                 Application.applicant_org_id == org_id,
@@ -201,7 +201,7 @@ def assessors_of_award(session: Session, award_id: int) -> set[str]:
     """Usernames who scored the application an award came from (separation of duties at approval)."""
     query = (
         select(Assessment.assessor)
-        .join(Application, Application.id == Assessment.application_id)
+        .join(Application, col(Application.id) == col(Assessment.application_id))
         .where(Application.award_id == award_id)
     )
     return set(session.exec(query).all())
@@ -210,12 +210,12 @@ def assessors_of_award(session: Session, award_id: int) -> set[str]:
 SCORE_COLUMNS = ["application_id", "reference", "assessor", "criterion", "score", "comment"]
 
 
-def scores_frame(engine: Engine, round_id: int) -> pd.DataFrame:
+def scores_frame(engine: Engine, round_id: int | None) -> pd.DataFrame:
     """Every score in the round, one row per application, assessor and criterion."""
     with Session(engine) as session:
         rows = session.exec(
             select(Assessment, Application.reference)
-            .join(Application, Application.id == Assessment.application_id)
+            .join(Application, col(Application.id) == col(Assessment.application_id))
             .where(Application.round_id == round_id)
         ).all()
         records = [

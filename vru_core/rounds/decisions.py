@@ -19,7 +19,7 @@ import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import BigInteger, Engine, cast, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from vru_core.models import Application, FundingRound
 from vru_core.models.common import utcnow
@@ -37,7 +37,7 @@ from vru_core.rounds.rounds import find_round
 DECISIONS = {"fund": "Fund", "reserve": "Reserve", "decline": "Decline"}
 
 
-def funded_pence(session: Session, round_id: int) -> int:
+def funded_pence(session: Session, round_id: int | None) -> int:
     total = cast(func.sum(Application.funded_pence), BigInteger)
     query = select(func.coalesce(total, 0)).where(Application.round_id == round_id, Application.decision == "fund")
     return int(session.exec(query).one())
@@ -114,6 +114,7 @@ def decide(
                 f"{seen.reference} is funded (award {seen.award_id}); withdraw the award in the register instead"
             )
         pounds = given if given is not None else to_pounds(seen.amount_pence)
+        assert pounds is not None
         if decision == "fund" and to_pence(pounds) > seen.amount_pence:
             raise Invalid(
                 [Problem(None, "amount", f"£{pounds:,} is more than the £{to_pounds(seen.amount_pence):,} requested")]
@@ -169,8 +170,10 @@ def award_ids(engine: Engine, round_ref: int | str) -> list[int]:
     """The ids of the awards a round's funded applications became, in order."""
     with Session(engine) as session:
         rnd = find_round(session, round_ref)
-        query = select(Application.award_id).where(Application.round_id == rnd.id, Application.award_id.is_not(None))
-        return sorted(int(i) for i in session.exec(query).all())
+        query = select(Application.award_id).where(
+            Application.round_id == rnd.id, col(Application.award_id).is_not(None)
+        )
+        return sorted(int(i) for i in session.exec(query).all() if i is not None)
 
 
 def award_origin(engine: Engine, award_id: int) -> dict | None:

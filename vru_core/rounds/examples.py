@@ -7,7 +7,7 @@ page never shows it, and awards funded from it are example awards (removed with 
 from __future__ import annotations
 
 from sqlalchemy import Engine, delete, func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from vru_core.models import Application, Assessment, ConflictOfInterest, FundingRound, RoundAssessor, Ward
 from vru_core.platform.audit import record
@@ -91,14 +91,14 @@ def remove_example_rounds(*, engine: Engine, actor: Actor) -> int:
                 actor=actor,
                 action="delete",
                 entity_type="funding_round",
-                entity_id=r.id,
+                entity_id=str(r.id),
                 before=rounds.round_dict(r),
                 note="remove example rounds",
             )
         if ids:
-            apps = select(Application.id).where(Application.round_id.in_(ids))
-            session.exec(delete(Assessment).where(Assessment.application_id.in_(apps)))
+            apps = select(col(Application.id)).where(col(Application.round_id).in_(ids))
+            session.exec(delete(Assessment).where(col(Assessment.application_id).in_(apps)))
             for model in (Application, ConflictOfInterest, RoundAssessor):
-                session.exec(delete(model).where(model.round_id.in_(ids)))
-            session.exec(delete(FundingRound).where(FundingRound.id.in_(ids)))
+                session.exec(delete(model).where(col(model.round_id).in_(ids)))
+            session.exec(delete(FundingRound).where(col(FundingRound.id).in_(ids)))
         return len(ids)

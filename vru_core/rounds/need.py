@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
+from sqlmodel import col
 
 from vru_core.models import Ward
 from vru_core.needs.measures import load_measure_frame
@@ -49,7 +50,7 @@ class NeedScorer:
     def wards(self, geography_level: str, areas: list[str]) -> list[str]:
         if geography_level == "london":
             with self.engine.connect() as conn:
-                return list(conn.execute(select(Ward.code).order_by(Ward.code)).scalars())
+                return list(conn.execute(select(col(Ward.code)).order_by(col(Ward.code))).scalars())
         return wards_served(self.engine, geography_level=geography_level, area_codes=areas)
 
     def need(self, geography_level: str, areas: list[str]) -> Need:

@@ -38,7 +38,7 @@ def paper(engine: Engine, round_ref: int | str) -> tuple[dict, pd.DataFrame]:
     total_weight = sum(c["weight"] for c in criteria) or 1
     rows = []
     for a in applications:
-        points = {NEED: a.need_points}
+        points: dict[str, float | None] = {NEED: a.need_points}
         for c in scored:
             key = (a.id, c["code"])
             points[c["code"]] = float(means[key]) if key in means.index else None
@@ -57,10 +57,7 @@ def paper(engine: Engine, round_ref: int | str) -> tuple[dict, pd.DataFrame]:
                 "project": a.project_title,
                 "amount_requested": to_pounds(a.amount_pence),
                 "need_figure": round(a.need_figure, 4),
-                **{
-                    f"points_{c['code']}": None if points[c["code"]] is None else round(points[c["code"]], 2)
-                    for c in criteria
-                },
+                **{f"points_{code}": None if p is None else round(p, 2) for code, p in points.items()},
                 "weighted_score": weighted,
                 "assessors": int(counts.get(a.id, 0)),
                 "complete": complete,

@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from vru_core.models import FundingRound, RoundAssessor
 from vru_core.models.common import utcnow
@@ -93,9 +94,9 @@ def _year(c: Checker, data: Mapping) -> int | None:
     return year
 
 
-def _weights(c: Checker, data: Mapping) -> list[dict]:
+def _weights(c: Checker, data: Mapping) -> list[dict[str, Any]]:
     given = data.get("weights") or {}
-    criteria = []
+    criteria: list[dict[str, Any]] = []
     for criterion in DEFAULT_CRITERIA:
         raw = str(given.get(criterion.code, criterion.weight)).strip()
         if not re.fullmatch(r"[0-9]{1,3}", raw) or int(raw) > 100:
@@ -125,7 +126,7 @@ def clean_round(engine: Engine, data: Mapping) -> dict:
     code = c.text(data, "code", max_length=40)
     if code and not _CODE.match(code):
         c.add("code", f"{code!r}: use letters, digits and '-' only, e.g. YLF-2026-R1")
-    clean = {
+    clean: dict[str, Any] = {
         "code": code,
         "title": c.text(data, "title", max_length=200),
         "description": c.text(data, "description", required=False, max_length=5000),
@@ -204,6 +205,7 @@ def create_round(*, engine: Engine, actor: Actor, data: Mapping, is_example: boo
         )
         session.add(row)
         session.flush()
+        assert row.id is not None
         record(
             session, actor=actor, action="create", entity_type="funding_round", entity_id=row.id, after=round_dict(row)
         )
@@ -346,13 +348,13 @@ def get_round(engine: Engine, ref: int | str) -> dict:
 def list_rounds(engine: Engine, *, published_only: bool = False) -> list[dict]:
     """Every round, newest first; `published_only`: opened and not an example (what the public may see)."""
     with Session(engine) as session:
-        query = select(FundingRound).order_by(FundingRound.opens_on.desc(), FundingRound.id.desc())
+        query = select(FundingRound).order_by(col(FundingRound.opens_on).desc(), col(FundingRound.id).desc())
         rows = session.exec(query).all()
         assessors: dict[int, list[str]] = {}
         for round_id, username in session.exec(select(RoundAssessor.round_id, RoundAssessor.username)):
             assessors.setdefault(round_id, []).append(username)
         return [
-            {"id": r.id, **round_dict(r), "assessors": sorted(assessors.get(r.id, []))}
+            {"id": r.id, **round_dict(r), "assessors": sorted(assessors.get(r.id or 0, []))}
             for r in rows
             if not published_only or (r.status != "draft" and not r.is_example)
         ]
