@@ -11,6 +11,7 @@ import io
 import pytest
 from sqlmodel import Session, select
 
+from tests.browser.test_register_browser import _pick, _sidebar
 from tests.rounds.helpers import ASSESSOR_B, NEWHAM, application_data, scores
 from vru_core.models import User
 from vru_core.platform.auth import hash_password
@@ -30,10 +31,6 @@ def _account(engine, username: str, role: str) -> str:
     return username
 
 
-def _sidebar(page, name: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_text(name, exact=True).click()
-
-
 def _sign_in(page, base: str, username: str) -> None:
     page.goto(base)
     _sidebar(page, "Sign in")
@@ -41,14 +38,6 @@ def _sign_in(page, base: str, username: str) -> None:
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text("Signed in as").wait_for()
-
-
-def _pick(page, label: str, text: str, option: str) -> None:
-    box = page.get_by_label(label, exact=True)
-    box.click()
-    box.fill(text)
-    page.get_by_role("option", name=option).first.click()
-    page.keyboard.press("Escape")
 
 
 def _applications_csv(engine) -> bytes:

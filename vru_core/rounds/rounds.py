@@ -223,6 +223,23 @@ def _claim_draft(session: Session, round_id: int, version: int, doing: str) -> t
     return row, before
 
 
+def _saved(session: Session, actor: Actor, row: FundingRound, before: dict, action: str, note: str = "") -> int:
+    """Stamp, store and audit a change to a round claimed at its editor's version; returns the new version."""
+    row.updated_by, row.updated_at = actor.username, utcnow()
+    session.add(row)
+    record(
+        session,
+        actor=actor,
+        action=action,
+        entity_type="funding_round",
+        entity_id=str(row.id),
+        before=before,
+        after=round_dict(row),
+        note=note,
+    )
+    return row.version
+
+
 def update_round(*, engine: Engine, actor: Actor, round_id: int, version: int, data: Mapping) -> int:
     """Edit a draft round from the `version` the person opened; an opened round refuses every edit."""
     require(actor, Permission.REGISTER_WRITE)
@@ -233,18 +250,7 @@ def update_round(*, engine: Engine, actor: Actor, round_id: int, version: int, d
             raise Invalid([Problem(None, "code", "a round's code never changes once recorded")])
         for key, value in clean.items():
             setattr(row, key, value)
-        row.updated_by, row.updated_at = actor.username, utcnow()
-        session.add(row)
-        record(
-            session,
-            actor=actor,
-            action="update",
-            entity_type="funding_round",
-            entity_id=round_id,
-            before=before,
-            after=round_dict(row),
-        )
-        return row.version
+        return _saved(session, actor, row, before, "update")
 
 
 def open_round(*, engine: Engine, actor: Actor, round_id: int, version: int) -> int:
@@ -261,19 +267,7 @@ def open_round(*, engine: Engine, actor: Actor, round_id: int, version: int) -> 
             )
         row.profile_settings = profile.to_dict()
         row.status, row.opened_at, row.opened_by = "open", utcnow(), actor.username
-        row.updated_by, row.updated_at = actor.username, row.opened_at
-        session.add(row)
-        record(
-            session,
-            actor=actor,
-            action="open",
-            entity_type="funding_round",
-            entity_id=round_id,
-            before=before,
-            after=round_dict(row),
-            note="criteria, weights and scoring profile frozen",
-        )
-        return row.version
+        return _saved(session, actor, row, before, "open", "criteria, weights and scoring profile frozen")
 
 
 def close_round(*, engine: Engine, actor: Actor, round_id: int, version: int) -> int:
@@ -284,18 +278,8 @@ def close_round(*, engine: Engine, actor: Actor, round_id: int, version: int) ->
         before = {**round_dict(row), "version": version}
         if row.status != "open":
             raise Refused(f"status: only an open round can be closed ({row.code} is {row.status})")
-        row.status, row.updated_by, row.updated_at = "closed", actor.username, utcnow()
-        session.add(row)
-        record(
-            session,
-            actor=actor,
-            action="close",
-            entity_type="funding_round",
-            entity_id=round_id,
-            before=before,
-            after=round_dict(row),
-        )
-        return row.version
+        row.status = "closed"
+        return _saved(session, actor, row, before, "close")
 
 
 def assign_assessor(*, engine: Engine, actor: Actor, round_id: int, username: str) -> None:
