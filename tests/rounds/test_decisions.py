@@ -146,3 +146,40 @@ def test_a_refused_record_step_deletes_the_award_it_made(closed, monkeypatch):
     after = table_checksums(engine)
     assert {t for t in after if after[t] != before[t]} <= {"audit_log", "organisation"}  # the log says what happened
     assert award_ids(engine, "YLF-2026-R1") == []
+
+
+def test_two_panel_members_funding_at_once_never_pass_the_budget_line(closed):
+    """Each application fits the budget line alone (£60,000 + £50,000 > £100,000): at once, exactly one is funded,
+    the other is refused, and the award made for it is removed again."""
+    import threading
+
+    from vru_core.platform.db import get_engine
+
+    engine, _, first, second = closed
+    url = engine.url.render_as_string(hide_password=False)
+    start, results = threading.Barrier(2), {}
+
+    def fund(application_id: int) -> None:
+        own = get_engine(url)
+        start.wait()
+        try:
+            results[application_id] = decisions.decide(
+                engine=own, actor=STAFF, application_id=application_id, version=1, decision="fund", reason="Both?"
+            )
+        except (Invalid, Stale) as exc:
+            results[application_id] = exc
+        finally:
+            own.dispose()
+
+    threads = [threading.Thread(target=fund, args=(i,)) for i in (first, second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    funded = [i for i, r in results.items() if isinstance(r, int)]
+    refused = [r for r in results.values() if isinstance(r, Invalid)]
+    assert len(funded) == 1 and len(refused) == 1 and "budget line" in str(refused[0])
+    assert award_ids(engine, "YLF-2026-R1") == [results[funded[0]]]
+    from vru_core.register.query import load_register
+
+    assert len(load_register(engine).awards) == 1  # the refused one's award was deleted again
