@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from ui.cached import labels
-from ui.feedback import attempt, problems_table, show_refusal
+from ui.feedback import attempt, moved_on, offer_reload, opened_version, problems_table, show_refusal
 from ui.rounds_parts import APPLICATION_FIELDS, act, application_form, example_warning, paper_table, pick_round
 from ui.session import can, current_actor, engine
 from ui.text import plain
@@ -116,7 +116,10 @@ pick = st.selectbox(
     format_func=lambda i: f"{by_id[i].reference} · {by_id[i].project_title}",
 )
 chosen = by_id[pick]
-with st.form(f"decide_{chosen.id}_{chosen.version}"):
+seen = opened_version(f"application:{chosen.id}", chosen.version)  # what the decision names
+if seen != chosen.version:
+    st.warning(f"{plain(chosen.reference)} changed after you opened it (now: {chosen.decision or 'no decision'}).")
+with st.form(f"decide_{chosen.id}"):
     kind = st.radio(
         "Decision",
         list(decisions.DECISIONS),
@@ -133,12 +136,14 @@ with st.form(f"decide_{chosen.id}_{chosen.version}"):
             engine=store,
             actor=actor,
             application_id=chosen.id,
-            version=chosen.version,
+            version=seen,
             decision=kind,
             reason=reason,
             amount=amount or None,
         )
         if ok:
+            moved_on(f"application:{chosen.id}", None)
             st.session_state["decided"] = (chosen.reference, award_id)
             st.rerun()
 show_refusal("decide")
+offer_reload("decide", f"application:{chosen.id}")

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.pages.conftest import visible
 from tests.rounds.helpers import ASSESSOR_A, ASSESSOR_B, STAFF, application_data, apply, open_round, round_data, scores
+from vru_core.platform.auth import Actor, Role
 from vru_core.rounds import applications, assessment, decisions, examples, rounds
 
 pytestmark = pytest.mark.store
@@ -173,3 +174,26 @@ def test_the_panel_funds_one_and_the_paper_downloads(engine, make_app):
     (award_id,) = decisions.award_ids(engine, round_id)
     assert f"Proposed award [{award_id}](/award?id={award_id}) created" in _texts(at)
     assert _frame(at, "weighted_score").iloc[0]["decision"] == "Fund"
+
+
+def test_a_decision_names_the_version_the_panel_member_opened(engine, make_app):
+    _sqlite_only(engine)
+    round_id = open_round(engine)
+    application_id = apply(engine, round_id)
+    rounds.close_round(engine=engine, actor=STAFF, round_id=round_id, version=2)
+    mine = make_app("app_pages/applications.py", actor=STAFF)  # opened at version 1
+    decisions.decide(
+        engine=engine,
+        actor=Actor("colleague", Role.COMMISSIONER),
+        application_id=application_id,
+        version=1,
+        decision="reserve",
+        reason="A colleague's reserve",
+    )
+    mine.radio(key=f"decide_kind_{application_id}").set_value("decline")
+    mine.text_area(key=f"decide_reason_{application_id}").input("Mine")
+    mine.button(key="decide_submit").click().run()
+    assert not mine.exception
+    assert "changed after you opened it" in _texts(mine)
+    (stored,) = applications.list_applications(engine, round_id)
+    assert (stored.decision, stored.decision_reason) == ("reserve", "A colleague's reserve")
