@@ -32,3 +32,20 @@ def sample_award(engine: Engine, *, title: str, **changes) -> dict:
         "areas": areas,
         **changes,
     }
+
+
+def sample_measure(**changes) -> dict:
+    """An analyst's measure definition (the values come separately as a CSV), with any field changed."""
+    return {
+        "code": "sample_measure",
+        "label": "Sample test measure",
+        "family": "other",
+        "unit": "%",
+        "direction": "high_is_worse",
+        "geography": "ward",
+        "source": "test",
+        "publisher": "test",
+        "period": "2026",
+        "licence": "test",
+        **changes,
+    }
