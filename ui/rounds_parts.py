@@ -327,3 +327,19 @@ def need_evidence(application: Any, rnd: Mapping, key: str) -> None:
     }
     shown = wards.drop(columns=["ward_code"], errors="ignore")
     st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config)
+
+
+def award_origin_note(store: Any, award_id: int) -> None:
+    """On an award made by a funding round: which round and application, its assessment and the panel's reason."""
+    from vru_core.rounds.decisions import award_origin
+
+    origin = award_origin(store, award_id)
+    if origin is None:
+        return
+    score = "not fully assessed" if origin["weighted_score"] is None else f"{origin['weighted_score']:.2f} of 100"
+    st.info(
+        f"From funding round {plain(origin['round'])}, application {plain(origin['application'])}: weighted score "
+        f"{score} (rank {origin['rank']} of {origin['of']}), need figure {origin['need_figure']:.2f}; assessed by "
+        f"{plain(', '.join(origin['assessors']) or 'nobody')}. Panel's reason: {plain(origin['decision_reason'])}",
+        icon="🗳️",
+    )

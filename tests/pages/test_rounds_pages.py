@@ -197,3 +197,25 @@ def test_a_decision_names_the_version_the_panel_member_opened(engine, make_app):
     assert "changed after you opened it" in _texts(mine)
     (stored,) = applications.list_applications(engine, round_id)
     assert (stored.decision, stored.decision_reason) == ("reserve", "A colleague's reserve")
+
+
+def test_an_award_from_a_round_says_where_it_came_from(engine, make_app):
+    _sqlite_only(engine)
+    round_id = open_round(engine)
+    application_id = apply(engine, round_id)
+    assessment.save_assessment(engine=engine, actor=ASSESSOR_A, application_id=application_id, scores=scores(4))
+    rounds.close_round(engine=engine, actor=STAFF, round_id=round_id, version=2)
+    award_id = decisions.decide(
+        engine=engine,
+        actor=STAFF,
+        application_id=application_id,
+        version=1,
+        decision="fund",
+        reason="Strong partnership",
+    )
+    at = make_app("app_pages/award.py", actor=STAFF)
+    at.query_params["id"] = str(award_id)  # the page switch starts without the address's query
+    at.run()
+    text = _texts(at)
+    assert "From funding round YLF-2026-R1, application APP-001" in text and "assessed by assessor-a" in text
+    assert "Panel's reason: Strong partnership" in text
