@@ -44,6 +44,12 @@ sections = {
         page("funding_vs_need.py", title="Funding vs need", icon=":material/balance:"),
         page("impact.py", title="Impact by stream and objective", icon=":material/insights:", url_path="impact"),
     ],
+    "Funding rounds": [
+        page("rounds.py", title="Manage rounds", icon=":material/campaign:", url_path="rounds"),
+        page("round.py", title="Round (public page)", icon=":material/article:", url_path="round"),
+        page("applications.py", title="Applications and panel", icon=":material/inbox:", url_path="applications"),
+        page("assess.py", title="Assess applications", icon=":material/rate_review:", url_path="assess"),
+    ],
     "Performance": [
         page("framework.py", title="Strategy overview", icon=":material/flag:"),
         page("objective.py", title="Objective detail", icon=":material/search:"),

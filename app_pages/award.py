@@ -10,6 +10,7 @@ from ui import award_parts
 from ui.cached import labels, register_data
 from ui.feedback import forget, moved_on, opened_version
 from ui.impact import award_tab
+from ui.rounds_parts import award_origin_note
 from ui.session import can, current_actor, engine
 from ui.text import plain
 from ui.widgets import examples_banner
@@ -65,6 +66,7 @@ if writer and detail.version != opened:
         moved_on(opened_key, None)
         forget(f"award_edit_{award_id}", f"award_status_{award_id}")
         st.rerun()
+award_origin_note(store, award_id)  # an award made by a funding round says so
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Awarded", f"£{detail.amount_awarded:,.2f}")
 m2.metric("Paid", f"£{detail.paid:,.2f}")

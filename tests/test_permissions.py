@@ -156,6 +156,73 @@ def _thresholds():
     return Thresholds(on_track_progress=0.5, off_track_below=0.0, trend_tolerance_pct=1.0)
 
 
+def _draft_round(engine) -> int:
+    from tests.rounds.helpers import round_data
+    from vru_core.rounds import rounds
+
+    return rounds.create_round(engine=engine, actor=SYSTEM, data=round_data())
+
+
+def _round_application(engine, *, closed: bool = False) -> int:
+    from tests.rounds.helpers import apply, open_round
+    from vru_core.rounds import rounds
+
+    round_id = open_round(engine)
+    application_id = apply(engine, round_id)
+    if closed:
+        rounds.close_round(engine=engine, actor=SYSTEM, round_id=round_id, version=2)
+    return application_id
+
+
+def _applications_file(engine) -> dict:
+    from tests.rounds.helpers import application_data, open_round
+    from vru_core.rounds.applications import COLUMNS
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS), extrasaction="ignore")
+    writer.writeheader()
+    writer.writerow(application_data(engine))
+    return {"round_ref": open_round(engine), "content": buffer.getvalue().encode()}
+
+
+def _example_round(engine) -> dict:
+    from vru_core.rounds.examples import load_example_round
+
+    load_example_round(engine=engine, actor=SYSTEM)
+    return {}
+
+
+def _commissioner_account(engine) -> dict:
+    from vru_core.platform.users import create_user
+
+    create_user(engine=engine, actor=SYSTEM, username="perm-panel", role="commissioner", password=GOOD_PASSWORD)
+    return {"round_id": _draft_round(engine), "username": "perm-panel"}
+
+
+def _round_fields(**changes) -> dict:
+    from tests.rounds.helpers import round_data
+
+    return round_data(**changes)
+
+
+def _opened_round(engine) -> int:
+    from tests.rounds.helpers import open_round
+
+    return open_round(engine)
+
+
+def _application_fields(engine) -> dict:
+    from tests.rounds.helpers import application_data
+
+    return application_data(engine)
+
+
+def _scores() -> dict:
+    from tests.rounds.helpers import scores
+
+    return scores()
+
+
 @dataclass(frozen=True)
 class Case:
     permission: Permission
@@ -248,6 +315,40 @@ CASES: dict[str, Case] = {
     "vru_core.framework.structure.update_thresholds": Case(
         Permission.FRAMEWORK_WRITE, lambda e: {"thresholds": _thresholds(), "version": 1}
     ),
+    # funding rounds
+    "vru_core.rounds.rounds.create_round": Case(Permission.REGISTER_WRITE, lambda e: {"data": _round_fields()}),
+    "vru_core.rounds.rounds.update_round": Case(
+        Permission.REGISTER_WRITE,
+        lambda e: {"round_id": _draft_round(e), "version": 1, "data": _round_fields(title="Renamed round")},
+    ),
+    "vru_core.rounds.rounds.open_round": Case(
+        Permission.REGISTER_WRITE, lambda e: {"round_id": _draft_round(e), "version": 1}
+    ),
+    "vru_core.rounds.rounds.close_round": Case(
+        Permission.REGISTER_WRITE, lambda e: {"round_id": _opened_round(e), "version": 2}
+    ),
+    "vru_core.rounds.rounds.assign_assessor": Case(Permission.REGISTER_WRITE, _commissioner_account),
+    "vru_core.rounds.applications.add_application": Case(
+        Permission.REGISTER_WRITE, lambda e: {"round_ref": _opened_round(e), "data": _application_fields(e)}
+    ),
+    "vru_core.rounds.applications.import_applications": Case(Permission.REGISTER_WRITE, _applications_file),
+    "vru_core.rounds.assessment.save_assessment": Case(
+        Permission.ASSESS, lambda e: {"application_id": _round_application(e), "scores": _scores()}
+    ),
+    "vru_core.rounds.assessment.declare_conflict": Case(
+        Permission.ASSESS, lambda e: {"round_id": _opened_round(e), "org_id": "GB-CHC-1123456"}
+    ),
+    "vru_core.rounds.decisions.decide": Case(
+        Permission.REGISTER_WRITE,
+        lambda e: {
+            "application_id": _round_application(e, closed=True),
+            "version": 1,
+            "decision": "decline",
+            "reason": "Outside the evidence",
+        },
+    ),
+    "vru_core.rounds.examples.load_example_round": Case(Permission.REGISTER_WRITE, lambda e: {}),
+    "vru_core.rounds.examples.remove_example_rounds": Case(Permission.REGISTER_WRITE, _example_round),
 }
 
 

@@ -98,6 +98,25 @@ def payment(**data) -> Callable:
 _approved_ids: dict = {}
 
 
+def application_file(engine, *changes: dict, header: list[str] | None = None) -> bytes:
+    from tests.rounds.helpers import application_data
+    from vru_core.rounds.applications import COLUMNS
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header or list(COLUMNS), extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for change in changes or ({},):
+        writer.writerow({**application_data(engine), **change})
+    return out.getvalue().encode()
+
+
+def uploaded(build: Callable) -> Callable:
+    """An application upload to the open round (opened before the store is fingerprinted)."""
+    from vru_core.rounds.applications import import_applications
+
+    return lambda e: import_applications(engine=e, actor=ADMIN, round_ref="YLF-2026-R1", content=build(e))
+
+
 @dataclass(frozen=True)
 class Bad:
     id: str
@@ -203,6 +222,41 @@ BAD = [
     Bad("value-full-width", values(values_file(GOOD_VALUE.replace("25.5", "２５"))), ("row 2, value",)),
     Bad("objectives-full-width", form(objectives="３"), ("objectives", "unknown objective")),
     Bad("award-date-full-width", form(award_date="２０２６-04-01"), ("award_date", "YYYY-MM-DD")),
+    # -- the funding-round application upload
+    Bad(
+        "applications-latin1",
+        uploaded(lambda e: application_file(e, {"project_title": "Café"}).decode().encode("latin-1")),
+        ("row 2, file", "not UTF-8"),
+    ),
+    Bad("applications-nul", uploaded(lambda e: application_file(e, {"project_title": "Club\x00"})), ("NUL",)),
+    Bad(
+        "applications-header-twice",
+        uploaded(
+            lambda e: application_file(
+                e,
+                header=[
+                    "applicant_org_id",
+                    "applicant_org_id",
+                    "applicant_name",
+                    "project_title",
+                    "amount_requested",
+                    "objectives",
+                ],
+            )
+        ),
+        ("row 1, applicant_org_id", "twice"),
+    ),
+    Bad("applications-empty", uploaded(lambda e: b""), ("row 1, file", "empty")),
+    Bad(
+        "applications-amount-full-width",
+        uploaded(lambda e: application_file(e, {"amount_requested": "４５０００"})),
+        ("row 2, amount_requested",),
+    ),
+    Bad(
+        "applications-date-far-ahead",
+        uploaded(lambda e: application_file(e, {"planned_end": TEN_YEARS})),
+        ("row 2, planned_end", "years ahead"),
+    ),
 ]
 CASES_TRIED = len(BAD)
 
@@ -211,6 +265,10 @@ CASES_TRIED = len(BAD)
 def test_refused_naming_row_and_field_and_nothing_written(engine, case):
     if case.id.startswith("payment"):
         _approved_ids[engine.url.database] = _approved(engine)
+    if case.id.startswith("applications"):
+        from tests.rounds.helpers import open_round
+
+        open_round(engine)
     before = table_checksums(engine)
     with pytest.raises(DomainError) as err:  # a message for a person, never a traceback
         case.call(engine)

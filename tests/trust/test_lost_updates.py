@@ -17,6 +17,7 @@ from bench.stress import IMPORT_RACE, PREFIX, RACED_TITLE, concurrent_writes, ra
 from tests.conftest import as_app_role
 from tests.factories import sample_award
 from tests.register.conftest import csv_text
+from tests.rounds.helpers import apply, open_round, round_data
 from vru_core.framework import entered, structure
 from vru_core.framework.rag import Thresholds
 from vru_core.models import Award, MonitoringReturn, Payment
@@ -28,6 +29,7 @@ from vru_core.platform.errors import Stale
 from vru_core.platform.users import create_user, set_role
 from vru_core.register import importer, lifecycle, money, query
 from vru_core.register.reads import award_detail
+from vru_core.rounds import decisions, rounds
 
 pytestmark = pytest.mark.store
 COLLEAGUE = Actor("colleague-admin", Role.ADMIN)
@@ -76,6 +78,17 @@ def _indicator_value(engine) -> dict:
     row = {"indicator_code": "adult_reoffending_rate", "period": "2019-03", "value": "26"}
     row |= {"source": "MoJ", "source_date": "2020-01-30"}
     return {"row": row, "seen": entered.check_values(engine, [row]).versions}  # what the analyst was shown
+
+
+def _draft_round(engine) -> dict:
+    return {"round": rounds.create_round(engine=engine, actor=ME, data=round_data())}
+
+
+def _closed_application(engine) -> dict:
+    round_id = open_round(engine)
+    application_id = apply(engine, round_id)
+    rounds.close_round(engine=engine, actor=ME, round_id=round_id, version=2)
+    return {"application": application_id}
 
 
 @dataclass(frozen=True)
@@ -250,6 +263,41 @@ RECORDS = [
         lambda e, a, c, v: entered.save_values(engine=e, actor=ANALYST, rows=[{**c["row"], "value": "24"}]),
         lambda e, a, c, v: entered.delete_value(
             engine=e, actor=ANALYST, indicator_code="adult_reoffending_rate", period="2019-03", version=v
+        ),
+    ),
+    Record(
+        "funding-round-draft",
+        _draft_round,
+        1,
+        lambda e, a, c, v: rounds.update_round(
+            engine=e, actor=a, round_id=c["round"], version=v, data=round_data(title="Theirs")
+        ),
+        lambda e, a, c, v: rounds.update_round(
+            engine=e, actor=a, round_id=c["round"], version=v, data=round_data(budget="90000")
+        ),
+    ),
+    Record(  # opening freezes what the person was shown, never criteria a colleague changed since
+        "funding-round-opened-after-a-weight-changed",
+        _draft_round,
+        1,
+        lambda e, a, c, v: rounds.update_round(
+            engine=e,
+            actor=a,
+            round_id=c["round"],
+            version=v,
+            data=round_data(weights={"need": "50", "value": "0", "evidence": "10"}),
+        ),
+        lambda e, a, c, v: rounds.open_round(engine=e, actor=a, round_id=c["round"], version=v),
+    ),
+    Record(
+        "panel-decision",
+        _closed_application,
+        1,
+        lambda e, a, c, v: decisions.decide(
+            engine=e, actor=a, application_id=c["application"], version=v, decision="reserve", reason="Theirs"
+        ),
+        lambda e, a, c, v: decisions.decide(
+            engine=e, actor=a, application_id=c["application"], version=v, decision="fund", reason="Mine"
         ),
     ),
 ]

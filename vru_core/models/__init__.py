@@ -15,12 +15,15 @@ from vru_core.models.register import (
     Organisation,
     Payment,
 )
+from vru_core.models.rounds import Application, Assessment, ConflictOfInterest, FundingRound, RoundAssessor
 from vru_core.models.sessions import SignInThrottle, WebSession
 from vru_core.models.users import User
 
 __all__ = [
     "Aim",
     "AppMeta",
+    "Application",
+    "Assessment",
     "AuditEntry",
     "Award",
     "AwardArea",
@@ -28,6 +31,8 @@ __all__ = [
     "AwardObjective",
     "Borough",
     "Commitment",
+    "ConflictOfInterest",
+    "FundingRound",
     "FundingStream",
     "Indicator",
     "IndicatorValue",
@@ -40,6 +45,7 @@ __all__ = [
     "Payment",
     "PriorityArea",
     "RagSettings",
+    "RoundAssessor",
     "ScoringProfile",
     "SignInThrottle",
     "User",

@@ -18,6 +18,7 @@ class Role(StrEnum):
     ANALYST = "analyst"
     DIRECTOR = "director"
     VIEWER = "viewer"
+    ASSESSOR = "assessor"  # scores funding-round applications (vru_core.rounds.assessment)
 
 
 class Permission(StrEnum):
@@ -28,6 +29,7 @@ class Permission(StrEnum):
     INDICATORS_WRITE = "indicators.write"
     USERS_WRITE = "users.write"
     AUDIT_READ = "audit.read"
+    ASSESS = "rounds.assess"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
@@ -36,6 +38,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ANALYST: frozenset({Permission.MEASURES_WRITE, Permission.PROFILES_WRITE, Permission.INDICATORS_WRITE}),
     Role.DIRECTOR: frozenset({Permission.AUDIT_READ}),
     Role.VIEWER: frozenset(),
+    Role.ASSESSOR: frozenset({Permission.ASSESS}),
 }
 
 

@@ -1,0 +1,5 @@
+import sys
+
+from vru_core.rounds.cli import main
+
+sys.exit(main())
