@@ -125,10 +125,11 @@ def raced_award(engine: Engine, *, award_pounds: int) -> int:
     """An approved award for the payment race (created by the parent before the writers start)."""
     from vru_core.register.lifecycle import create_award, transition_award
 
-    actor = Actor("stress-setup", Role.ADMIN)
     data = {**sample_award(engine, title=RACED_TITLE), "amount_awarded": str(award_pounds)}
-    award_id = create_award(engine=engine, actor=actor, data=data)
-    transition_award(engine=engine, actor=actor, award_id=award_id, version=1, to_status="approved")
+    award_id = create_award(engine=engine, actor=Actor("stress-setup", Role.ADMIN), data=data)
+    # Approved by someone else: whoever created an award cannot approve it (vru_core.register.controls).
+    approver = Actor("stress-approver", Role.ADMIN)
+    transition_award(engine=engine, actor=approver, award_id=award_id, version=1, to_status="approved")
     return award_id
 
 

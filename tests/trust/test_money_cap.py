@@ -14,7 +14,7 @@ import pytest
 
 from bench.stress import PAYMENT_PENCE, concurrent_writes, paid_and_awarded, raced_award
 from tests.conftest import as_app_role
-from tests.factories import sample_award
+from tests.factories import approve, sample_award
 from vru_core.platform.auth import Actor, Role
 from vru_core.platform.backup import table_checksums
 from vru_core.platform.errors import Invalid
@@ -80,7 +80,7 @@ def _approved(engine, **changes) -> int:
     award_id = lifecycle.create_award(
         engine=engine, actor=COMMISSIONER, data=sample_award(engine, title="Cap", **changes)
     )
-    lifecycle.transition_award(engine=engine, actor=COMMISSIONER, award_id=award_id, version=1, to_status="approved")
+    approve(engine, award_id)
     return award_id
 
 

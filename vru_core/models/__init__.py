@@ -1,6 +1,7 @@
 """Every table, imported here so SQLModel.metadata (and Alembic) sees them all."""
 
 from vru_core.models.audit import AppMeta, AuditEntry
+from vru_core.models.budgets import AwardVariation, BudgetLine, BudgetOverride, Instalment, PaymentSchedule
 from vru_core.models.framework import Aim, Commitment, FundingStream, Objective, ObjectiveAim, PriorityArea
 from vru_core.models.geo import Borough, Ward
 from vru_core.models.indicators import Indicator, IndicatorValue, RagSettings
@@ -25,11 +26,15 @@ __all__ = [
     "AwardArea",
     "AwardNeedEvidence",
     "AwardObjective",
+    "AwardVariation",
     "Borough",
+    "BudgetLine",
+    "BudgetOverride",
     "Commitment",
     "FundingStream",
     "Indicator",
     "IndicatorValue",
+    "Instalment",
     "MeasureDefinition",
     "MeasureValue",
     "MonitoringReturn",
@@ -37,6 +42,7 @@ __all__ = [
     "ObjectiveAim",
     "Organisation",
     "Payment",
+    "PaymentSchedule",
     "PriorityArea",
     "RagSettings",
     "ScoringProfile",

@@ -28,6 +28,7 @@ class Permission(StrEnum):
     INDICATORS_WRITE = "indicators.write"
     USERS_WRITE = "users.write"
     AUDIT_READ = "audit.read"
+    BUDGET_WRITE = "budget.write"  # budget lines and over-commitment overrides (admins)
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {

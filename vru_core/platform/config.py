@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -24,6 +25,10 @@ class Settings:
     min_free_mb: int  # below this much free disk, the store is shown as (nearly) full
     data_source_url: str
     open_data_licence: str
+    # Approval limits in pounds by role (None: no limit); an award or variation above it needs a higher role.
+    approval_limits: dict[str, Decimal | None] = field(default_factory=dict)
+    return_due_days: int = 30  # a quarter's monitoring return is due this many days after the quarter ends
+    due_within_days: int = 30  # the due list shows what falls due within this many days
 
 
 def get_settings() -> Settings:
@@ -48,7 +53,39 @@ def get_settings() -> Settings:
         min_free_mb=int(os.environ.get("VRU_MIN_FREE_MB", "50")),
         data_source_url=os.environ.get("VRU_DATA_SOURCE_URL", "").strip(),
         open_data_licence=os.environ.get("VRU_OPEN_DATA_LICENCE", OGL_V3),
+        approval_limits={
+            "commissioner": _pounds(
+                "VRU_APPROVAL_LIMIT_COMMISSIONER", os.environ.get("VRU_APPROVAL_LIMIT_COMMISSIONER", "250000")
+            ),
+            "admin": _pounds("VRU_APPROVAL_LIMIT_ADMIN", os.environ.get("VRU_APPROVAL_LIMIT_ADMIN", "")),
+        },
+        return_due_days=_days("VRU_RETURN_DUE_DAYS", os.environ.get("VRU_RETURN_DUE_DAYS", "30")),
+        due_within_days=_days("VRU_DUE_WITHIN_DAYS", os.environ.get("VRU_DUE_WITHIN_DAYS", "30")),
     )
+
+
+class SettingError(ValueError):
+    """A setting in the environment that cannot be read: named, with what it should look like."""
+
+
+def _pounds(name: str, raw: str) -> Decimal | None:
+    """Whole pounds or pounds and pence; blank or 'none' means no limit."""
+    text = raw.strip().replace(",", "")
+    if text.lower() in ("", "none"):
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise SettingError(f"{name}={raw!r} is not an amount in pounds (e.g. 250000), or blank for no limit") from None
+    if not value.is_finite() or value < 0:
+        raise SettingError(f"{name}={raw!r} must be 0 or more pounds, or blank for no limit")
+    return value
+
+
+def _days(name: str, raw: str) -> int:
+    if not raw.strip().isdigit() or not raw.strip().isascii():
+        raise SettingError(f"{name}={raw!r} is not a whole number of days")
+    return int(raw.strip())
 
 
 def _username(url: str) -> str:
