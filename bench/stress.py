@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, func, select
+from sqlmodel import Session
 
 from tests.factories import sample_award
 from vru_core.models import AuditEntry, User
@@ -224,6 +225,73 @@ def _import_same_file(engine: Engine, actor: Actor, writer: int, i: int) -> bool
     return True
 
 
+APPROVE_TITLE = f"{PREFIX}approve-"
+RACED_STREAM, RACED_YEAR = "young_londoners_fund", 2026  # sample_award's stream, and its award date's year
+
+
+def budget_race(engine: Engine, *, writers: int, each: int, award_pounds: int, allocated_pounds: int) -> None:
+    """The approval race: a budget line, and one proposed award per writer and item drawing on it."""
+    from vru_core.register.budget import set_budget
+    from vru_core.register.lifecycle import create_award
+
+    admin = Actor("stress-admin", Role.ADMIN)
+    line = {"funding_stream": RACED_STREAM, "year": str(RACED_YEAR), "allocated": str(allocated_pounds)}
+    set_budget(engine=engine, actor=admin, data=line)
+    base = {**sample_award(engine, title=""), "amount_awarded": str(award_pounds), "area_amounts": ""}
+    for w in range(writers):
+        for i in range(each):
+            create_award(engine=engine, actor=admin, data={**base, "title": f"{APPROVE_TITLE}w{w}-{i:05d}"})
+
+
+def _approve(engine: Engine, actor: Actor, writer: int, i: int) -> bool:
+    """Approve this writer's next award; False when the budget cap refuses it."""
+    from vru_core.models.register import Award
+    from vru_core.platform.errors import Invalid
+    from vru_core.register.lifecycle import transition_award
+
+    with engine.connect() as conn:
+        award_id = conn.execute(select(Award.id).where(Award.title == f"{APPROVE_TITLE}w{writer}-{i:05d}")).scalar_one()
+    try:
+        transition_award(engine=engine, actor=actor, award_id=award_id, version=1, to_status="approved")
+    except Invalid as exc:
+        if "over by" in str(exc):
+            return False
+        raise
+    return True
+
+
+def _count_approvals(engine: Engine) -> tuple[int, int, int]:
+    from vru_core.models.register import Award
+
+    with engine.connect() as conn:
+        approved = [
+            i
+            for (i,) in conn.execute(
+                select(Award.id).where(Award.title.startswith(APPROVE_TITLE), Award.status == "approved")
+            )
+        ]
+        audited = conn.execute(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.entity_type == "award", AuditEntry.note == "proposed -> approved")
+        ).scalar()
+    return len(approved), len(set(approved)), audited
+
+
+def committed_and_allocated(engine: Engine) -> tuple[int, int]:
+    """(pence committed, pence allocated) on the raced budget line."""
+    from vru_core.models import BudgetLine
+    from vru_core.register.budget import committed_pence
+
+    with Session(engine) as session:
+        allocated = session.exec(
+            select(BudgetLine.allocated_pence).where(
+                BudgetLine.funding_stream_code == RACED_STREAM, BudgetLine.year == RACED_YEAR
+            )
+        ).scalar_one()
+        return committed_pence(session, RACED_STREAM, RACED_YEAR), int(allocated)
+
+
 def _count_payments(engine: Engine) -> tuple[int, int, int]:
     from vru_core.models.register import Payment
 
@@ -259,6 +327,7 @@ TARGETS: dict[str, tuple[Callable, Callable, Actor]] = {
     "awards": (_create_award, _count_awards, Actor("stress-commissioner", Role.COMMISSIONER)),
     "payments": (_pay, _count_payments, Actor("stress-commissioner", Role.COMMISSIONER)),
     "shrink": (_shrink, _count_payments, Actor("stress-editor", Role.COMMISSIONER)),
+    "approvals": (_approve, _count_approvals, Actor("stress-approver", Role.COMMISSIONER)),
     "edit_v1": (_edit_from_version_1, _count_awards, Actor("stress-editor", Role.COMMISSIONER)),
     "import_same": (_import_same_file, _count_awards, Actor("stress-importer", Role.COMMISSIONER)),
 }

@@ -225,9 +225,7 @@ def set_budget(
         short = committed - to_pence(allocated)
         reason = Checker().text({"r": override_reason}, "r", required=False, max_length=500)
         if short > 0 and not reason:
-            message = (
-                f"£{allocated:,} is less than the £{to_pounds(committed):,} already committed in {year_label(year)}"
-            )
+            message = f"£{allocated:,.2f} is less than the £{to_pounds(committed):,} committed in {year_label(year)}"
             raise Invalid([Problem(None, "allocated", message + "; give an override reason to set it anyway")])
         if line is None:
             line = BudgetLine(

@@ -25,7 +25,7 @@ from vru_core.platform.audit import jsonable, record
 from vru_core.platform.auth import Actor, Permission, require
 from vru_core.platform.db import session_scope
 from vru_core.platform.errors import Invalid, NotFound, Problem, Refused
-from vru_core.platform.locking import check_version, claim
+from vru_core.platform.locking import check_version, claim, lock_row
 from vru_core.register.budget import check_commitment, financial_year
 from vru_core.register.columns import area_rows, award_columns, award_snapshot
 from vru_core.register.controls import FIELD_LABELS, VARIATION_FIELDS, check_approver, varied_fields
@@ -61,7 +61,7 @@ def propose_variation(*, engine: Engine, actor: Actor, award_id: int, version: i
     if clean is None or c.problems:
         raise Invalid(c.problems + problems)
     with session_scope(engine) as session:
-        award = session.get(Award, award_id)
+        award = lock_row(session, Award, award_id)  # two proposals at once: the second sees the first
         if award is None:
             raise NotFound(f"No award with id {award_id}")
         check_version(session, award, version, entity_type="award", entity_id=str(award_id))
