@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -73,12 +74,9 @@ def _pounds(name: str, raw: str) -> Decimal | None:
     text = raw.strip().replace(",", "")
     if text.lower() in ("", "none"):
         return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise SettingError(f"{name}={raw!r} is not an amount in pounds (e.g. 250000), or blank for no limit") from None
-    if not value.is_finite() or value < 0:
-        raise SettingError(f"{name}={raw!r} must be 0 or more pounds, or blank for no limit")
+    if not re.fullmatch(r"[0-9]{1,12}(\.[0-9]{1,2})?", text):
+        raise SettingError(f"{name}={raw!r} is not an amount in pounds (e.g. 250000), or blank for no limit")
+    value = Decimal(text)
     return value
 
 

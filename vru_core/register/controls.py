@@ -45,6 +45,9 @@ FIELD_LABELS = {
 }
 
 
+ROLE_NAMES = {"admin": "an administrator", "commissioner": "a commissioner"}
+
+
 def assessors_of(session: Session, award_id: int) -> set[str]:
     """Usernames who assessed the application this award came from. Filled by funding rounds
     (vru_core.rounds.assessment.assessors_of_award); until they are wired in, nobody."""
@@ -79,7 +82,7 @@ def check_approver(
     limit = approval_limit(actor)
     if limit is not None and amount_pence > to_pence(limit):
         raise Refused(
-            f"Approval limit: a {actor.role.value} may approve up to £{limit:,.2f}; "
+            f"Approval limit: {ROLE_NAMES.get(actor.role.value, actor.role.value)} may approve up to £{limit:,.2f}; "
             f"£{to_pounds(amount_pence):,.2f} needs someone with a higher limit (see README, Budgets and controls).",
             [Problem(None, "amount_awarded", f"above the {actor.role.value} approval limit of £{limit:,.2f}")],
         )
