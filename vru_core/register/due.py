@@ -107,11 +107,8 @@ def due_list(engine: Engine, *, today: dt.date | None = None, within_days: int |
             for row in session.exec(select(Instalment).where(Instalment.award_id.in_(ids))):
                 instalments[row.award_id].append(row)
             total = cast(func.sum(Payment.amount_pence), BigInteger)
-            paid = dict(
-                session.exec(
-                    select(Payment.award_id, total).where(Payment.award_id.in_(ids)).group_by(Payment.award_id)
-                )
-            )
+            query = select(Payment.award_id, total).where(Payment.award_id.in_(ids)).group_by(Payment.award_id)
+            paid = {award_id: int(pence) for award_id, pence in session.exec(query).all()}
         items: list[DueItem] = []
         for award, recipient in awards:
 
