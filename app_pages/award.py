@@ -6,7 +6,7 @@ person opened; if the award changed since, the page says so and offers to reload
 
 import streamlit as st
 
-from ui import award_parts
+from ui import award_controls, award_parts
 from ui.cached import labels, register_data
 from ui.feedback import forget, moved_on, opened_version
 from ui.session import can, current_actor, engine
@@ -62,7 +62,7 @@ if writer and detail.version != opened:
     )
     if st.button("Reload the current version (drops your unsaved change)", key=f"reload_award_{award_id}"):
         moved_on(opened_key, None)
-        forget(f"award_edit_{award_id}", f"award_status_{award_id}")
+        forget(f"award_edit_{award_id}", f"award_status_{award_id}", f"award_variation_{award_id}")
         st.rerun()
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Awarded", f"£{detail.amount_awarded:,.2f}")
@@ -70,7 +70,18 @@ m2.metric("Paid", f"£{detail.paid:,.2f}")
 m3.metric("Left to pay", f"£{detail.remaining:,.2f}")
 m4.metric("Planned end", f"{detail.planned_end:%d %b %Y}", help=f"Starts {detail.planned_start:%d %b %Y}")
 
-tabs = st.tabs(["Details", "Status", "Payments", "Monitoring returns", "Need evidence", "History"])
+tabs = st.tabs(
+    [
+        "Details",
+        "Status",
+        "Payments",
+        "Payment schedule",
+        "Monitoring returns",
+        "Variations",
+        "Need evidence",
+        "History",
+    ]
+)
 with tabs[0]:
     award_parts.details(detail, names)
     if writer:
@@ -84,8 +95,12 @@ with tabs[1]:
 with tabs[2]:
     award_parts.payments(detail, store=store, actor=actor if writer else None)
 with tabs[3]:
-    award_parts.returns(detail, store=store, actor=actor if writer else None)
+    award_controls.schedule(detail, store=store, actor=actor if writer else None)
 with tabs[4]:
-    award_parts.evidence(store, award_id)
+    award_parts.returns(detail, store=store, actor=actor if writer else None)
 with tabs[5]:
+    award_controls.variations(detail, names, store=store, actor=actor if writer else None, opened=opened)
+with tabs[6]:
+    award_parts.evidence(store, award_id)
+with tabs[7]:
     award_parts.history(store, award_id)

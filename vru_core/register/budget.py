@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
+import pandas as pd
 from sqlalchemy import BigInteger, Engine, cast, func
 from sqlmodel import Session, select
 
@@ -379,3 +380,22 @@ def budget_json(engine: Engine, *, year: int | None = None) -> dict:
         "counts": COUNTS,
         "lines": [line.as_json() for line in budget_lines(engine, year=year)],
     }
+
+
+def lines_frame(lines: list[BudgetFigures]) -> pd.DataFrame:
+    """The lines as a table (pounds as floats for display; the CSV keeps the same columns)."""
+    money = ("allocated", "committed", "proposed", "paid", "forecast", "remaining")
+    rows = [
+        {
+            "funding_stream": b.stream_name,
+            "year": b.year_label,
+            "budget_set": "yes" if b.budget_set else "no budget set",
+            **{m: float(getattr(b, m)) for m in money},
+            "committed_awards": b.committed_awards,
+            "overrides": b.overrides,
+            "note": ("EXAMPLE budget. " if b.is_example else "") + b.note,
+        }
+        for b in lines
+    ]
+    columns = ["funding_stream", "year", "budget_set", *money, "committed_awards", "overrides", "note"]
+    return pd.DataFrame(rows, columns=columns)

@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import pandas as pd
 from sqlalchemy import BigInteger, Engine, cast, func
 from sqlmodel import select
 
@@ -143,3 +144,27 @@ def due_list(engine: Engine, *, today: dt.date | None = None, within_days: int |
                 items.append(item("ending", what, award.planned_end))
     items.sort(key=lambda i: (not i.overdue, i.due_on, i.identifier))
     return DueList(today=today, within_days=within, return_due_days=settings.return_due_days, items=items)
+
+
+def due_frame(listed: DueList, kinds: tuple[str, ...] = tuple(KINDS)) -> pd.DataFrame:
+    """The list as a table for the page and its CSV (`open` is the award page's address)."""
+    rows = [
+        {
+            "open": f"/award?id={i.award_id}",
+            "kind": KINDS[i.kind],
+            "identifier": i.identifier,
+            "title": i.title,
+            "recipient": i.recipient,
+            "what": i.what,
+            "due_on": i.due_on,
+            "state": f"overdue by {i.days} day(s)"
+            if i.overdue
+            else ("due today" if i.days == 0 else f"in {-i.days} day(s)"),
+            "amount": float(i.amount) if i.amount is not None else None,
+            "example": i.is_example,
+        }
+        for i in listed.items
+        if i.kind in kinds
+    ]
+    columns = ["open", "kind", "identifier", "title", "recipient", "what", "due_on", "state", "amount", "example"]
+    return pd.DataFrame(rows, columns=columns)
