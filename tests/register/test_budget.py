@@ -221,3 +221,18 @@ def test_budget_command_line_json(engine, monkeypatch, capsys):
     assert [x["year"] for x in json.loads(capsys.readouterr().out)["lines"]] == ["2026/27", "2027/28"]
     assert main(["budget", "--year", "20266"]) == 2
     assert "not a financial year" in capsys.readouterr().err
+
+
+def test_the_example_register_brings_labelled_example_budgets_and_takes_them_away(engine):
+    from vru_core.register import examples
+
+    _set(engine, "1000000", year="2025/26", stream="vru_core_budget")  # a real line: never replaced
+    examples.load_examples(engine=engine, actor=CREATOR)
+    lines = [b for b in budget.budget_lines(engine) if b.committed]
+    assert lines and all(b.budget_set for b in lines)
+    made_up = [b for b in lines if b.is_example]
+    assert made_up and all(b.note.startswith("EXAMPLE") and b.remaining >= 0 for b in made_up)
+    real = _line(engine, 2025, "vru_core_budget")
+    assert not real.is_example and real.allocated == Decimal("1000000")
+    examples.remove_examples(engine=engine, actor=CREATOR)
+    assert [(b.stream, b.year) for b in budget.budget_lines(engine)] == [("vru_core_budget", 2025)]

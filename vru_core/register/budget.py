@@ -28,7 +28,8 @@ from decimal import Decimal
 
 import pandas as pd
 from sqlalchemy import BigInteger, Engine, cast, func
-from sqlmodel import Session, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
 
 from vru_core.models import Award, BudgetLine, BudgetOverride, FundingStream, Instalment, Payment
 from vru_core.models.common import utcnow
@@ -38,7 +39,7 @@ from vru_core.platform.db import session_scope
 from vru_core.platform.errors import Invalid, PermissionDenied, Problem
 from vru_core.platform.locking import claim, write_lock
 from vru_core.register.statuses import COMMITTED
-from vru_core.register.validation import Checker, to_pence, to_pounds
+from vru_core.register.validation import Checker, pounds, to_pence
 
 PAYING = ("approved", "active")  # awards still to be paid: their schedules make the forecast
 COUNTS = {
@@ -85,7 +86,7 @@ def committed_pence(session: Session, stream: str, year: int, *, excluding: int 
     start, end = year_bounds(year)
     query = select(func.coalesce(cast(func.sum(Award.amount_pence), BigInteger), 0)).where(
         Award.funding_stream_code == stream,
-        Award.status.in_(COMMITTED),
+        col(Award.status).in_(COMMITTED),
         Award.award_date >= start,
         Award.award_date <= end,
     )
@@ -123,9 +124,9 @@ def check_commitment(
         return
     over = total - line.allocated_pence
     message = (
-        f"£{to_pounds(amount_pence):,} would commit £{to_pounds(total):,} of the £{to_pounds(line.allocated_pence):,} "
-        f"allocated to {_stream_name(session, stream)} {year_label(year)} (£{to_pounds(others):,} already committed, "
-        f"£{to_pounds(max(line.allocated_pence - others, 0)):,} remaining): over by £{to_pounds(over):,}"
+        f"£{pounds(amount_pence):,} would commit £{pounds(total):,} of the £{pounds(line.allocated_pence):,} "
+        f"allocated to {_stream_name(session, stream)} {year_label(year)} (£{pounds(others):,} already committed, "
+        f"£{pounds(max(line.allocated_pence - others, 0)):,} remaining): over by £{pounds(over):,}"
     )
     reason = Checker().text({"r": override_reason}, "r", required=False, max_length=500)
     if not reason:
@@ -153,12 +154,12 @@ def _override(
         actor=actor,
         action="override",
         entity_type="budget_line",
-        entity_id=line.id,
+        entity_id=line.id or 0,
         after={
             "funding_stream": line.funding_stream_code,
             "year": year_label(line.year),
             "award_id": award_id,
-            "over_by": to_pounds(over_by),
+            "over_by": pounds(over_by),
             "reason": reason,
         },
         note=reason,
@@ -169,7 +170,7 @@ def line_dict(line: BudgetLine) -> dict:
     return {
         "funding_stream": line.funding_stream_code,
         "year": year_label(line.year),
-        "allocated": to_pounds(line.allocated_pence),
+        "allocated": pounds(line.allocated_pence),
         "note": line.note,
         "version": line.version,
     }
@@ -214,7 +215,7 @@ def set_budget(
                         None,
                         "year",
                         f"{_stream_name(session, stream)} {year_label(year)} already has a budget of "
-                        f"£{to_pounds(line.allocated_pence):,} (set by {line.updated_by}): change that one",
+                        f"£{pounds(line.allocated_pence):,} (set by {line.updated_by}): change that one",
                     )
                 ]
             )
@@ -226,7 +227,7 @@ def set_budget(
         short = committed - to_pence(allocated)
         reason = Checker().text({"r": override_reason}, "r", required=False, max_length=500)
         if short > 0 and not reason:
-            message = f"£{allocated:,.2f} is less than the £{to_pounds(committed):,} committed in {year_label(year)}"
+            message = f"£{allocated:,.2f} is less than the £{pounds(committed):,} committed in {year_label(year)}"
             raise Invalid([Problem(None, "allocated", message + "; give an override reason to set it anyway")])
         if line is None:
             line = BudgetLine(
@@ -251,7 +252,7 @@ def set_budget(
             actor=actor,
             action="create" if before is None else "update",
             entity_type="budget_line",
-            entity_id=line.id,
+            entity_id=line.id or 0,
             before=before,
             after=line_dict(line),
         )
@@ -293,9 +294,8 @@ def budget_lines(engine: Engine, *, year: int | None = None) -> list[BudgetFigur
     with session_scope(engine) as session:
         names = dict(session.exec(select(FundingStream.code, FundingStream.name)).all())
         lines = {(b.funding_stream_code, b.year): b for b in session.exec(select(BudgetLine)).all()}
-        awards = session.exec(
-            select(Award.id, Award.funding_stream_code, Award.award_date, Award.amount_pence, Award.status)
-        ).all()
+        columns = (Award.id, Award.funding_stream_code, Award.award_date, Award.amount_pence, Award.status)
+        awards = session.execute(sa_select(*(col(c) for c in columns))).all()
         paid = _sum_by_award(session, Payment)
         scheduled = _sum_by_award(session, Instalment)
         overrides: dict[tuple[str, int], int] = defaultdict(int)
@@ -317,33 +317,29 @@ def budget_lines(engine: Engine, *, year: int | None = None) -> list[BudgetFigur
         keys = {k for k in keys if k[1] == year}
     out = []
     for stream, y in sorted(keys, key=lambda k: (k[1], names.get(k[0], k[0]))):
-        line, s = lines.get((stream, y)), sums.get((stream, y), {})
-        allocated = line.allocated_pence if line else 0
+        found, s = lines.get((stream, y)), sums.get((stream, y), {})
+        allocated = found.allocated_pence if found else 0
         out.append(
             BudgetFigures(
                 stream=stream,
                 stream_name=names.get(stream, stream),
                 year=y,
                 year_label=year_label(y),
-                budget_set=line is not None,
-                allocated=_pounds(allocated),
-                committed=_pounds(s.get("committed", 0)),
-                proposed=_pounds(s.get("proposed", 0)),
-                paid=_pounds(s.get("paid", 0)),
-                forecast=_pounds(s.get("forecast", 0)),
-                remaining=_pounds(allocated - s.get("committed", 0)),
+                budget_set=found is not None,
+                allocated=pounds(allocated),
+                committed=pounds(s.get("committed", 0)),
+                proposed=pounds(s.get("proposed", 0)),
+                paid=pounds(s.get("paid", 0)),
+                forecast=pounds(s.get("forecast", 0)),
+                remaining=pounds(allocated - s.get("committed", 0)),
                 committed_awards=s.get("awards", 0),
                 overrides=overrides.get((stream, y), 0),
-                note=line.note if line else "",
-                version=line.version if line else None,
-                is_example=bool(line and line.is_example),
+                note=found.note if found else "",
+                version=found.version if found else None,
+                is_example=bool(found and found.is_example),
             )
         )
     return out
-
-
-def _pounds(pence: int) -> Decimal:
-    return (Decimal(pence) / 100).quantize(Decimal("0.01"))
 
 
 def _sum_by_award(session: Session, model) -> dict[int, int]:
@@ -354,10 +350,12 @@ def _sum_by_award(session: Session, model) -> dict[int, int]:
 def overrides(engine: Engine, *, year: int | None = None) -> list[dict]:
     """Every recorded override, newest first: who, when, which line and award, by how much, why."""
     with session_scope(engine) as session:
-        query = select(BudgetOverride, Award.identifier).join(Award, Award.id == BudgetOverride.award_id, isouter=True)
+        query = select(BudgetOverride, Award.identifier).join(
+            Award, col(Award.id) == col(BudgetOverride.award_id), isouter=True
+        )
         if year is not None:
             query = query.where(BudgetOverride.year == year)
-        rows = session.exec(query.order_by(BudgetOverride.id.desc())).all()
+        rows = session.exec(query.order_by(col(BudgetOverride.id).desc())).all()
         names = dict(session.exec(select(FundingStream.code, FundingStream.name)).all())
         return [
             {
@@ -366,7 +364,7 @@ def overrides(engine: Engine, *, year: int | None = None) -> list[dict]:
                 "funding_stream": names.get(o.funding_stream_code, o.funding_stream_code),
                 "year": year_label(o.year),
                 "award": identifier or "(the allocation itself)",
-                "over_by": to_pounds(o.over_by_pence),
+                "over_by": pounds(o.over_by_pence),
                 "reason": o.reason,
             }
             for o, identifier in rows

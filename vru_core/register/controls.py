@@ -69,7 +69,7 @@ def check_approver(
             f"Separation of duties: {actor.username} created award {award.identifier} and cannot approve {what}; "
             "another commissioner or an administrator must."
         )
-    if actor.username in assessors_of(session, award.id):
+    if actor.username in assessors_of(session, award.id or 0):
         raise Refused(
             f"Separation of duties: {actor.username} assessed the application behind award {award.identifier} "
             f"and cannot approve {what}."

@@ -20,7 +20,7 @@ from decimal import Decimal
 
 import pandas as pd
 from sqlalchemy import BigInteger, Engine, cast, func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from vru_core.models import Award, Instalment, MonitoringReturn, Organisation, Payment
 from vru_core.platform.config import get_settings
@@ -93,25 +93,32 @@ def due_list(engine: Engine, *, today: dt.date | None = None, within_days: int |
     with session_scope(engine) as session:
         awards = session.exec(
             select(Award, Organisation.name)
-            .join(Organisation, Organisation.id == Award.organisation_id)
-            .where(Award.status.in_(RUNNING))
+            .join(Organisation, col(Organisation.id) == col(Award.organisation_id))
+            .where(col(Award.status).in_(RUNNING))
         ).all()
-        ids = [a.id for a, _ in awards]
+        ids = [a.id or 0 for a, _ in awards]
         periods: dict[int, set[str]] = defaultdict(set)
         instalments: dict[int, list[Instalment]] = defaultdict(list)
         paid: dict[int, int] = {}
         if ids:
             for award_id, period in session.exec(
-                select(MonitoringReturn.award_id, MonitoringReturn.period).where(MonitoringReturn.award_id.in_(ids))
+                select(MonitoringReturn.award_id, MonitoringReturn.period).where(
+                    col(MonitoringReturn.award_id).in_(ids)
+                )
             ):
                 periods[award_id].add(period)
-            for row in session.exec(select(Instalment).where(Instalment.award_id.in_(ids))):
+            for row in session.exec(select(Instalment).where(col(Instalment.award_id).in_(ids))):
                 instalments[row.award_id].append(row)
             total = cast(func.sum(Payment.amount_pence), BigInteger)
-            query = select(Payment.award_id, total).where(Payment.award_id.in_(ids)).group_by(Payment.award_id)
+            query = (
+                select(col(Payment.award_id), total)
+                .where(col(Payment.award_id).in_(ids))
+                .group_by(col(Payment.award_id))
+            )
             paid = {award_id: int(pence) for award_id, pence in session.exec(query).all()}
         items: list[DueItem] = []
         for award, recipient in awards:
+            aid = award.id or 0
 
             def item(kind: str, what: str, due_on: dt.date, amount: Decimal | None = None, *, a=award, r=recipient):
                 return DueItem(
@@ -130,9 +137,9 @@ def due_list(engine: Engine, *, today: dt.date | None = None, within_days: int |
 
             for period, last_day in quarters(award.planned_start, award.planned_end):
                 due_on = last_day + dt.timedelta(days=settings.return_due_days)
-                if due_on <= horizon and not _received(periods[award.id], period):
+                if due_on <= horizon and not _received(periods[aid], period):
                     items.append(item("return", f"{period} monitoring return", due_on))
-            lines = allocate(instalments[award.id], int(paid.get(award.id, 0)), periods[award.id], today, within)
+            lines = allocate(instalments[aid], int(paid.get(aid, 0)), periods[aid], today, within)
             for line in lines:
                 if line.status != "paid" and line.due_on <= horizon:
                     waiting = f", waiting for the {line.return_period} return" if line.waiting_for_return else ""

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import Engine, delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from vru_core.models import Award, Instalment, MonitoringReturn, PaymentSchedule
 from vru_core.models.common import utcnow
@@ -26,7 +26,7 @@ from vru_core.platform.auth import Actor, Permission, require
 from vru_core.platform.db import session_scope
 from vru_core.platform.errors import Invalid, NotFound, Problem, Refused
 from vru_core.platform.locking import claim, gone, lock_row
-from vru_core.register.validation import Checker, check_period, to_pence, to_pounds
+from vru_core.register.validation import Checker, check_period, pounds, to_pence, to_pounds
 
 MAX_INSTALMENTS = 60
 
@@ -73,7 +73,7 @@ def allocate(
         waiting = bool(i.return_period) and i.return_period not in received and status != "paid"
         out.append(
             InstalmentLine(
-                i.position, i.due_on, to_pounds(i.amount_pence), i.return_period, to_pounds(covered), status, waiting
+                i.position, i.due_on, pounds(i.amount_pence), i.return_period, pounds(covered), status, waiting
             )
         )
     return out
@@ -85,7 +85,7 @@ def received_periods(session: Session, award_id: int) -> set[str]:
 
 def instalments_of(session: Session, award_id: int) -> list[Instalment]:
     return list(
-        session.exec(select(Instalment).where(Instalment.award_id == award_id).order_by(Instalment.position)).all()
+        session.exec(select(Instalment).where(Instalment.award_id == award_id).order_by(col(Instalment.position))).all()
     )
 
 
@@ -168,7 +168,7 @@ def set_schedule(
             before = _as_dict(award_id, instalments_of(session, award_id), schedule.version - 1)
             schedule.updated_by, schedule.updated_at = actor.username, utcnow()
             session.add(schedule)
-        session.exec(delete(Instalment).where(Instalment.award_id == award_id))
+        session.exec(delete(Instalment).where(col(Instalment.award_id) == award_id))
         rows = [
             Instalment(award_id=award_id, position=n, due_on=d, amount_pence=p, return_period=r)
             for n, (d, p, r) in enumerate(cleaned, start=1)
@@ -217,6 +217,6 @@ def schedule_view(
         return ScheduleView(
             version=schedule.version if schedule else 0,
             lines=lines,
-            scheduled=to_pounds(scheduled),
-            unscheduled=to_pounds(max(award.amount_pence - scheduled, 0)),
+            scheduled=pounds(scheduled),
+            unscheduled=pounds(max(award.amount_pence - scheduled, 0)),
         )

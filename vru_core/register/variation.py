@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from vru_core.models import Award, AwardVariation
 from vru_core.models.common import utcnow
@@ -104,11 +104,11 @@ def propose_variation(*, engine: Engine, actor: Actor, award_id: int, version: i
             actor=actor,
             action="create",
             entity_type="award_variation",
-            entity_id=row.id,
+            entity_id=row.id or 0,
             after=variation_dict(row),
             note=reason,
         )
-        return row.id
+        return row.id or 0
 
 
 def decide_variation(
@@ -189,11 +189,11 @@ def variations_of(engine: Engine, award_id: int) -> list[VariationLine]:
     """Every variation of an award, newest first."""
     with session_scope(engine) as session:
         rows = session.exec(
-            select(AwardVariation).where(AwardVariation.award_id == award_id).order_by(AwardVariation.id.desc())
+            select(AwardVariation).where(AwardVariation.award_id == award_id).order_by(col(AwardVariation.id).desc())
         ).all()
         return [
             VariationLine(
-                id=v.id,
+                id=v.id or 0,
                 status=v.status,
                 changes="; ".join(
                     f"{FIELD_LABELS.get(k, k)}: {_show(b)} -> {_show(a)}" for k, (b, a) in v.changes.items()
