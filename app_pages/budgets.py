@@ -8,10 +8,10 @@ from ui.cached import labels
 from ui.feedback import attempt, field_errors, moved_on, offer_reload, opened_version, seen_version, show_refusal
 from ui.session import can, current_actor, engine
 from ui.text import plain
-from ui.widgets import money_column
+from ui.widgets import pence_column
 from vru_core.platform.auth import Permission
 from vru_core.platform.csvsafe import safe_csv
-from vru_core.register import budget
+from vru_core.register import budget, budget_reads
 
 st.title("Budgets")
 st.caption(
@@ -19,7 +19,7 @@ st.caption(
     "date. Source: this register's awards, payments and payment schedules, and the allocations administrators set."
 )
 store = engine()
-lines = budget.budget_lines(store)
+lines = budget_reads.budget_lines(store)
 this_year = budget.financial_year(dt.date.today())
 years = sorted({b.year for b in lines} | {this_year}, reverse=True)
 asked = budget.parse_year(st.query_params.get("year", ""))
@@ -49,7 +49,7 @@ for col, name in zip(cols, ("allocated", "committed", "paid", "forecast", "remai
     )
 if not shown:
     st.info(f"No budget is set for {period} and no award is dated in it yet.")
-table = budget.lines_frame(shown)
+table = budget_reads.lines_frame(shown)
 st.dataframe(
     table,
     hide_index=True,
@@ -58,7 +58,7 @@ st.dataframe(
         "funding_stream": "Funding stream",
         "year": "Financial year",
         "budget_set": "Budget",
-        **{m: money_column(m.capitalize()) for m in budget.COUNTS},
+        **{m: pence_column(m.capitalize()) for m in budget.COUNTS},
         "committed_awards": st.column_config.NumberColumn("Committed awards"),
         "overrides": st.column_config.NumberColumn("Overrides", help="Commitments past the allocation, by an admin"),
         "note": "Note",
@@ -76,7 +76,7 @@ st.download_button(
     key="budget_download",
 )
 
-overrides = budget.overrides(store, year=choice or None)
+overrides = budget_reads.overrides(store, year=choice or None)
 if overrides:
     st.subheader("Overrides")
     st.caption("Every commitment past an allocation, recorded with the administrator's reason (also in the audit log).")
@@ -87,7 +87,7 @@ if overrides:
         key="budget_overrides",
         column_config={
             "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm"),
-            "over_by": money_column("Over by"),
+            "over_by": pence_column("Over by"),
         },
     )
 

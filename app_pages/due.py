@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui.session import engine
-from ui.widgets import date_column, money_column
+from ui.widgets import award_columns, date_column, money_column
 from vru_core.platform.csvsafe import safe_csv
 from vru_core.register.due import KINDS, due_frame, due_list
 
@@ -11,8 +11,8 @@ st.title("Due and overdue")
 listed = due_list(engine())
 st.caption(
     f"As of {listed.today:%d %b %Y}, for approved and active awards in this register. A quarter's monitoring return "
-    f"is due {listed.return_due_days} days after the quarter ends (setting `VRU_RETURN_DUE_DAYS`); instalments come "
-    f"from each award's payment schedule; the list looks {listed.within_days} days ahead (`VRU_DUE_WITHIN_DAYS`)."
+    f"is due {listed.return_due_days} days after the quarter ends; instalments come from each award's payment "
+    f"schedule; the list looks {listed.within_days} days ahead (both periods are set by the administrator)."
 )
 counts = listed.counts
 cols = st.columns(6)
@@ -41,11 +41,8 @@ else:
         hide_index=True,
         width="stretch",
         column_config={
-            "open": st.column_config.LinkColumn("Award", display_text="Open", width="small"),
+            **award_columns("medium"),
             "kind": "What",
-            "identifier": "Identifier",
-            "title": st.column_config.TextColumn("Title", width="medium"),
-            "recipient": "Recipient",
             "what": st.column_config.TextColumn("Detail", width="large"),
             "due_on": date_column("Due"),
             "state": "When",

@@ -7,7 +7,7 @@ import streamlit as st
 from ui.cached import labels, register_data
 from ui.feedback import attempt, show_refusal
 from ui.session import can, current_actor, engine
-from ui.widgets import date_column, examples_banner, money_column
+from ui.widgets import award_columns, date_column, examples_banner, money_column
 from vru_core.platform.auth import Permission
 from vru_core.platform.csvsafe import safe_csv
 from vru_core.register import examples
@@ -33,9 +33,9 @@ show_refusal("examples")
 counts = due_list(engine()).counts
 st.page_link(
     "app_pages/due.py",
-    label=f"Due and overdue: {counts['return_overdue']} monitoring returns late, "
-    f"{counts['payment_overdue'] + counts['payment_due']} payments due ({counts['payment_overdue']} overdue), "
-    f"{counts['ending_overdue'] + counts['ending_due']} awards ending or ended",
+    label=f"Due and overdue: {counts['return_overdue']} monitoring return(s) late, "
+    f"{counts['payment_overdue'] + counts['payment_due']} payment(s) due ({counts['payment_overdue']} overdue), "
+    f"{counts['ending_overdue'] + counts['ending_due']} award(s) ending or ended",
     icon=":material/event_upcoming:",
 )
 
@@ -96,7 +96,7 @@ m2.metric(
     help=f"{t['committed_awards']:,} approved, active and completed awards among those shown",
 )
 m3.metric(
-    "Proposed (not yet awarded)",
+    "Proposed (not awarded)",
     f"£{t['proposed']:,.0f}",
     help=f"{t['proposed_awards']:,} proposed awards among those shown, awaiting approval",
 )
@@ -109,11 +109,8 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     column_config={
-        "open": st.column_config.LinkColumn("Award", display_text="Open", width="small"),
-        "identifier": "Identifier",
-        "title": st.column_config.TextColumn("Title", width="large"),
-        "recipient": "Recipient",
-        "amount": money_column("Awarded"),
+        **award_columns(),
+        "amount": money_column("Amount"),
         "paid": money_column("Paid"),
         "status": "Status",
         "award_date": date_column("Award date"),

@@ -158,12 +158,13 @@ def _pay(engine: Engine, actor: Actor, writer: int, i: int) -> bool:
 
 
 def _shrink(engine: Engine, actor: Actor, writer: int, i: int) -> bool:
-    """An editor lowering the raced award by £10 from the version it reads; False when refused (stale, or
-    below what is paid by then): the cap must hold against edits as well as payments."""
+    """An editor lowering the raced (approved) award by £10 from the version it reads, as a variation that a
+    second person approves at once; False when refused (stale, another variation open, or below what is paid
+    by then): the cap must hold against variations as well as payments."""
     from vru_core.models.register import Award
-    from vru_core.platform.errors import Invalid, Stale
-    from vru_core.register.lifecycle import update_award
+    from vru_core.platform.errors import DomainError
     from vru_core.register.reads import award_detail
+    from vru_core.register.variation import decide_variation, propose_variation
 
     url = str(engine.url)
     if url not in _raced:
@@ -172,8 +173,15 @@ def _shrink(engine: Engine, actor: Actor, writer: int, i: int) -> bool:
     detail = award_detail(engine, _raced[url])
     data = {**detail.form_data(), "amount_awarded": f"{detail.amount_awarded - PAYMENT_PENCE // 100:.2f}"}
     try:
-        update_award(engine=engine, actor=actor, award_id=detail.id, version=detail.version, data=data)
-    except (Stale, Invalid):
+        kwargs = {"award_id": detail.id, "version": detail.version, "data": data, "reason": "shrink"}
+        variation_id = propose_variation(engine=engine, actor=actor, **kwargs)
+    except DomainError:
+        return False
+    approver = Actor(f"{actor.username}-approver", Role.ADMIN)
+    try:
+        decide_variation(engine=engine, actor=approver, variation_id=variation_id, version=1, approve=True)
+    except DomainError:  # refused (stale, or below what is paid by now): close it so others may propose
+        decide_variation(engine=engine, actor=approver, variation_id=variation_id, version=1, approve=False)
         return False
     return True
 
@@ -186,7 +194,10 @@ def _edit_from_version_1(engine: Engine, actor: Actor, writer: int, i: int) -> b
 
     with engine.connect() as conn:
         award_id = conn.execute(select(Award.id).where(Award.title == RACED_TITLE)).scalar_one()
-    data = {**sample_award(engine, title=RACED_TITLE), "description": f"{PREFIX}w{writer}-{i}"}
+    from vru_core.register.reads import award_detail
+
+    # The raced award's own fields (it is approved: its amount is not the sample's), a new description.
+    data = {**award_detail(engine, award_id).form_data(), "description": f"{PREFIX}w{writer}-{i}"}
     try:
         update_award(engine=engine, actor=actor, award_id=award_id, version=1, data=data)
     except Stale:

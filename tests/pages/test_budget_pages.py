@@ -11,7 +11,7 @@ from tests.factories import approve, sample_award
 from tests.pages.conftest import visible
 from vru_core.platform.auth import Actor, Role
 from vru_core.platform.backup import table_checksums
-from vru_core.register import budget, lifecycle, money, schedule, variation
+from vru_core.register import budget, budget_reads, lifecycle, money, schedule, variation
 from vru_core.register.reads import award_detail
 
 pytestmark = pytest.mark.store
@@ -92,7 +92,7 @@ def test_an_administrator_sets_a_budget_on_the_page_problems_beside_fields(engin
     at.text_input(key="budget_note").input("=VRU core budget")
     at.button(key="budget_save").click().run()
     assert not at.exception and not at.error
-    lines = [b for b in budget.budget_lines(engine, year=THIS_YEAR) if b.budget_set]
+    lines = [b for b in budget_reads.budget_lines(engine, year=THIS_YEAR) if b.budget_set]
     assert [(b.stream, b.allocated, b.note) for b in lines] == [
         (at.selectbox(key="budget_stream").value, Decimal("6800000.00"), "=VRU core budget")
     ]
@@ -119,10 +119,11 @@ def test_due_page_and_register_counts(engine, make_app):
     assert not at.exception
     (link,) = [p for p in at.get("page_link") if "Due and overdue" in p.proto.label]
     assert (
-        f"{metrics['Returns late']} monitoring returns late, 1 payments due (1 overdue), 1 awards" in link.proto.label
+        f"{metrics['Returns late']} monitoring returns late, 1 payment(s) due (1 overdue), 1 award(s)"
+        in link.proto.label
     )
     committed = {m.label: m.value for m in at.metric}
-    assert committed["Committed (awarded)"] == "£45,000" and committed["Proposed (not yet awarded)"] == "£0"
+    assert committed["Committed (awarded)"] == "£45,000" and committed["Proposed (not awarded)"] == "£0"
 
 
 def test_a_variation_proposed_and_approved_on_the_award_page(engine, make_app):

@@ -14,7 +14,7 @@ from vru_core.models import AuditEntry, BudgetOverride
 from vru_core.platform.auth import Actor, Role
 from vru_core.platform.backup import table_checksums
 from vru_core.platform.errors import Invalid, PermissionDenied, Stale
-from vru_core.register import budget, lifecycle, money, schedule
+from vru_core.register import budget, budget_reads, lifecycle, money, schedule
 from vru_core.register.cli import main
 
 pytestmark = pytest.mark.store
@@ -45,8 +45,8 @@ def _set(engine, allocated: str, *, year: str = "2026/27", stream: str = YLF, **
     return budget.set_budget(engine=engine, actor=ADMIN, data=data, **kwargs)
 
 
-def _line(engine, year: int = 2026, stream: str = YLF) -> budget.BudgetFigures:
-    (line,) = [b for b in budget.budget_lines(engine, year=year) if b.stream == stream]
+def _line(engine, year: int = 2026, stream: str = YLF) -> budget_reads.BudgetFigures:
+    (line,) = [b for b in budget_reads.budget_lines(engine, year=year) if b.stream == stream]
     return line
 
 
@@ -147,7 +147,7 @@ def test_only_an_administrator_overrides_and_the_override_is_recorded(engine):
         entry = session.exec(select(AuditEntry).where(AuditEntry.action == "override")).one()
     assert (override.award_id, override.over_by_pence, override.created_by) == (award_id, 500_000, ADMIN.username)
     assert entry.actor == ADMIN.username and entry.note == "Home Office top-up confirmed 2026-05-01"
-    assert budget.overrides(engine)[0]["reason"] == override.reason
+    assert budget_reads.overrides(engine)[0]["reason"] == override.reason
 
 
 def test_no_budget_set_means_not_capped_and_is_said(engine):
@@ -228,11 +228,11 @@ def test_the_example_register_brings_labelled_example_budgets_and_takes_them_awa
 
     _set(engine, "1000000", year="2025/26", stream="vru_core_budget")  # a real line: never replaced
     examples.load_examples(engine=engine, actor=CREATOR)
-    lines = [b for b in budget.budget_lines(engine) if b.committed]
+    lines = [b for b in budget_reads.budget_lines(engine) if b.committed]
     assert lines and all(b.budget_set for b in lines)
     made_up = [b for b in lines if b.is_example]
     assert made_up and all(b.note.startswith("EXAMPLE") and b.remaining >= 0 for b in made_up)
     real = _line(engine, 2025, "vru_core_budget")
     assert not real.is_example and real.allocated == Decimal("1000000")
     examples.remove_examples(engine=engine, actor=CREATOR)
-    assert [(b.stream, b.year) for b in budget.budget_lines(engine)] == [("vru_core_budget", 2025)]
+    assert [(b.stream, b.year) for b in budget_reads.budget_lines(engine)] == [("vru_core_budget", 2025)]

@@ -10,7 +10,7 @@ from tests.factories import approve, sample_award
 from tests.register.conftest import csv_text
 from vru_core.platform.auth import Actor, Role
 from vru_core.platform.backup import table_checksums
-from vru_core.platform.config import SettingError, get_settings
+from vru_core.platform.config import get_settings
 from vru_core.platform.errors import Invalid, Refused, Stale
 from vru_core.register import budget, controls, importer, lifecycle, variation
 from vru_core.register.reads import award_detail
@@ -82,7 +82,7 @@ def test_assessors_are_nobody_until_funding_rounds_fill_them(engine):
 @pytest.mark.parametrize("raw", ["lots", "-5", "NaN", "1e999999"])
 def test_an_unreadable_limit_is_named(monkeypatch, raw):
     monkeypatch.setenv("VRU_APPROVAL_LIMIT_COMMISSIONER", raw)
-    with pytest.raises(SettingError, match="VRU_APPROVAL_LIMIT_COMMISSIONER"):
+    with pytest.raises(Invalid, match="VRU_APPROVAL_LIMIT_COMMISSIONER"):
         get_settings()
 
 

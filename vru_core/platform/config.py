@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from vru_core.platform.errors import Invalid, Problem
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 OGL_V3 = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 
@@ -65,8 +67,9 @@ def get_settings() -> Settings:
     )
 
 
-class SettingError(ValueError):
+def _unreadable(name: str, message: str) -> Invalid:
     """A setting in the environment that cannot be read: named, with what it should look like."""
+    return Invalid([Problem(None, name, message)])
 
 
 def _pounds(name: str, raw: str) -> Decimal | None:
@@ -75,14 +78,14 @@ def _pounds(name: str, raw: str) -> Decimal | None:
     if text.lower() in ("", "none"):
         return None
     if not re.fullmatch(r"[0-9]{1,12}(\.[0-9]{1,2})?", text):
-        raise SettingError(f"{name}={raw!r} is not an amount in pounds (e.g. 250000), or blank for no limit")
+        raise _unreadable(name, f"{raw!r} is not an amount in pounds (e.g. 250000), or blank for no limit")
     value = Decimal(text)
     return value
 
 
 def _days(name: str, raw: str) -> int:
     if not raw.strip().isdigit() or not raw.strip().isascii():
-        raise SettingError(f"{name}={raw!r} is not a whole number of days")
+        raise _unreadable(name, f"{raw!r} is not a whole number of days")
     return int(raw.strip())
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from vru_core.platform.auth import SYSTEM, Actor, Role
 from vru_core.platform.db import get_engine, upgrade
 from vru_core.platform.errors import DomainError
-from vru_core.register import budget, examples, export_360, export_flat, orgid_list
+from vru_core.register import budget, budget_reads, examples, export_360, export_flat, orgid_list
 from vru_core.register.importer import import_csv
 
 # format -> (writer, binary file?)
@@ -137,7 +137,7 @@ def _budget(engine, raw_year: str | None, as_json: bool) -> int:
         if year is None:
             print(f"--year {raw_year!r} is not a financial year: use 2026 or 2026/27", file=sys.stderr)
             return 2
-    answer = budget.budget_json(engine, year=year)
+    answer = budget_reads.budget_json(engine, year=year)
     if as_json:
         print(json.dumps(answer, indent=2))
         return 0

@@ -173,5 +173,5 @@ def due_frame(listed: DueList, kinds: tuple[str, ...] = tuple(KINDS)) -> pd.Data
         for i in listed.items
         if i.kind in kinds
     ]
-    columns = ["open", "kind", "identifier", "title", "recipient", "what", "due_on", "state", "amount", "example"]
+    columns = ["open", "kind", "due_on", "state", "what", "amount", "identifier", "title", "recipient", "example"]
     return pd.DataFrame(rows, columns=columns)

@@ -19,7 +19,8 @@ from vru_core.platform.audit import record
 from vru_core.platform.auth import Actor, Permission, require
 from vru_core.platform.db import session_scope
 from vru_core.register import need_evidence
-from vru_core.register.budget import budget_lines, line_dict
+from vru_core.register.budget import line_dict
+from vru_core.register.budget_reads import budget_lines
 from vru_core.register.importer import TEMPLATE_COLUMNS, ImportResult, import_csv
 from vru_core.register.lifecycle import delete_award_rows, snapshot_from_session
 from vru_core.register.statuses import COMMITTED

@@ -26,7 +26,8 @@ from vru_core.platform.auth import Actor, Permission, require
 from vru_core.platform.db import session_scope
 from vru_core.platform.errors import Invalid, NotFound, Problem, Refused
 from vru_core.platform.locking import claim, gone, lock_row
-from vru_core.register.validation import Checker, check_period, pounds, to_pence, to_pounds
+from vru_core.register.budget import pounds
+from vru_core.register.validation import Checker, check_period, to_pence, to_pounds
 
 MAX_INSTALMENTS = 60
 

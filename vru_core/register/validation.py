@@ -290,11 +290,6 @@ def to_pence(pounds: Decimal) -> int:
     return int((pounds * 100).to_integral_value())
 
 
-def pounds(pence: int) -> Decimal:
-    """Pence as pounds with two decimals (never None: for sums)."""
-    return (Decimal(int(pence)) / 100).quantize(Decimal("0.01"))
-
-
 def to_pounds(pence: int | None) -> Decimal | None:
     return None if pence is None else (Decimal(pence) / 100).quantize(Decimal("0.01"))
 
