@@ -119,7 +119,7 @@ def test_due_page_and_register_counts(engine, make_app):
     assert not at.exception
     (link,) = [p for p in at.get("page_link") if "Due and overdue" in p.proto.label]
     assert (
-        f"{metrics['Returns late']} monitoring returns late, 1 payment(s) due (1 overdue), 1 award(s)"
+        f"{metrics['Returns late']} monitoring return(s) late, 1 payment(s) due (1 overdue), 1 award(s)"
         in link.proto.label
     )
     committed = {m.label: m.value for m in at.metric}
