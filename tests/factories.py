@@ -48,3 +48,20 @@ def approve(engine: Engine, award_id: int, *, version: int = 1, actor=None, **kw
     return transition_award(
         engine=engine, actor=actor or approver(), award_id=award_id, version=version, to_status="approved", **kwargs
     )
+
+
+def sample_measure(**changes) -> dict:
+    """An analyst's measure definition (the values come separately as a CSV), with any field changed."""
+    return {
+        "code": "sample_measure",
+        "label": "Sample test measure",
+        "family": "other",
+        "unit": "%",
+        "direction": "high_is_worse",
+        "geography": "ward",
+        "source": "test",
+        "publisher": "test",
+        "period": "2026",
+        "licence": "test",
+        **changes,
+    }

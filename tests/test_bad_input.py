@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.factories import approve, sample_award
+from tests.factories import approve, sample_award, sample_measure
 from tests.pages.conftest import visible
 from vru_core.needs.measures import MAX_UPLOAD_BYTES, add_measure, list_measures, load_measure_frame
 from vru_core.needs.scoring import Profile, ranked_csv, score
@@ -34,19 +34,7 @@ BOROUGH = "E09000002"
 
 
 def measure(**changes) -> dict:
-    return {
-        "code": "bad_input_measure",
-        "label": "Bad input test measure",
-        "family": "other",
-        "unit": "%",
-        "direction": "high_is_worse",
-        "geography": "ward",
-        "source": "test",
-        "publisher": "test",
-        "period": "2026",
-        "licence": "test",
-        **changes,
-    }
+    return sample_measure(**{"code": "bad_input_measure", **changes})
 
 
 def rows(*lines: str, header: str = "area_code,value") -> bytes:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import pytest
 
 import vru_core
-from tests.factories import approve, sample_award
+from tests.factories import approve, sample_award, sample_measure
 from vru_core.platform.auth import GRANTS, SYSTEM, Actor, Permission, Role
 from vru_core.platform.backup import table_checksums
 from vru_core.platform.errors import PermissionDenied
@@ -51,18 +51,7 @@ GUARDED = discover()
 
 # ---- what each guarded function needs to succeed --------------------------------------------------------
 
-FEEL_SAFE = {
-    "code": "perm_test_measure",
-    "label": "Permission test measure",
-    "family": "other",
-    "unit": "%",
-    "direction": "high_is_worse",
-    "geography": "ward",
-    "source": "test",
-    "publisher": "test",
-    "period": "2026",
-    "licence": "test",
-}
+FEEL_SAFE = sample_measure(code="perm_test_measure", label="Permission test measure")
 
 
 def _ward_csv(engine) -> bytes:

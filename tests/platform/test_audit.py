@@ -80,26 +80,30 @@ def test_guard_goes_away_on_downgrade_and_returns_on_upgrade(engine):
         conn.execute(text("DELETE FROM audit_log"))
 
 
+DAY = dt.timedelta(days=1)
+
+
 @pytest.mark.parametrize(
     ("where", "expected_ids"),
-    [
-        (AuditFilter(), ["1", "1", "bob"]),
-        (AuditFilter(entity_type="award"), ["1", "1"]),
-        (AuditFilter(actor="a-admin"), ["bob"]),
-        (AuditFilter(action="update"), ["1"]),
-        (AuditFilter(entity_id="bob"), ["bob"]),
-        (AuditFilter(entity_type="award", action="create"), ["1"]),
-        (AuditFilter(since=dt.date.today() - dt.timedelta(days=1)), ["1", "1", "bob"]),
-        (AuditFilter(until=dt.date.today() - dt.timedelta(days=1)), []),
-        (AuditFilter(since=dt.date.today() + dt.timedelta(days=1)), []),
-        (AuditFilter(since=dt.datetime.now(dt.UTC).date(), until=dt.datetime.now(dt.UTC).date()), ["1", "1", "bob"]),
+    [  # each filter is made from the UTC day the entries were written (so a run crossing midnight holds)
+        (lambda today: AuditFilter(), ["1", "1", "bob"]),
+        (lambda today: AuditFilter(entity_type="award"), ["1", "1"]),
+        (lambda today: AuditFilter(actor="a-admin"), ["bob"]),
+        (lambda today: AuditFilter(action="update"), ["1"]),
+        (lambda today: AuditFilter(entity_id="bob"), ["bob"]),
+        (lambda today: AuditFilter(entity_type="award", action="create"), ["1"]),
+        (lambda today: AuditFilter(since=today - DAY), ["1", "1", "bob"]),
+        (lambda today: AuditFilter(until=today - DAY), []),
+        (lambda today: AuditFilter(since=today + DAY), []),
+        (lambda today: AuditFilter(since=today, until=today), ["1", "1", "bob"]),
     ],
 )
 def test_filters(engine, where, expected_ids):
     if engine.dialect.name != "sqlite":
         pytest.skip("filter logic is backend-neutral SQL; the store tests above cover PostgreSQL")
     _seed(engine)
-    log = query_log(engine=engine, actor=Actor("d", Role.DIRECTOR), where=where)
+    written = query_log(engine=engine, actor=Actor("d", Role.DIRECTOR))["at"].max()
+    log = query_log(engine=engine, actor=Actor("d", Role.DIRECTOR), where=where(written.date()))
     assert sorted(log["entity_id"]) == expected_ids
     assert log["id"].is_monotonic_decreasing
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, text
 
-from tests.factories import approve, sample_award
+from tests.factories import approve, sample_award, sample_measure
 from tests.pages.conftest import visible
 from tests.pages.test_register_pages import _fill_form
 from vru_core.framework.entered import MAX_UPLOAD_BYTES as VALUES_LIMIT
@@ -63,18 +63,7 @@ def values_file(*lines: str, newline: str = "\n") -> bytes:
 
 
 GOOD_VALUE = "adult_reoffending_rate,2025-03,25.5,MoJ,2026-01-29"
-MEASURE = {
-    "code": "bad_input_measure",
-    "label": "Bad input measure",
-    "family": "other",
-    "unit": "%",
-    "direction": "high_is_worse",
-    "geography": "ward",
-    "source": "test",
-    "publisher": "test",
-    "period": "2026",
-    "licence": "test",
-}
+MEASURE = sample_measure(code="bad_input_measure")
 
 
 def awards(build: Callable) -> Callable:

@@ -71,6 +71,7 @@ def hostile(engine):
                 title=text,
                 description=text,
                 recipient_org_id=f"GB-CHC-11{i:05d}",
+                charity_number=f"11{i:05d}",
                 recipient_name=f"{text} Trust",
             ),
         )
@@ -166,14 +167,20 @@ def test_a_header_line_is_split_the_way_a_spreadsheet_splits_it(line):
 
 def test_no_export_writes_csv_without_the_escaper():
     """Structural: a new CSV written straight from pandas or csv.writer in app code would bypass csvsafe."""
-    allowed = {"vru_core/platform/csvsafe.py", "vru_core/register/export_360.py", "vru_core/register/examples.py"}
+    allowed = {
+        "vru_core/platform/csvsafe.py",
+        "vru_core/register/export_360.py",
+        "vru_core/register/examples.py",
+        "vru_core/register/export_flat.py",  # the 360Giving CSV carries values verbatim (issue 12); its XLSX is typed
+        "vru_core/register/orgid_list.py",  # writes the org-id prefix list into the data folder, not an export
+    }
     offenders = []
     for folder in ("vru_core", "app_pages", "ui"):
         for path in (REPO / folder).rglob("*.py"):
             rel = path.relative_to(REPO).as_posix()
             text = path.read_text()
             if rel not in allowed and re.search(r"\.to_csv\(|csv\.writer\(|csv\.DictWriter\(", text):
-                if rel == "vru_core/needs/scoring.py" and "escape_frame(ranked_table" in text:
+                if rel == "vru_core/needs/explain.py" and "escape_frame(ranked_table" in text:
                     continue
                 offenders.append(rel)
     assert not offenders, f"CSV written without vru_core.platform.csvsafe in {offenders}"

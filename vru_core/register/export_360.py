@@ -32,6 +32,7 @@ from vru_core.models import (
     Ward,
 )
 from vru_core.platform.config import Settings, get_settings
+from vru_core.platform.errors import Refused
 from vru_core.register import orgids
 from vru_core.register.codes_360 import BOROUGH_TYPE, LOCATION_SCOPES, LONDON_REGION, WARD_TYPE
 from vru_core.register.query import iso_date, iso_timestamp
@@ -43,10 +44,6 @@ LONDON = LONDON_REGION
 OBJECTIVE_VOCABULARY = "London VRU strategy objectives"
 PRIORITY_VOCABULARY = "London VRU first-year priority areas"
 _WEB_ADDRESS = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
-
-
-class PublishingRefused(ValueError):
-    """A setting would make the published file invalid; the message says which and how to fix it."""
 
 
 def settings_notes(settings: Settings | None = None) -> tuple[list[str], list[str]]:
@@ -89,7 +86,7 @@ def grants(engine: Engine, *, include_examples: bool = False) -> list[dict]:
     settings = get_settings()
     errors, _ = settings_notes(settings)
     if errors:
-        raise PublishingRefused(" ".join(errors))
+        raise Refused(" ".join(errors))  # a setting would make the file invalid: says which and how to fix it
     funder = {"id": settings.funder_org_id, "name": settings.funder_name}
     if settings.funder_department:
         funder["department"] = settings.funder_department

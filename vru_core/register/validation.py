@@ -72,8 +72,6 @@ class Checker:
     def add(self, field_name: str, message: str) -> None:
         self.problems.append(Problem(self.row, field_name, message))
 
-    # --- single values -------------------------------------------------------------------------
-
     def text(self, data: Mapping, name: str, *, required: bool = True, max_length: int = 2000) -> str:
         value, problem = check_text(data.get(name), required=required, max_length=max_length)
         if problem:
@@ -157,8 +155,6 @@ class Checker:
             self.add(name, f"{value!r} is not one of: {', '.join(options)}")
             return None
         return value or None
-
-    # --- codes ---------------------------------------------------------------------------------
 
     def funding_stream(self, data: Mapping, ref: Reference, name: str = "funding_stream") -> str | None:
         return self.choice(data, name, sorted(ref.funding_streams))
