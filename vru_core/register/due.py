@@ -167,7 +167,7 @@ def due_frame(listed: DueList, kinds: tuple[str, ...] = tuple(KINDS)) -> pd.Data
             "state": f"overdue by {i.days} day(s)"
             if i.overdue
             else ("due today" if i.days == 0 else f"in {-i.days} day(s)"),
-            "amount": float(i.amount) if i.amount is not None else None,
+            "amount": float(i.amount) if i.amount is not None else float("nan"),  # shown blank
             "example": i.is_example,
         }
         for i in listed.items
