@@ -42,6 +42,8 @@ sections = {
         page("import_awards.py", title="Import awards", icon=":material/upload:"),
         page("export.py", title="Open data export", icon=":material/public:", url_path="export"),
         page("funding_vs_need.py", title="Funding vs need", icon=":material/balance:"),
+        page("budgets.py", title="Budgets", icon=":material/account_balance:", url_path="budgets"),
+        page("due.py", title="Due and overdue", icon=":material/event_upcoming:", url_path="due"),
         page("impact.py", title="Impact by stream and objective", icon=":material/insights:", url_path="impact"),
     ],
     "Funding rounds": [

@@ -6,7 +6,7 @@ person opened; if the award changed since, the page says so and offers to reload
 
 import streamlit as st
 
-from ui import award_parts
+from ui import award_controls, award_parts
 from ui.cached import labels, register_data
 from ui.feedback import forget, moved_on, opened_version
 from ui.impact import award_tab
@@ -64,7 +64,7 @@ if writer and detail.version != opened:
     )
     if st.button("Reload the current version (drops your unsaved change)", key=f"reload_award_{award_id}"):
         moved_on(opened_key, None)
-        forget(f"award_edit_{award_id}", f"award_status_{award_id}")
+        forget(f"award_edit_{award_id}", f"award_status_{award_id}", f"award_variation_{award_id}")
         st.rerun()
 award_origin_note(store, award_id)  # an award made by a funding round says so
 m1, m2, m3, m4 = st.columns(4)
@@ -73,7 +73,17 @@ m2.metric("Paid", f"£{detail.paid:,.2f}")
 m3.metric("Left to pay", f"£{detail.remaining:,.2f}")
 m4.metric("Planned end", f"{detail.planned_end:%d %b %Y}", help=f"Starts {detail.planned_start:%d %b %Y}")
 
-TABS = ["Details", "Status", "Payments", "Monitoring returns", "Need evidence", "History", "Impact"]
+TABS = [
+    "Details",
+    "Status",
+    "Payments",
+    "Payment schedule",
+    "Monitoring returns",
+    "Variations",
+    "Need evidence",
+    "History",
+    "Impact",
+]
 tabs = st.tabs(TABS, key="award_tab", on_change="rerun")  # tracked, so the Impact tab estimates only when opened
 with tabs[0]:
     award_parts.details(detail, names)
@@ -88,11 +98,15 @@ with tabs[1]:
 with tabs[2]:
     award_parts.payments(detail, store=store, actor=actor if writer else None)
 with tabs[3]:
-    award_parts.returns(detail, store=store, actor=actor if writer else None)
+    award_controls.schedule(detail, store=store, actor=actor if writer else None)
 with tabs[4]:
-    award_parts.evidence(store, award_id)
+    award_parts.returns(detail, store=store, actor=actor if writer else None)
 with tabs[5]:
-    award_parts.history(store, award_id)
+    award_controls.variations(detail, names, store=store, actor=actor if writer else None, opened=opened)
 with tabs[6]:
-    if tabs[6].open:
+    award_parts.evidence(store, award_id)
+with tabs[7]:
+    award_parts.history(store, award_id)
+with tabs[8]:
+    if tabs[8].open:
         award_tab(award_id)

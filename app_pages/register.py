@@ -7,17 +7,19 @@ import streamlit as st
 from ui.cached import labels, register_data
 from ui.feedback import attempt, show_refusal
 from ui.session import can, current_actor, engine
-from ui.widgets import date_column, examples_banner, money_column
+from ui.widgets import award_columns, date_column, examples_banner, money_column
 from vru_core.platform.auth import Permission
 from vru_core.platform.csvsafe import safe_csv
 from vru_core.register import examples
+from vru_core.register.due import due_list
 from vru_core.register.query import RegisterFilter, display_csv, display_table, editing_frame, filter_register, totals
 from vru_core.register.statuses import STATUSES
 
 st.title("Commissioning register")
 st.caption(
     "Every grant the VRU awards, linked to the wards, objectives and need behind it. "
-    "Money committed = approved, active and completed awards."
+    "Committed = approved, active and completed awards (what is awarded); proposed awards are not yet awarded; "
+    "withdrawn ones count in neither."
 )
 n_examples = examples_banner()
 writer = can(Permission.REGISTER_WRITE)
@@ -27,6 +29,15 @@ if writer and n_examples and st.button("Remove all example awards", key="remove_
         st.toast(f"Removed {removed} example awards.")
         st.rerun()
 show_refusal("examples")
+
+counts = due_list(engine()).counts
+st.page_link(
+    "app_pages/due.py",
+    label=f"Due and overdue: {counts['return_overdue']} monitoring return(s) late, "
+    f"{counts['payment_overdue'] + counts['payment_due']} payment(s) due ({counts['payment_overdue']} overdue), "
+    f"{counts['ending_overdue'] + counts['ending_due']} award(s) ending or ended",
+    icon=":material/event_upcoming:",
+)
 
 data = register_data()
 if data.awards.empty:
@@ -77,11 +88,20 @@ flt = RegisterFilter(
 )
 shown = filter_register(data, flt)
 t = totals(shown)
-m1, m2, m3, m4 = st.columns(4)
-m1.metric("Awards", f"{t['awards']:,}")
-m2.metric("Awarded", f"£{t['amount']:,.0f}")
-m3.metric("Paid", f"£{t['paid']:,.0f}")
-m4.metric("Recipients", f"{t['organisations']:,}")
+m1, m2, m3, m4, m5 = st.columns(5)
+m1.metric("Awards shown", f"{t['awards']:,}")
+m2.metric(
+    "Committed (awarded)",
+    f"£{t['committed']:,.0f}",
+    help=f"{t['committed_awards']:,} approved, active and completed awards among those shown",
+)
+m3.metric(
+    "Proposed (not awarded)",
+    f"£{t['proposed']:,.0f}",
+    help=f"{t['proposed_awards']:,} proposed awards among those shown, awaiting approval",
+)
+m4.metric("Paid", f"£{t['paid']:,.0f}", help="Payments recorded on the awards shown")
+m5.metric("Recipients", f"{t['organisations']:,}")
 
 table = display_table(shown)
 st.dataframe(
@@ -89,11 +109,8 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     column_config={
-        "open": st.column_config.LinkColumn("Award", display_text="Open", width="small"),
-        "identifier": "Identifier",
-        "title": st.column_config.TextColumn("Title", width="large"),
-        "recipient": "Recipient",
-        "amount": money_column("Awarded"),
+        **award_columns(),
+        "amount": money_column("Amount"),
         "paid": money_column("Paid"),
         "status": "Status",
         "award_date": date_column("Award date"),

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, func, select
+from sqlmodel import Session
 
 from tests.factories import sample_award
 from vru_core.models import AuditEntry, User
@@ -125,10 +126,11 @@ def raced_award(engine: Engine, *, award_pounds: int) -> int:
     """An approved award for the payment race (created by the parent before the writers start)."""
     from vru_core.register.lifecycle import create_award, transition_award
 
-    actor = Actor("stress-setup", Role.ADMIN)
     data = {**sample_award(engine, title=RACED_TITLE), "amount_awarded": str(award_pounds)}
-    award_id = create_award(engine=engine, actor=actor, data=data)
-    transition_award(engine=engine, actor=actor, award_id=award_id, version=1, to_status="approved")
+    award_id = create_award(engine=engine, actor=Actor("stress-setup", Role.ADMIN), data=data)
+    # Approved by someone else: whoever created an award cannot approve it (vru_core.register.controls).
+    approver = Actor("stress-approver", Role.ADMIN)
+    transition_award(engine=engine, actor=approver, award_id=award_id, version=1, to_status="approved")
     return award_id
 
 
@@ -156,12 +158,13 @@ def _pay(engine: Engine, actor: Actor, writer: int, i: int) -> bool:
 
 
 def _shrink(engine: Engine, actor: Actor, writer: int, i: int) -> bool:
-    """An editor lowering the raced award by £10 from the version it reads; False when refused (stale, or
-    below what is paid by then): the cap must hold against edits as well as payments."""
+    """An editor lowering the raced (approved) award by £10 from the version it reads, as a variation that a
+    second person approves at once; False when refused (stale, another variation open, or below what is paid
+    by then): the cap must hold against variations as well as payments."""
     from vru_core.models.register import Award
-    from vru_core.platform.errors import Invalid, Stale
-    from vru_core.register.lifecycle import update_award
+    from vru_core.platform.errors import DomainError
     from vru_core.register.reads import award_detail
+    from vru_core.register.variation import decide_variation, propose_variation
 
     url = str(engine.url)
     if url not in _raced:
@@ -170,8 +173,15 @@ def _shrink(engine: Engine, actor: Actor, writer: int, i: int) -> bool:
     detail = award_detail(engine, _raced[url])
     data = {**detail.form_data(), "amount_awarded": f"{detail.amount_awarded - PAYMENT_PENCE // 100:.2f}"}
     try:
-        update_award(engine=engine, actor=actor, award_id=detail.id, version=detail.version, data=data)
-    except (Stale, Invalid):
+        kwargs = {"award_id": detail.id, "version": detail.version, "data": data, "reason": "shrink"}
+        variation_id = propose_variation(engine=engine, actor=actor, **kwargs)
+    except DomainError:
+        return False
+    approver = Actor(f"{actor.username}-approver", Role.ADMIN)
+    try:
+        decide_variation(engine=engine, actor=approver, variation_id=variation_id, version=1, approve=True)
+    except DomainError:  # refused (stale, or below what is paid by now): close it so others may propose
+        decide_variation(engine=engine, actor=approver, variation_id=variation_id, version=1, approve=False)
         return False
     return True
 
@@ -184,7 +194,10 @@ def _edit_from_version_1(engine: Engine, actor: Actor, writer: int, i: int) -> b
 
     with engine.connect() as conn:
         award_id = conn.execute(select(Award.id).where(Award.title == RACED_TITLE)).scalar_one()
-    data = {**sample_award(engine, title=RACED_TITLE), "description": f"{PREFIX}w{writer}-{i}"}
+    from vru_core.register.reads import award_detail
+
+    # The raced award's own fields (it is approved: its amount is not the sample's), a new description.
+    data = {**award_detail(engine, award_id).form_data(), "description": f"{PREFIX}w{writer}-{i}"}
     try:
         update_award(engine=engine, actor=actor, award_id=award_id, version=1, data=data)
     except Stale:
@@ -223,6 +236,73 @@ def _import_same_file(engine: Engine, actor: Actor, writer: int, i: int) -> bool
     return True
 
 
+APPROVE_TITLE = f"{PREFIX}approve-"
+RACED_STREAM, RACED_YEAR = "young_londoners_fund", 2026  # sample_award's stream, and its award date's year
+
+
+def budget_race(engine: Engine, *, writers: int, each: int, award_pounds: int, allocated_pounds: int) -> None:
+    """The approval race: a budget line, and one proposed award per writer and item drawing on it."""
+    from vru_core.register.budget import set_budget
+    from vru_core.register.lifecycle import create_award
+
+    admin = Actor("stress-admin", Role.ADMIN)
+    line = {"funding_stream": RACED_STREAM, "year": str(RACED_YEAR), "allocated": str(allocated_pounds)}
+    set_budget(engine=engine, actor=admin, data=line)
+    base = {**sample_award(engine, title=""), "amount_awarded": str(award_pounds), "area_amounts": ""}
+    for w in range(writers):
+        for i in range(each):
+            create_award(engine=engine, actor=admin, data={**base, "title": f"{APPROVE_TITLE}w{w}-{i:05d}"})
+
+
+def _approve(engine: Engine, actor: Actor, writer: int, i: int) -> bool:
+    """Approve this writer's next award; False when the budget cap refuses it."""
+    from vru_core.models.register import Award
+    from vru_core.platform.errors import Invalid
+    from vru_core.register.lifecycle import transition_award
+
+    with engine.connect() as conn:
+        award_id = conn.execute(select(Award.id).where(Award.title == f"{APPROVE_TITLE}w{writer}-{i:05d}")).scalar_one()
+    try:
+        transition_award(engine=engine, actor=actor, award_id=award_id, version=1, to_status="approved")
+    except Invalid as exc:
+        if "over by" in str(exc):
+            return False
+        raise
+    return True
+
+
+def _count_approvals(engine: Engine) -> tuple[int, int, int]:
+    from vru_core.models.register import Award
+
+    with engine.connect() as conn:
+        approved = [
+            i
+            for (i,) in conn.execute(
+                select(Award.id).where(Award.title.startswith(APPROVE_TITLE), Award.status == "approved")
+            )
+        ]
+        audited = conn.execute(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.entity_type == "award", AuditEntry.note == "proposed -> approved")
+        ).scalar()
+    return len(approved), len(set(approved)), audited
+
+
+def committed_and_allocated(engine: Engine) -> tuple[int, int]:
+    """(pence committed, pence allocated) on the raced budget line."""
+    from vru_core.models import BudgetLine
+    from vru_core.register.budget import committed_pence
+
+    with Session(engine) as session:
+        allocated = session.exec(
+            select(BudgetLine.allocated_pence).where(
+                BudgetLine.funding_stream_code == RACED_STREAM, BudgetLine.year == RACED_YEAR
+            )
+        ).scalar_one()
+        return committed_pence(session, RACED_STREAM, RACED_YEAR), int(allocated)
+
+
 def _count_payments(engine: Engine) -> tuple[int, int, int]:
     from vru_core.models.register import Payment
 
@@ -258,6 +338,7 @@ TARGETS: dict[str, tuple[Callable, Callable, Actor]] = {
     "awards": (_create_award, _count_awards, Actor("stress-commissioner", Role.COMMISSIONER)),
     "payments": (_pay, _count_payments, Actor("stress-commissioner", Role.COMMISSIONER)),
     "shrink": (_shrink, _count_payments, Actor("stress-editor", Role.COMMISSIONER)),
+    "approvals": (_approve, _count_approvals, Actor("stress-approver", Role.COMMISSIONER)),
     "edit_v1": (_edit_from_version_1, _count_awards, Actor("stress-editor", Role.COMMISSIONER)),
     "import_same": (_import_same_file, _count_awards, Actor("stress-importer", Role.COMMISSIONER)),
 }

@@ -34,6 +34,22 @@ def sample_award(engine: Engine, *, title: str, **changes) -> dict:
     }
 
 
+def approver():
+    """A second commissioner: whoever created an award cannot approve it (vru_core.register.controls)."""
+    from vru_core.platform.auth import Actor, Role
+
+    return Actor("test-approver", Role.COMMISSIONER)
+
+
+def approve(engine: Engine, award_id: int, *, version: int = 1, actor=None, **kwargs) -> int:
+    """Approve an award as someone other than its creator (the separation of duties); returns the new version."""
+    from vru_core.register.lifecycle import transition_award
+
+    return transition_award(
+        engine=engine, actor=actor or approver(), award_id=award_id, version=version, to_status="approved", **kwargs
+    )
+
+
 def sample_measure(**changes) -> dict:
     """An analyst's measure definition (the values come separately as a CSV), with any field changed."""
     return {

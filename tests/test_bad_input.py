@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.factories import sample_award, sample_measure
+from tests.factories import approve, sample_award, sample_measure
 from tests.pages.conftest import visible
 from vru_core.needs.measures import MAX_UPLOAD_BYTES, add_measure, list_measures, load_measure_frame
 from vru_core.needs.scoring import Profile, ranked_csv, score
@@ -439,7 +439,7 @@ def test_hostile_award_text_is_stored_verbatim_and_exported_inert(engine, case_i
     from vru_core.register import export_flat, lifecycle, reads
 
     award_id = lifecycle.create_award(engine=engine, actor=COMMISSIONER, data=sample_award(engine, **fields))
-    lifecycle.transition_award(engine=engine, actor=COMMISSIONER, award_id=award_id, version=1, to_status="approved")
+    approve(engine, award_id)
     detail = reads.award_detail(engine, award_id)
     for name, value in fields.items():
         assert getattr(detail, name) == value

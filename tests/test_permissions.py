@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import pytest
 
 import vru_core
-from tests.factories import sample_award, sample_measure
+from tests.factories import approve, sample_award, sample_measure
 from vru_core.platform.auth import GRANTS, SYSTEM, Actor, Permission, Role
 from vru_core.platform.backup import table_checksums
 from vru_core.platform.errors import PermissionDenied
@@ -102,7 +102,7 @@ def _award(engine, *, status: str = "proposed") -> int:
 
     award_id = lifecycle.create_award(engine=engine, actor=SYSTEM, data=sample_award(engine, title="Permission test"))
     if status == "approved":
-        lifecycle.transition_award(engine=engine, actor=SYSTEM, award_id=award_id, version=1, to_status="approved")
+        approve(engine, award_id)
     return award_id
 
 
@@ -121,6 +121,25 @@ def _return(engine) -> int:
     from vru_core.register import money
 
     return money.add_return(engine=engine, actor=SYSTEM, award_id=_award(engine, status="approved"), data=RETURN)
+
+
+BUDGET = {"funding_stream": "young_londoners_fund", "year": "2026/27", "allocated": "500000"}
+
+
+def _variation_args(engine) -> dict:
+    from vru_core.register.reads import award_detail
+
+    award_id = _award(engine, status="approved")
+    detail = award_detail(engine, award_id)
+    data = {**detail.form_data(), "amount_awarded": "40000"}
+    return {"award_id": award_id, "version": detail.version, "data": data, "reason": "Smaller cohort"}
+
+
+def _proposed_variation(engine) -> dict:
+    from vru_core.register import variation
+
+    variation_id = variation.propose_variation(engine=engine, actor=SYSTEM, **_variation_args(engine))
+    return {"variation_id": variation_id, "version": 1, "approve": True}
 
 
 def _import_file(engine) -> dict:
@@ -283,6 +302,13 @@ CASES: dict[str, Case] = {
         Permission.REGISTER_WRITE, lambda e: {"return_id": _return(e), "version": 1}
     ),
     "vru_core.register.importer.import_csv": Case(Permission.REGISTER_WRITE, _import_file),
+    "vru_core.register.budget.set_budget": Case(Permission.BUDGET_WRITE, lambda e: {"data": BUDGET}),
+    "vru_core.register.variation.propose_variation": Case(Permission.REGISTER_WRITE, _variation_args),
+    "vru_core.register.variation.decide_variation": Case(Permission.REGISTER_WRITE, _proposed_variation),
+    "vru_core.register.schedule.set_schedule": Case(
+        Permission.REGISTER_WRITE,
+        lambda e: {"award_id": _award(e), "version": 0, "instalments": [{"due_on": "2026-06-01", "amount": "100"}]},
+    ),
     "vru_core.register.examples.load_examples": Case(Permission.REGISTER_WRITE, lambda e: {}),
     "vru_core.register.examples.remove_examples": Case(Permission.REGISTER_WRITE, _examples_loaded),
     # the performance framework

@@ -18,7 +18,7 @@ from ui.feedback import attempt, field_errors, moved_on, refusal, show_refusal
 from ui.text import plain
 from ui.widgets import date_column, money_column
 from vru_core.platform import labels as words
-from vru_core.platform.auth import Actor
+from vru_core.platform.auth import Actor, Permission
 from vru_core.platform.inputs import EARLIEST_DATE, latest_date
 from vru_core.register import need_evidence
 from vru_core.register.lifecycle import transition_award, update_award
@@ -84,7 +84,15 @@ def status(detail: AwardDetail, *, store, actor: Actor, opened: int, opened_key:
         )
         st.caption(
             f"Approving approves version {opened} of this award, as you opened it: "
-            f"£{detail.amount_awarded:,.2f} to {plain(detail.recipient_name)}."
+            f"£{detail.amount_awarded:,.2f} to {plain(detail.recipient_name)}. Whoever created or assessed it "
+            "cannot approve it, and each role approves up to its limit (see README, Budgets and controls)."
+        )
+    override = ""
+    if "approved" in allowed and actor.can(Permission.BUDGET_WRITE):
+        override = st.text_input(
+            "Budget override reason (administrators; only if approving would over-commit the stream's budget)",
+            key=f"approve_override_{detail.id}",
+            max_chars=500,
         )
     note = st.text_input("Note for the audit log (optional)", key=f"transition_note_{detail.id}", max_chars=500)
     for col, target in zip(st.columns(len(allowed)), allowed, strict=True):
@@ -99,6 +107,7 @@ def status(detail: AwardDetail, *, store, actor: Actor, opened: int, opened_key:
                 to_status=target,
                 profile_name=profile or None,
                 note=note,
+                override_reason=override,
             )
             if ok:
                 moved_on(opened_key, version)

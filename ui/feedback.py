@@ -100,6 +100,11 @@ def opened_version(key: str, current: int) -> int:
     return st.session_state.setdefault(_OPENED + key, int(current))
 
 
+def seen_version(key: str) -> int | None:
+    """The version recorded by `opened_version` for `key`, or None if this person has not opened it."""
+    return st.session_state.get(_OPENED + key)
+
+
 def moved_on(key: str, version: int | None) -> None:
     """After this person's own save: they have now seen `version` (None: forget, read afresh next time)."""
     if version is None:

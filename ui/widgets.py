@@ -15,6 +15,21 @@ def money_column(label: str) -> st.column_config.NumberColumn:
     return st.column_config.NumberColumn(label, format=MONEY)
 
 
+def pence_column(label: str) -> st.column_config.NumberColumn:
+    """Money to the penny (budgets): £1,234.56."""
+    return st.column_config.NumberColumn(label, format="£%,.2f")
+
+
+def award_columns(title_width: str = "large") -> dict:
+    """The columns every list of awards shares: the link to the award page, identifier, title, recipient."""
+    return {
+        "open": st.column_config.LinkColumn("Award", display_text="Open", width="small"),
+        "identifier": "Identifier",
+        "title": st.column_config.TextColumn("Title", width=title_width),
+        "recipient": "Recipient",
+    }
+
+
 def date_column(label: str) -> st.column_config.DateColumn:
     return st.column_config.DateColumn(label, format="YYYY-MM-DD")
 

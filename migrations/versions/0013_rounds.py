@@ -1,7 +1,7 @@
 """funding rounds: rounds with criteria frozen at opening, applications, assessors, scores, conflicts
 
 Revision ID: 0013
-Revises: 0008
+Revises: 0012
 Create Date: 2026-12-02 02:00:00
 
 New tables only: an application funded by a panel links to its award by `application.award_id`, so the
@@ -14,7 +14,7 @@ import sqlmodel
 
 
 revision = "0013"
-down_revision = "0007"
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

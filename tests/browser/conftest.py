@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,18 +98,33 @@ def server_env(**settings: str) -> dict:
     return env
 
 
-@pytest.fixture(scope="session")
-def live_app(sqlite_template, tmp_path_factory) -> Iterator[LiveApp]:
+@contextmanager
+def _serve(sqlite_template, data_dir: Path) -> Iterator[LiveApp]:
     """The app on a SQLite copy of the loaded template (skips the first-start load)."""
     _backend, url = sqlite_template
-    data_dir = tmp_path_factory.mktemp("live")
     src, dst = sqlite3.connect(url.removeprefix("sqlite:///")), sqlite3.connect(data_dir / "vru.sqlite3")
     src.backup(dst)
     src.close()
     dst.close()
     server = Server(server_env(VRU_DATA_DIR=str(data_dir)), data_dir / "streamlit.log")
-    yield LiveApp(url=server.url, data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'vru.sqlite3'}")
-    server.stop()
+    try:
+        yield LiveApp(url=server.url, data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'vru.sqlite3'}")
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_app(sqlite_template, tmp_path_factory) -> Iterator[LiveApp]:
+    """The app shared by the browser tests that leave the register as the others expect it."""
+    with _serve(sqlite_template, tmp_path_factory.mktemp("live")) as app:
+        yield app
+
+
+@pytest.fixture(scope="module")
+def own_live_app(sqlite_template, tmp_path_factory) -> Iterator[LiveApp]:
+    """An app on a store of its own, for a test module that fills the register with records of its own."""
+    with _serve(sqlite_template, tmp_path_factory.mktemp("own_live")) as app:
+        yield app
 
 
 def sidebar_link(page, name: str):

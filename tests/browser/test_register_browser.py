@@ -84,14 +84,14 @@ def test_open_data_page_downloads_a_spreadsheet_with_text_typed_as_text(page, li
 
     from openpyxl import load_workbook
 
-    from tests.factories import sample_award
+    from tests.factories import approve, sample_award
     from vru_core.platform.auth import Actor, Role
-    from vru_core.register.lifecycle import create_award, transition_award
+    from vru_core.register.lifecycle import create_award
 
     engine = get_engine(live_app.database_url)
     actor = Actor(commissioner, Role.COMMISSIONER)
     award_id = create_award(engine=engine, actor=actor, data=sample_award(engine, title="=Open data check"))
-    transition_award(engine=engine, actor=actor, award_id=award_id, version=1, to_status="approved")
+    approve(engine, award_id)
     engine.dispose()
     page.goto(live_app.url + "/export")
     page.get_by_role("heading", name="Open data export (360Giving)").wait_for()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tests.factories import sample_award
+from tests.factories import approve, sample_award
 from vru_core.framework.indicators import build_overview
 from vru_core.framework.register_indicators import (
     RegisterFacts,
@@ -163,9 +163,7 @@ def test_register_derived_indicators_change_when_an_award_is_added(engine, actor
     assert (
         proposed.objectives.set_index("number").loc[3, "money"] == before.objectives.set_index("number").loc[3, "money"]
     )
-    version = lifecycle.transition_award(
-        engine=engine, actor=commissioner, award_id=award_id, version=1, to_status="approved"
-    )
+    version = approve(engine, award_id)
     lifecycle.transition_award(
         engine=engine, actor=commissioner, award_id=award_id, version=version, to_status="active"
     )

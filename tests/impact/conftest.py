@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.factories import approve as approve_as_other
 from tests.factories import sample_award
 from vru_core.impact.panel import load_panel
 from vru_core.register import lifecycle, reads
@@ -25,5 +26,6 @@ def make_award(engine, actor, *, wards=FUNDED_WARDS, start="2025-01-01", end="20
 
 
 def approve(engine, actor, award_id: int) -> None:
+    """Approve as someone other than `actor`, the award's creator (the separation of duties)."""
     version = reads.award_detail(engine, award_id).version
-    lifecycle.transition_award(engine=engine, actor=actor, award_id=award_id, version=version, to_status="approved")
+    approve_as_other(engine, award_id, version=version)

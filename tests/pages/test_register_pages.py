@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
+from tests.factories import approve, approver
 from tests.pages.conftest import visible
 from tests.register.conftest import csv_text
 from vru_core.models import Award, Ward
@@ -204,7 +205,7 @@ def test_export_page_shows_360giving_quality_notices(engine, make_app, monkeypat
     """An approved award whose recipient has no postcode or location: the page lists the notices."""
     monkeypatch.setenv("VRU_DATA_SOURCE_URL", "https://example.org/london-vru/grants.json")
     award_id = lifecycle.create_award(engine=engine, actor=COMMISSIONER, data=award_data_page)
-    lifecycle.transition_award(engine=engine, actor=COMMISSIONER, award_id=award_id, version=1, to_status="approved")
+    approve(engine, award_id)
     at = make_app("app_pages/export.py", actor=COMMISSIONER)
     assert not at.warning  # every setting is fine
     assert [m.value for m in at.metric] == ["1"]
@@ -247,7 +248,7 @@ def test_approve_then_record_payment_and_return_on_the_award_page(engine, make_a
             "areas": _wards(engine, 3),
         },
     )
-    at = make_app("app_pages/award.py", actor=COMMISSIONER)
+    at = make_app("app_pages/award.py", actor=approver())  # not its creator: the separation of duties
     at.query_params["id"] = str(award_id)
     at.run()
     at.button(key=f"to_approved_{award_id}").click().run()

@@ -29,14 +29,14 @@ def _restored_as(engine, saved: dict) -> None:
 
 def _write_something(engine, username: str) -> None:
     """Rows in the tables people change: an account, an approved award with a payment, the audit log."""
-    from tests.factories import sample_award
+    from tests.factories import approve, sample_award
     from vru_core.register import lifecycle, money
 
     create_user(engine=engine, actor=ADMIN, username=username, role="commissioner", display_name="Zoë £ “quotes”")
     award_id = lifecycle.create_award(
         engine=engine, actor=ADMIN, data=sample_award(engine, title=f"Award by {username}")
     )
-    lifecycle.transition_award(engine=engine, actor=ADMIN, award_id=award_id, version=1, to_status="approved")
+    approve(engine, award_id)
     money.add_payment(engine=engine, actor=ADMIN, award_id=award_id, data={"paid_on": "2026-06-01", "amount": "99.5"})
 
 

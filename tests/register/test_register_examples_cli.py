@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from tests.factories import approve
 from tests.register.conftest import csv_text
 from vru_core.models import Award, Organisation
 from vru_core.platform.config import REPO_ROOT
@@ -74,7 +75,7 @@ def test_cli_export(store_env, actors, award_data, tmp_path, fmt, check, capsys)
     award_id = lifecycle.create_award(engine=store_env, actor=c, data=award_data)
     lifecycle.transition_award(engine=store_env, actor=c, award_id=award_id, version=1, to_status="withdrawn")
     kept = lifecycle.create_award(engine=store_env, actor=c, data={**award_data, "title": "=Published"})
-    lifecycle.transition_award(engine=store_env, actor=c, award_id=kept, version=1, to_status="approved")
+    approve(store_env, kept)
     out = tmp_path / f"register.{check}"
     assert main(["export", "--format", fmt, str(out)]) == 0
     assert "VRU_DATA_SOURCE_URL is not set" in capsys.readouterr().err  # a warning, not a refusal

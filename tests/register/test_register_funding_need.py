@@ -146,9 +146,16 @@ def test_filters(data, flt, ids):
     assert list(filter_register(data, flt).index) == ids
 
 
-def test_totals(data):
-    t = totals(filter_register(data, RegisterFilter(funding_streams=("vru",))))
-    assert t == {"awards": 2, "amount": 1400.0, "paid": 100.0, "organisations": 2}
+@pytest.mark.parametrize(
+    ("stream", "expected"),
+    [  # vru: B approved 400 + C completed 1000; ylf: A active 900 committed, E proposed 777 not awarded
+        ("vru", {"awards": 2, "committed": 1400.0, "committed_awards": 2, "proposed": 0.0, "proposed_awards": 0}),
+        ("ylf", {"awards": 2, "committed": 900.0, "committed_awards": 1, "proposed": 777.0, "proposed_awards": 1}),
+    ],
+)
+def test_totals_say_what_they_count(data, stream, expected):
+    t = totals(filter_register(data, RegisterFilter(funding_streams=(stream,))))
+    assert {k: t[k] for k in expected} == expected
 
 
 def test_the_page_and_the_overview_give_the_same_share_on_the_real_store(engine, actors):

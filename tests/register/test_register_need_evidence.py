@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session
 
+from tests.factories import approve, approver
 from vru_core.models import AwardNeedEvidence, MeasureValue
 from vru_core.register import lifecycle, need_evidence
 
@@ -56,9 +57,9 @@ def test_approval_freezes_evidence_that_later_data_changes_do_not_touch(engine, 
     pytest.importorskip("vru_core.needs.scoring")
     c = actors["commissioner"]
     award_id = lifecycle.create_award(engine=engine, actor=c, data=award_data)
-    lifecycle.transition_award(engine=engine, actor=c, award_id=award_id, version=1, to_status="approved")
+    approve(engine, award_id)
     frozen = need_evidence.frozen_evidence(engine, award_id)
-    assert frozen["frozen_by"] == c.username and frozen["profile_name"] == need_evidence.DEFAULT_PROFILE_LABEL
+    assert frozen["frozen_by"] == approver().username and frozen["profile_name"] == need_evidence.DEFAULT_PROFILE_LABEL
     assert [w["ward_code"] for w in frozen["wards"]] == ward_codes
     assert all(isinstance(w["rank"], int) for w in frozen["wards"])
     # The data changes afterwards: every value of every measure for the award's wards goes to zero.

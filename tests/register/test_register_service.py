@@ -171,13 +171,17 @@ def test_a_proposed_award_takes_no_payment(engine, actors, award_id):
 
 
 def test_amount_cannot_drop_below_what_is_paid(engine, actors, award_id, award_data):
+    """Once paid, the award is approved: its amount changes only by a variation, never below what is paid."""
+    from vru_core.register import variation
+
     _force_status(engine, award_id, "active")
     c = actors["commissioner"]
     money.add_payment(engine=engine, actor=c, award_id=award_id, data={"paid_on": "2026-06-01", "amount": "30000"})
+    lower = {**award_data, "amount_awarded": "20000"}
+    with pytest.raises(Invalid, match="is a variation"):
+        lifecycle.update_award(engine=engine, actor=c, award_id=award_id, version=1, data=lower)
     with pytest.raises(Invalid, match="already paid"):
-        lifecycle.update_award(
-            engine=engine, actor=c, award_id=award_id, version=1, data={**award_data, "amount_awarded": "20000"}
-        )
+        variation.propose_variation(engine=engine, actor=c, award_id=award_id, version=1, data=lower, reason="Less")
 
 
 def test_payment_delete_is_audited(engine, actors, award_id):

@@ -66,6 +66,11 @@ def test_a_funded_application_becomes_a_proposed_award_with_its_evidence(closed)
     origin = decisions.award_origin(engine, award_id)
     assert origin["round"] == "YLF-2026-R1" and origin["rank"] == 1 and origin["points"]["community"] == 4.0
     assert award_ids(engine, "YLF-2026-R1") == [award_id]
+    # separation of duties: an assessor of its application cannot approve the award
+    with pytest.raises(Refused, match="assessed the application"):
+        lifecycle.transition_award(
+            engine=engine, actor=Actor("assessor-a", Role.ADMIN), award_id=award_id, version=1, to_status="approved"
+        )
     # approval keeps the round's evidence rather than computing another
     lifecycle.transition_award(engine=engine, actor=APPROVER, award_id=award_id, version=1, to_status="approved")
     assert need_evidence.frozen_evidence(engine, award_id)["source"].startswith("funding round YLF-2026-R1")

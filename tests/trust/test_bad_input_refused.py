@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, text
 
-from tests.factories import sample_award, sample_measure
+from tests.factories import approve, sample_award, sample_measure
 from tests.pages.conftest import visible
 from tests.pages.test_register_pages import _fill_form
 from vru_core.framework.entered import MAX_UPLOAD_BYTES as VALUES_LIMIT
@@ -84,7 +84,7 @@ def form(**changes) -> Callable:
 
 def _approved(engine) -> int:
     award_id = lifecycle.create_award(engine=engine, actor=ADMIN, data=sample_award(engine, title="Paid"))
-    lifecycle.transition_award(engine=engine, actor=ADMIN, award_id=award_id, version=1, to_status="approved")
+    approve(engine, award_id)
     return award_id
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from bench.stress import IMPORT_RACE, PREFIX, RACED_TITLE, concurrent_writes, raced_award
 from tests.conftest import as_app_role
-from tests.factories import sample_award
+from tests.factories import approve, sample_award
 from tests.register.conftest import csv_text
 from tests.rounds.helpers import apply, open_round, round_data
 from vru_core.framework import entered, structure
@@ -46,7 +46,7 @@ def _award(engine, **changes) -> dict:
 
 def _approved(engine) -> dict:
     ctx = _award(engine)
-    lifecycle.transition_award(engine=engine, actor=ME, award_id=ctx["award"], version=1, to_status="approved")
+    approve(engine, ctx["award"])
     return ctx
 
 

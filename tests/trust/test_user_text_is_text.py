@@ -16,7 +16,7 @@ import pytest
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
-from tests.factories import sample_award
+from tests.factories import approve, sample_award
 from ui.text import plain
 from vru_core.framework import structure
 from vru_core.needs.measures import add_measure, load_measure_frame
@@ -123,7 +123,7 @@ def hostile_store(engine):
         actor=ADMIN,
         data=sample_award(engine, title=IMAGE, description=TAG, recipient_name=LINK),
     )
-    lifecycle.transition_award(engine=engine, actor=ADMIN, award_id=award_id, version=1, to_status="approved")
+    approve(engine, award_id)
     frame = load_measure_frame(engine)
     values = "area_code,value\n" + "".join(f"{c},{n}\n" for n, c in enumerate(frame.wards.index))
     definition = {

@@ -1,6 +1,7 @@
 """Every table, imported here so SQLModel.metadata (and Alembic) sees them all."""
 
 from vru_core.models.audit import AppMeta, AuditEntry
+from vru_core.models.budgets import AwardVariation, BudgetLine, BudgetOverride, Instalment, PaymentSchedule
 from vru_core.models.framework import Aim, Commitment, FundingStream, Objective, ObjectiveAim, PriorityArea
 from vru_core.models.geo import Borough, Ward
 from vru_core.models.indicators import Indicator, IndicatorValue, RagSettings
@@ -29,13 +30,17 @@ __all__ = [
     "AwardArea",
     "AwardNeedEvidence",
     "AwardObjective",
+    "AwardVariation",
     "Borough",
+    "BudgetLine",
+    "BudgetOverride",
     "Commitment",
     "ConflictOfInterest",
     "FundingRound",
     "FundingStream",
     "Indicator",
     "IndicatorValue",
+    "Instalment",
     "MeasureDefinition",
     "MeasureValue",
     "MonitoringReturn",
@@ -43,6 +48,7 @@ __all__ = [
     "ObjectiveAim",
     "Organisation",
     "Payment",
+    "PaymentSchedule",
     "PriorityArea",
     "RagSettings",
     "RoundAssessor",

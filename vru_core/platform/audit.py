@@ -17,11 +17,11 @@ from vru_core.platform.auth import Actor, Permission, require
 from vru_core.platform.csvsafe import safe_csv
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
@@ -45,8 +45,8 @@ def record(
         action=action,
         entity_type=entity_type,
         entity_id=str(entity_id),
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
+        before=jsonable(before) if before is not None else None,
+        after=jsonable(after) if after is not None else None,
         note=note,
     )
     session.add(entry)
@@ -73,8 +73,8 @@ def record_many(session: Session, *, actor: Actor, entries: list[dict]) -> None:
                 "action": e["action"],
                 "entity_type": e["entity_type"],
                 "entity_id": str(e["entity_id"]),
-                "before": _jsonable(e["before"]) if e.get("before") is not None else None,
-                "after": _jsonable(e["after"]) if e.get("after") is not None else None,
+                "before": jsonable(e["before"]) if e.get("before") is not None else None,
+                "after": jsonable(e["after"]) if e.get("after") is not None else None,
                 "note": e.get("note", ""),
             }
             for e in entries

@@ -30,6 +30,7 @@ class Permission(StrEnum):
     USERS_WRITE = "users.write"
     AUDIT_READ = "audit.read"
     ASSESS = "rounds.assess"
+    BUDGET_WRITE = "budget.write"  # budget lines and over-commitment overrides (admins)
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
+
+from vru_core.platform.errors import Invalid, Problem
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 OGL_V3 = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
@@ -31,6 +35,10 @@ class Settings:
     sign_in_lockout_minutes: float  # how long 20 failures lock an account or client out
     client_address_header: str  # behind a reverse proxy: the header carrying the client's address
     sso_issuer: str  # the identity provider's issuer; blank: from [auth] server_metadata_url
+    # Approval limits in pounds by role (None: no limit); an award or variation above it needs a higher role.
+    approval_limits: dict[str, Decimal | None] = field(default_factory=dict)
+    return_due_days: int = 30  # a quarter's monitoring return is due this many days after the quarter ends
+    due_within_days: int = 30  # the due list shows what falls due within this many days
 
 
 def get_settings() -> Settings:
@@ -61,6 +69,14 @@ def get_settings() -> Settings:
         sign_in_lockout_minutes=_positive("VRU_SIGN_IN_LOCKOUT_MINUTES", 30),
         client_address_header=os.environ.get("VRU_CLIENT_ADDRESS_HEADER", "").strip(),
         sso_issuer=os.environ.get("VRU_SSO_ISSUER", "").strip(),
+        approval_limits={
+            "commissioner": _pounds(
+                "VRU_APPROVAL_LIMIT_COMMISSIONER", os.environ.get("VRU_APPROVAL_LIMIT_COMMISSIONER", "250000")
+            ),
+            "admin": _pounds("VRU_APPROVAL_LIMIT_ADMIN", os.environ.get("VRU_APPROVAL_LIMIT_ADMIN", "")),
+        },
+        return_due_days=_days("VRU_RETURN_DUE_DAYS", os.environ.get("VRU_RETURN_DUE_DAYS", "30")),
+        due_within_days=_days("VRU_DUE_WITHIN_DAYS", os.environ.get("VRU_DUE_WITHIN_DAYS", "30")),
     )
 
 
@@ -76,6 +92,28 @@ def _positive(name: str, default: float) -> float:
     if not value > 0:
         raise ValueError(f"{name}: must be more than 0, not {raw!r}")
     return value
+
+
+def _unreadable(name: str, message: str) -> Invalid:
+    """A setting in the environment that cannot be read: named, with what it should look like."""
+    return Invalid([Problem(None, name, message)])
+
+
+def _pounds(name: str, raw: str) -> Decimal | None:
+    """Whole pounds or pounds and pence; blank or 'none' means no limit."""
+    text = raw.strip().replace(",", "")
+    if text.lower() in ("", "none"):
+        return None
+    if not re.fullmatch(r"[0-9]{1,12}(\.[0-9]{1,2})?", text):
+        raise _unreadable(name, f"{raw!r} is not an amount in pounds (e.g. 250000), or blank for no limit")
+    value = Decimal(text)
+    return value
+
+
+def _days(name: str, raw: str) -> int:
+    if not raw.strip().isdigit() or not raw.strip().isascii():
+        raise _unreadable(name, f"{raw!r} is not a whole number of days")
+    return int(raw.strip())
 
 
 def _username(url: str) -> str:

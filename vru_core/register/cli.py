@@ -7,6 +7,7 @@
     python -m vru_core.register examples load|remove
     python -m vru_core.register orgids show
     python -m vru_core.register orgids refresh SOURCE
+    python -m vru_core.register budget [--year 2026] [--json]
 
 `orgids refresh` installs the full org-id.guide register into the data folder (VRU_DATA_DIR) from
 SOURCE, which an administrator obtains: org-id.guide's download.json, a checkout of the org-id/register
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -28,7 +30,7 @@ from pathlib import Path
 from vru_core.platform.auth import SYSTEM, Actor, Role
 from vru_core.platform.db import get_engine, upgrade
 from vru_core.platform.errors import DomainError
-from vru_core.register import examples, export_360, export_flat, orgid_list
+from vru_core.register import budget, budget_reads, examples, export_360, export_flat, orgid_list
 from vru_core.register.importer import import_csv
 
 # format -> (writer, binary file?)
@@ -55,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     org_sub.add_parser("show", help="say which list recipient identifiers are checked against")
     refresh = org_sub.add_parser("refresh", help="install the full org-id.guide register from a file or folder")
     refresh.add_argument("source", type=Path, help="download.json, an org-id/register checkout, or a CSV")
+    bud = sub.add_parser("budget", help="allocated, committed, paid, forecast and remaining per stream and year")
+    bud.add_argument("--year", help="one financial year: 2026 or 2026/27 (default: every year)")
+    bud.add_argument("--json", action="store_true", help="one JSON object with a `lines` list")
     args = parser.parse_args(argv)
     if args.command == "orgids":
         return _orgids(args.action, getattr(args, "source", None))
@@ -63,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     upgrade(engine)
     if args.command == "export":
         return _export(engine, args.format, args.out)
+    if args.command == "budget":
+        return _budget(engine, args.year, args.json)
     actor = SYSTEM if args.command != "import" else Actor(args.username, Role.ADMIN)
     if args.command == "examples":
         if args.action == "load":
@@ -120,4 +127,28 @@ def _orgids(action: str, source: Path | None) -> int:
     print(f"Recipient identifiers are checked against {in_force.description}.")
     if not in_force.full:
         print(f"Install the full register with: {orgid_list.REFRESH_COMMAND}")
+    return 0
+
+
+def _budget(engine, raw_year: str | None, as_json: bool) -> int:
+    year = None
+    if raw_year is not None:
+        year = budget.parse_year(raw_year)
+        if year is None:
+            print(f"--year {raw_year!r} is not a financial year: use 2026 or 2026/27", file=sys.stderr)
+            return 2
+    answer = budget_reads.budget_json(engine, year=year)
+    if as_json:
+        print(json.dumps(answer, indent=2))
+        return 0
+    columns = ("allocated", "committed", "paid", "forecast", "remaining")
+    print(f"{'stream':<34} {'year':<8} " + " ".join(f"{c:>15}" for c in columns))
+    for line in answer["lines"]:
+        money = " ".join(f"{line[c]:>15}" for c in columns)
+        print(
+            f"{line['stream_name'][:34]:<34} {line['year']:<8} {money}"
+            + ("" if line["budget_set"] else "  (no budget set)")
+        )
+    for name, meaning in answer["counts"].items():
+        print(f"  {name}: {meaning}")
     return 0

@@ -14,11 +14,13 @@ import random
 from sqlalchemy import Engine, func
 from sqlmodel import select
 
-from vru_core.models import Award, AwardArea, AwardNeedEvidence, Organisation, Ward
+from vru_core.models import Award, AwardArea, AwardNeedEvidence, BudgetLine, Organisation, Ward
 from vru_core.platform.audit import record
 from vru_core.platform.auth import Actor, Permission, require
 from vru_core.platform.db import session_scope
 from vru_core.register import need_evidence
+from vru_core.register.budget import line_dict
+from vru_core.register.budget_reads import budget_lines
 from vru_core.register.importer import TEMPLATE_COLUMNS, ImportResult, import_csv
 from vru_core.register.lifecycle import delete_award_rows, snapshot_from_session
 from vru_core.register.statuses import COMMITTED
@@ -116,7 +118,38 @@ def load_examples(*, engine: Engine, actor: Actor) -> ImportResult:
     require(actor, Permission.REGISTER_WRITE)
     result = import_csv(engine=engine, actor=actor, content=example_csv(engine), is_example=True)
     _freeze_example_evidence(engine, actor)
+    _example_budgets(engine, actor)
     return result
+
+
+def _example_budgets(engine: Engine, actor: Actor) -> None:
+    """An EXAMPLE allocation for each stream and year the example awards commit money in (a quarter above
+    what they commit, rounded up to £10,000), so the Budgets page has something to show; never over a
+    real line an administrator set."""
+    wanted = [b for b in budget_lines(engine) if not b.budget_set and b.committed > 0]
+    with session_scope(engine) as session:
+        for b in wanted:
+            allocated = -(-int(b.committed * 125) // 1_000_000) * 1_000_000  # pence, up to the next £10,000
+            line = BudgetLine(
+                funding_stream_code=b.stream,
+                year=b.year,
+                allocated_pence=allocated,
+                note="EXAMPLE: a made-up allocation for trying the Budgets page",
+                is_example=True,
+                created_by=actor.username,
+                updated_by=actor.username,
+            )
+            session.add(line)
+            session.flush()
+            record(
+                session,
+                actor=actor,
+                action="create",
+                entity_type="budget_line",
+                entity_id=line.id or 0,
+                after=line_dict(line),
+                note="example register",
+            )
 
 
 def _freeze_example_evidence(engine: Engine, actor: Actor) -> None:
@@ -145,7 +178,8 @@ def _freeze_example_evidence(engine: Engine, actor: Actor) -> None:
 
 
 def remove_examples(*, engine: Engine, actor: Actor) -> int:
-    """Delete every example award (with its links, payments and returns) and the example organisations, audited."""
+    """Delete every example award (with its links, payments and returns), the example organisations and
+    the example budget lines, audited."""
     require(actor, Permission.REGISTER_WRITE)
     with session_scope(engine) as session:
         awards = session.exec(select(Award).where(Award.is_example)).all()
@@ -162,6 +196,17 @@ def remove_examples(*, engine: Engine, actor: Actor) -> int:
         ids = [a.id for a in awards]
         if ids:
             delete_award_rows(session, ids)
+        for line in session.exec(select(BudgetLine).where(BudgetLine.is_example)).all():
+            record(
+                session,
+                actor=actor,
+                action="delete",
+                entity_type="budget_line",
+                entity_id=line.id or 0,
+                before=line_dict(line),
+                note="remove example register",
+            )
+            session.delete(line)
         orgs = session.exec(select(Organisation).where(Organisation.is_example)).all()
         for org in orgs:
             if session.exec(select(Award.id).where(Award.organisation_id == org.id)).first() is None:

@@ -27,7 +27,9 @@ from vru_core.platform.auth import Actor, Permission, require
 from vru_core.platform.db import session_scope
 from vru_core.platform.errors import Invalid, Problem, Stale
 from vru_core.platform.locking import write_lock
+from vru_core.register.budget import check_commitment, financial_year
 from vru_core.register.columns import TEMPLATE_COLUMNS, area_rows, award_columns, award_snapshot, replace_links
+from vru_core.register.controls import approval_limit, variation_problems, varied_fields
 from vru_core.register.import_plan import (
     COLUMN_GUIDE,
     MAX_IMPORT_BYTES,
@@ -44,7 +46,8 @@ from vru_core.register.import_plan import (
 )
 from vru_core.register.lifecycle import REGISTER_LOCK, resolve_organisation
 from vru_core.register.money import paid_by_award
-from vru_core.register.validation import to_pounds
+from vru_core.register.statuses import COMMITTED
+from vru_core.register.validation import to_pence, to_pounds
 
 # What pages and the command line use from here (the plan lives in import_plan).
 __all__ = [
@@ -139,6 +142,7 @@ def import_csv(
                 )
                 if problems:
                     raise Invalid(problems)
+        _check_controls(session, actor, plan.to_create)
         _create(session, actor, plan.to_create, org_pk, is_example, progress)
         _update(session, actor, plan.to_update, org_pk)
         record(
@@ -152,6 +156,29 @@ def import_csv(
     if progress:
         progress(1.0, "Done")
     return ImportResult(created=len(plan.to_create), updated=len(plan.to_update), unchanged=plan.unchanged)
+
+
+def _check_controls(session: Session, actor: Actor, rows: list[Planned]) -> None:
+    """Rows imported already approved, active or completed record decisions taken before the register:
+    each must be within the importer's approval limit, and together within each budget line."""
+    limit = approval_limit(actor)
+    problems, by_line = [], {}
+    for planned in rows:
+        d = planned.data
+        if (d.status or "proposed") not in COMMITTED:
+            continue
+        if limit is not None and d.amount > limit:
+            message = (
+                f"£{d.amount:,} is above the {actor.role.value} approval limit of £{limit:,} for a committed award"
+            )
+            problems.append(Problem(planned.line, "amount_awarded", message))
+        key = (d.funding_stream_code, financial_year(d.award_date))
+        first, total = by_line.get(key, (planned.line, 0))
+        by_line[key] = (first, total + to_pence(d.amount))
+    if problems:
+        raise Invalid(problems)
+    for (stream, year), (line, total) in sorted(by_line.items()):
+        check_commitment(session, actor=actor, stream=stream, year=year, amount_pence=total, award_id=None, row=line)
 
 
 def _summary(conflicts: list[Problem]) -> str:
@@ -217,6 +244,17 @@ def _update(session: Session, actor: Actor, rows: list[tuple[Planned, Stored]], 
         for planned, stored in batch:
             d = planned.data
             columns = award_columns(d, org_pk[d.organisation["org_id"]])
+            after = award_snapshot(
+                as_row(stored.identifier, columns, stored.status, stored.version + 1, stored.is_example),
+                d.objectives,
+                area_rows(d),
+                d.organisation["org_id"],
+            )
+            if stored.status in COMMITTED:
+                changed = varied_fields(stored.snapshot(), after)
+                if changed:
+                    problems += variation_problems(changed, stored.status, planned.line)
+                    continue
             if columns["amount_pence"] < paid.get(stored.id, 0):
                 already = to_pounds(paid[stored.id])
                 problems.append(Problem(planned.line, "amount_awarded", f"less than the £{already:,} already paid"))
@@ -231,12 +269,6 @@ def _update(session: Session, actor: Actor, rows: list[tuple[Planned, Stored]], 
                 }
             )
             links[stored.id] = d
-            after = award_snapshot(
-                as_row(stored.identifier, columns, stored.status, stored.version + 1, stored.is_example),
-                d.objectives,
-                area_rows(d),
-                d.organisation["org_id"],
-            )
             entries.append(
                 {
                     "action": "update",

@@ -9,6 +9,7 @@ and versions back; nothing outside this package adds rows to the register's tabl
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import SimpleNamespace
 
 from sqlalchemy import Engine, delete, func
 from sqlmodel import Session, select
@@ -18,9 +19,13 @@ from vru_core.models import (
     AwardArea,
     AwardNeedEvidence,
     AwardObjective,
+    AwardVariation,
+    BudgetOverride,
+    Instalment,
     MonitoringReturn,
     Organisation,
     Payment,
+    PaymentSchedule,
 )
 from vru_core.models.common import utcnow
 from vru_core.platform.audit import record
@@ -30,10 +35,12 @@ from vru_core.platform.db import session_scope
 from vru_core.platform.errors import Invalid, NotFound, Problem, Refused
 from vru_core.platform.locking import check_version, claim, gone, write_lock
 from vru_core.register import need_evidence
+from vru_core.register.budget import check_commitment, financial_year
 from vru_core.register.columns import apply_columns, area_rows, award_columns, award_snapshot, replace_links
+from vru_core.register.controls import check_approver, variation_problems, varied_fields
 from vru_core.register.money import paid_pence
 from vru_core.register.statuses import COMMITTED, check_transition
-from vru_core.register.validation import Checker, Reference, clean_award, to_pence, to_pounds
+from vru_core.register.validation import AwardData, Checker, Reference, clean_award, to_pence, to_pounds
 
 REGISTER_LOCK = "register.create"
 
@@ -50,7 +57,7 @@ def snapshot_from_session(session: Session, award: Award) -> dict:
     return award_snapshot(award, objectives, areas, org_id)
 
 
-def _claim_award(session: Session, award_id: int, version: int) -> tuple[Award, dict]:
+def claim_award(session: Session, award_id: int, version: int) -> tuple[Award, dict]:
     """The award, moved atomically past the `version` its editor saw, and its audit 'before' at that version."""
     award = claim(session, Award, award_id, version, entity_type="award")
     before = snapshot_from_session(session, award)
@@ -177,38 +184,59 @@ def create_award(*, engine: Engine, actor: Actor, data: Mapping, is_example: boo
 
 
 def update_award(*, engine: Engine, actor: Actor, award_id: int, version: int, data: Mapping) -> int:
-    """Edit an award's fields (not its status); refused if someone saved it since `version`. Returns the new version."""
+    """Edit an award's fields (not its status); refused if someone saved it since `version`. Returns the new version.
+
+    Once approved, a change to the amount, dates, stream or areas is a variation (controls.VARIATION_FIELDS):
+    refused here, field by field, and proposed through vru_core.register.variation instead."""
     require(actor, Permission.REGISTER_WRITE)
     clean, problems = clean_award(data, Reference.load(engine))
     if clean is None:
         raise Invalid(problems)
     with session_scope(engine) as session:
-        award, before = _claim_award(session, award_id, version)
+        award, before = claim_award(session, award_id, version)
         if clean.identifier and clean.identifier != award.identifier:
             raise Invalid([Problem(None, "identifier", "an award's identifier never changes once recorded")])
-        org_pk, problems = resolve_organisation(
-            session, actor=actor, org=clean.organisation, is_example=award.is_example
-        )
-        if problems:
-            raise Invalid(problems)
-        paid = paid_pence(session, award_id)  # current: the award row is ours until commit (see _claim_award)
-        if to_pence(clean.amount) < paid:
-            raise Invalid(
-                [
-                    Problem(
-                        None, "amount_awarded", f"£{clean.amount:,} is less than the £{to_pounds(paid):,} already paid"
-                    )
-                ]
+        if award.status in COMMITTED:
+            proposed = award_snapshot(
+                SimpleNamespace(**{**award.model_dump(), **award_columns(clean, award.organisation_id)}),
+                clean.objectives,
+                area_rows(clean),
+                clean.organisation["org_id"],
             )
-        apply_columns(award, award_columns(clean, org_pk))
-        award.updated_by, award.updated_at = actor.username, utcnow()
-        session.add(award)
-        replace_links(session, {award.id: clean})
-        after = award_snapshot(award, clean.objectives, area_rows(clean), clean.organisation["org_id"])
-        record(
-            session, actor=actor, action="update", entity_type="award", entity_id=award.id, before=before, after=after
+            changed = varied_fields(before, proposed)
+            if changed:
+                raise Invalid(variation_problems(changed, award.status))
+        return apply_update(session, actor=actor, award=award, before=before, clean=clean)
+
+
+def apply_update(
+    session: Session, *, actor: Actor, award: Award, before: dict, clean: AwardData, note: str = ""
+) -> int:
+    """Write a cleaned award onto its claimed row (never below what is paid), audited; returns the version."""
+    org_pk, problems = resolve_organisation(session, actor=actor, org=clean.organisation, is_example=award.is_example)
+    if problems:
+        raise Invalid(problems)
+    paid = paid_pence(session, award.id)  # current: the award row is ours until commit (see claim_award)
+    if to_pence(clean.amount) < paid:
+        raise Invalid(
+            [Problem(None, "amount_awarded", f"£{clean.amount:,} is less than the £{to_pounds(paid):,} already paid")]
         )
-        return award.version
+    apply_columns(award, award_columns(clean, org_pk))
+    award.updated_by, award.updated_at = actor.username, utcnow()
+    session.add(award)
+    replace_links(session, {award.id: clean})
+    after = award_snapshot(award, clean.objectives, area_rows(clean), clean.organisation["org_id"])
+    record(
+        session,
+        actor=actor,
+        action="update",
+        entity_type="award",
+        entity_id=award.id,
+        before=before,
+        after=after,
+        note=note,
+    )
+    return award.version
 
 
 def transition_award(
@@ -220,9 +248,14 @@ def transition_award(
     to_status: str,
     profile_name: str | None = None,
     note: str = "",
+    override_reason: str = "",
 ) -> int:
     """Move an award along its lifecycle, from the `version` the person was shown (so an approval never
-    covers an amount or place changed since). Approval freezes the need evidence under `profile_name`."""
+    covers an amount or place changed since). Approval freezes the need evidence under `profile_name`.
+
+    Approval is refused to whoever created or assessed the award and above the approver's limit
+    (vru_core.register.controls), and when it would over-commit the stream's budget for the year unless an
+    administrator gives `override_reason` (vru_core.register.budget)."""
     require(actor, Permission.REGISTER_WRITE)
     note = Checker().text({"note": note}, "note", required=False, max_length=500)
     with session_scope(engine) as session:
@@ -231,6 +264,8 @@ def transition_award(
             raise gone("award", award_id, version)
         check_version(session, seen, version, entity_type="award", entity_id=str(award_id))
         check_transition(seen.status, to_status)
+        if to_status == "approved":
+            check_approver(session, actor=actor, award=seen, amount_pence=seen.amount_pence)
         evidence = None
         if to_status in COMMITTED and session.get(AwardNeedEvidence, award_id) is None:
             areas = session.exec(select(AwardArea.area_code).where(AwardArea.award_id == award_id)).all()
@@ -238,7 +273,17 @@ def transition_award(
             evidence = need_evidence.build_evidence(
                 engine, profile_name=profile_name, geography_level=seen.geography_level, area_codes=list(areas)
             )
-        award, before = _claim_award(session, award_id, version)
+        award, before = claim_award(session, award_id, version)
+        if to_status in COMMITTED and before["status"] not in COMMITTED:
+            check_commitment(
+                session,
+                actor=actor,
+                stream=award.funding_stream_code,
+                year=financial_year(award.award_date),
+                amount_pence=award.amount_pence,
+                award_id=award.id,
+                override_reason=override_reason,
+            )
         award.status = to_status
         award.updated_by, award.updated_at = actor.username, utcnow()
         session.add(award)
@@ -261,7 +306,7 @@ def delete_award(*, engine: Engine, actor: Actor, award_id: int, version: int) -
     """Delete a proposed or withdrawn award with no payments; committed money stays on the record."""
     require(actor, Permission.REGISTER_WRITE)
     with session_scope(engine) as session:
-        award, before = _claim_award(session, award_id, version)  # a concurrent edit makes this stale, not lost
+        award, before = claim_award(session, award_id, version)  # a concurrent edit makes this stale, not lost
         if award.status not in ("proposed", "withdrawn"):
             raise Refused(
                 f"status: an {award.status} award cannot be deleted; withdraw it instead so the record remains"
@@ -274,7 +319,17 @@ def delete_award(*, engine: Engine, actor: Actor, award_id: int, version: int) -
 
 def delete_award_rows(session: Session, award_ids: list[int]) -> None:
     """Children first, so this works whether or not the store enforces ON DELETE CASCADE."""
-    for model in (AwardObjective, AwardArea, Payment, MonitoringReturn, AwardNeedEvidence):
+    for model in (
+        AwardObjective,
+        AwardArea,
+        Payment,
+        MonitoringReturn,
+        AwardNeedEvidence,
+        AwardVariation,
+        BudgetOverride,
+        Instalment,
+        PaymentSchedule,
+    ):
         session.exec(delete(model).where(model.award_id.in_(award_ids)))
     session.exec(delete(Award).where(Award.id.in_(award_ids)))
 

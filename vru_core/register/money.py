@@ -21,6 +21,7 @@ from vru_core.platform.auth import Actor, Permission, require
 from vru_core.platform.db import session_scope
 from vru_core.platform.errors import Invalid, NotFound, Problem
 from vru_core.platform.locking import claim, lock_row
+from vru_core.register.schedule import payment_hold
 from vru_core.register.statuses import COMMITTED
 from vru_core.register.validation import RAG, Checker, check_period, to_pence, to_pounds
 
@@ -83,6 +84,9 @@ def add_payment(*, engine: Engine, actor: Actor, award_id: int, data: Mapping) -
                     )
                 ]
             )
+        held = payment_hold(session, award_id, paid, to_pence(amount))
+        if held is not None:
+            raise Invalid([held])
         payment = Payment(
             award_id=award_id, paid_on=paid_on, amount_pence=to_pence(amount), note=note, created_by=actor.username
         )

@@ -22,6 +22,7 @@ from vru_core.models import (
 )
 from vru_core.platform.csvsafe import safe_csv
 from vru_core.register.columns import TEMPLATE_COLUMNS, template_row
+from vru_core.register.statuses import COMMITTED
 
 AWARD_COLUMNS = [
     "identifier",
@@ -189,9 +190,15 @@ def filter_register(data: RegisterData, flt: RegisterFilter) -> pd.DataFrame:
 
 
 def totals(awards: pd.DataFrame) -> dict:
+    """What the register page's figures count: `committed` is approved, active and completed awards only
+    (what is awarded); `proposed` awaits approval and is not awarded; withdrawn awards count in neither."""
+    committed = awards["status"].isin(COMMITTED)
     return {
         "awards": len(awards),
-        "amount": float(awards["amount"].sum()),
+        "committed": float(awards.loc[committed, "amount"].sum()),
+        "committed_awards": int(committed.sum()),
+        "proposed": float(awards.loc[awards["status"] == "proposed", "amount"].sum()),
+        "proposed_awards": int((awards["status"] == "proposed").sum()),
         "paid": float(awards["paid"].sum()),
         "organisations": int(awards["recipient_org_id"].nunique()),
     }

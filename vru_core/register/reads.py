@@ -166,7 +166,8 @@ def award_history(engine: Engine, award_id: int) -> list[HistoryEntry]:
             .where(
                 or_(
                     (AuditEntry.entity_type == "award") & (AuditEntry.entity_id == str(award_id)),
-                    AuditEntry.entity_type.in_(["payment", "monitoring_return"]) & owned,
+                    AuditEntry.entity_type.in_(["payment", "monitoring_return", "payment_schedule", "award_variation"])
+                    & owned,
                 )
             )
             .order_by(AuditEntry.id)
