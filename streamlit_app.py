@@ -44,7 +44,7 @@ sections = {
         page("funding_vs_need.py", title="Funding vs need", icon=":material/balance:"),
         page("budgets.py", title="Budgets", icon=":material/account_balance:", url_path="budgets"),
         page("due.py", title="Due and overdue", icon=":material/event_upcoming:", url_path="due"),
-        page("impact.py", title="Impact by stream and objective", icon=":material/insights:", url_path="impact"),
+        page("impact.py", title="Impact by stream, objective and round", icon=":material/insights:", url_path="impact"),
     ],
     "Funding rounds": [
         page("rounds.py", title="Manage rounds", icon=":material/campaign:", url_path="rounds"),

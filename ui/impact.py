@@ -1,4 +1,4 @@
-"""Impact estimates on the pages: the award page's Impact tab and the Impact by stream and objective page."""
+"""Impact estimates on the pages: the award page's Impact tab and the Impact by stream, objective and round page."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from vru_core.impact.chart import chart_table, describe, impact_chart
 from vru_core.impact.panel import DEFAULT_OUTCOME, OUTCOMES, load_panel
 from vru_core.impact.synth import CannotEstimate
 from vru_core.register.query import load_register, register_version
+from vru_core.rounds import award_ids as round_award_ids
 
 
 def _data_key(outcome: str) -> str:
@@ -31,7 +32,10 @@ def _award_estimate(_engine, url: str, register: str, data: str, award_id: int, 
 @st.cache_data(show_spinner="Estimating every award in the group (a few seconds each, once)…", max_entries=64)
 def _group_estimate(_engine, url: str, register: str, data: str, kind: str, value, outcome: str):
     reg = load_register(_engine)
-    ids = impact.group_awards(reg, **{kind: value})
+    if kind == "round":
+        ids = impact.group_awards(reg, among=round_award_ids(_engine, value))
+    else:
+        ids = impact.group_awards(reg, **{kind: value})
     try:
         return impact.estimate_for_awards(_engine, ids, outcome, register=reg, label=f"{kind} {value}")
     except CannotEstimate as exc:
@@ -102,7 +106,7 @@ def award_tab(award_id: int) -> None:
 
 
 def group_section(kind: str, value, outcome: str = DEFAULT_OUTCOME) -> None:
-    """A stream's or an objective's awards together, with each award's own figure."""
+    """A stream's, an objective's or a funding round's awards together, with each award's own figure."""
     result = _group_estimate(*_keys(outcome), kind, value, outcome)
     render(result, outcome, key=f"group_{kind}_{value}")
     if isinstance(result, str):

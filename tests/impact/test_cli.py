@@ -55,6 +55,7 @@ def test_award_estimate_prints_one_json_object(store, actors, capsys):
         (["--stream", "no_such_stream", "--json"], EXIT_UNKNOWN, "error", "no_such_stream"),
         (["--objective", "9", "--json"], EXIT_UNKNOWN, "error", "1 to 8"),
         (["--award", "360G-NOPE-1", "--json"], EXIT_UNKNOWN, "error", "360G-NOPE-1"),
+        (["--round", "NO-SUCH-ROUND", "--json"], EXIT_UNKNOWN, "error", "NO-SUCH-ROUND"),
     ],
 )
 def test_refusals_and_unknowns(store, capsys, argv, status, key, says):

@@ -156,12 +156,14 @@ def test_a_stream_combines_its_awards_and_lists_the_refused(engine, actors):
     commissioner = actors["commissioner"]
     good = make_award(engine, commissioner)
     late = make_award(engine, commissioner, wards=("E05013806",), start="2026-02-01", end="2026-12-31")
-    make_award(engine, commissioner, funding_stream="young_londoners_fund")  # proposed: not in the group
+    proposed = make_award(engine, commissioner, funding_stream="young_londoners_fund")  # not in the group
     for award_id in (good, late):
         approve(engine, commissioner, award_id)
     register = impact.load_register(engine)
     ids = impact.group_awards(register, stream="young_londoners_fund")
     assert sorted(ids) == sorted([good, late])
+    # a funding round's awards (vru_core.rounds.award_ids): only its committed ones are taken
+    assert impact.group_awards(register, among=[late, proposed]) == [late]
     group = impact.estimate_for_awards(engine, ids, "vwi", register=register)
     single = impact.estimate_award(engine, good, register=register)
     assert list(group.estimates) == [good] and late in group.refused and "after the start" in group.refused[late]

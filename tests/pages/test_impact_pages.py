@@ -62,13 +62,22 @@ def test_impact_page_groups_a_stream(make_app, engine, actors):
     award_id = make_award(engine, actors["commissioner"])
     approve(engine, actors["commissioner"], award_id)
     at = make_app("app_pages/impact.py")
-    assert at.title[0].value == "Impact by stream and objective"
+    assert at.title[0].value == "Impact by stream, objective and round"
     at.selectbox(key="impact_stream").set_value("young_londoners_fund").run()
     assert not at.exception
     assert any(m.label == "Change against the comparison" for m in at.metric)
     table = next(d.value for d in at.dataframe if "Award" in d.value.columns)
     assert table["Award"].tolist() == ["Impact test award"] and table["Start"].tolist() == ["Jan 2025"]
     assert any(c.value.startswith("Each award from its own start") and "Source: MPS" in c.value for c in at.caption)
+
+
+def test_impact_page_offers_the_funding_rounds_that_have_opened(make_app):
+    at = make_app("app_pages/impact.py")
+    at.radio(key="impact_kind").set_value("round").run()
+    assert not at.exception
+    box = at.selectbox(key="impact_round")
+    assert box.label == "Funding round (opened or decided)"
+    assert all(":" in box.format_func(o) for o in box.options)  # code and title, never a draft
 
 
 def test_need_scores_show_rank_bands_counts_and_a_classified_map(make_app):

@@ -17,7 +17,7 @@ events. Awards that cannot be estimated are listed with their reason and left ou
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -265,10 +265,19 @@ def estimate_for_awards(
     )
 
 
-def group_awards(register: RegisterData, *, stream: str | None = None, objective: int | None = None) -> list[int]:
-    """Committed (approved, active, completed), non-example awards of a funding stream or an objective."""
+def group_awards(
+    register: RegisterData,
+    *,
+    stream: str | None = None,
+    objective: int | None = None,
+    among: Collection[int] | None = None,
+) -> list[int]:
+    """Committed (approved, active, completed), non-example awards of a funding stream, an objective, or
+    `among` a given set (a funding round's awards: vru_core.rounds.award_ids)."""
     awards = register.awards
     mask = awards["status"].isin(GROUP_STATUSES) & ~awards["is_example"].astype(bool)
+    if among is not None:
+        mask &= awards.index.isin(list(among))
     if stream is not None:
         mask &= awards["funding_stream"] == stream
     if objective is not None:

@@ -3,10 +3,11 @@
     python -m vru_core.impact --award IDENTIFIER [--outcome vwi|robbery_personal|weapons] --json
     python -m vru_core.impact --stream CODE [--outcome ...] --json
     python -m vru_core.impact --objective N [--outcome ...] --json
+    python -m vru_core.impact --round CODE [--outcome ...] --json
 
 Prints one JSON object (effect_pct, ci_low_pct, ci_high_pct, p_value, treated_wards, donor_wards,
 pre_months, post_months, method, ...). Exit status 3 with {"refused": "reason"} when the data cannot
-support an estimate; 2 for an unknown award, stream or objective. Without --json a short text summary
+support an estimate; 2 for an unknown award, stream, objective or round. Without --json a short text summary
 is printed instead. Runs against the store named by VRU_DATABASE_URL / VRU_DATA_DIR and the bundled
 MPS series in VRU_BUNDLED_DATA_DIR.
 """
@@ -31,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("--award", metavar="IDENTIFIER", help="an award's 360Giving identifier (or its number)")
     target.add_argument("--stream", metavar="CODE", help="every committed award of a funding stream")
     target.add_argument("--objective", metavar="N", type=int, help="every committed award serving objective N")
+    target.add_argument("--round", metavar="CODE", help="every committed award a funding round's decisions made")
     parser.add_argument("--outcome", choices=list(OUTCOMES), default=DEFAULT_OUTCOME, help="offence (default vwi)")
     parser.add_argument("--keep-neighbours", action="store_true", help="allow wards touching funded wards as donors")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -91,8 +93,20 @@ def main(argv: list[str] | None = None) -> int:
             if args.objective is not None and not 1 <= args.objective <= 8:
                 _emit({"error": f"objective must be 1 to 8, got {args.objective}"}, True, sys.stderr)
                 return EXIT_UNKNOWN
-            label = f"stream {args.stream}" if args.stream is not None else f"objective {args.objective}"
-            ids = group_awards(register, stream=args.stream, objective=args.objective)
+            if args.round is not None:
+                from vru_core.platform.errors import NotFound
+                from vru_core.rounds import award_ids
+
+                try:
+                    among = award_ids(engine, args.round)
+                except NotFound as exc:
+                    _emit({"error": str(exc)}, True, sys.stderr)
+                    return EXIT_UNKNOWN
+                label = f"round {args.round}"
+                ids = group_awards(register, among=among)
+            else:
+                label = f"stream {args.stream}" if args.stream is not None else f"objective {args.objective}"
+                ids = group_awards(register, stream=args.stream, objective=args.objective)
             payload = estimate_for_awards(
                 engine, ids, args.outcome, label=label, register=register, exclude_neighbours=keep
             ).to_json()
