@@ -26,7 +26,7 @@ def _award_estimate(_engine, url: str, register: str, data: str, award_id: int, 
     try:
         return impact.estimate_award(_engine, award_id, outcome, register=load_register(_engine))
     except CannotEstimate as exc:
-        return exc.reason
+        return str(exc)
 
 
 @st.cache_data(show_spinner="Estimating every award in the group (a few seconds each, once)…", max_entries=64)
@@ -39,7 +39,7 @@ def _group_estimate(_engine, url: str, register: str, data: str, kind: str, valu
     try:
         return impact.estimate_for_awards(_engine, ids, outcome, register=reg, label=f"{kind} {value}")
     except CannotEstimate as exc:
-        return exc.reason
+        return str(exc)
 
 
 def _keys(outcome: str) -> tuple:

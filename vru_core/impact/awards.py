@@ -235,7 +235,7 @@ def estimate_for_awards(
                 exclude_neighbours=exclude_neighbours,
             )
         except CannotEstimate as exc:
-            refused[award_id] = exc.reason
+            refused[award_id] = str(exc)
     identifiers = {i: str(register.awards.at[i, "identifier"]) for i in ids}
     titles = {i: str(register.awards.at[i, "title"]) for i in ids}
     if not estimates:

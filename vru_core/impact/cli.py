@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
                 engine, ids, args.outcome, label=label, register=register, exclude_neighbours=keep
             ).to_json()
     except CannotEstimate as exc:
-        _emit({"refused": exc.reason}, args.json)
+        _emit({"refused": str(exc)}, args.json)
         return EXIT_REFUSED
     _emit(payload, args.json)
     return 0

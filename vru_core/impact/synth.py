@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from vru_core.impact.panel import OUTCOMES, Panel
+from vru_core.platform.errors import Refused
 
 MIN_PRE_MONTHS = 12
 MIN_POST_MONTHS = 3
@@ -55,12 +56,8 @@ METHOD = (
 )
 
 
-class CannotEstimate(ValueError):
-    """The data cannot support an estimate; ``reason`` says why in plain words."""
-
-    def __init__(self, reason: str):
-        self.reason = reason
-        super().__init__(reason)
+CannotEstimate = Refused
+"""The data cannot support an estimate: the errors kit's Refused, whose message says why in plain words."""
 
 
 @dataclass(frozen=True)

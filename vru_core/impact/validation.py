@@ -63,7 +63,7 @@ def monte_carlo(
         try:
             est = estimate(data, Design(wards, trial.start, trial.end))
         except CannotEstimate as exc:
-            row["refused"] = exc.reason
+            row["refused"] = str(exc)
         else:
             row.update(
                 effect_pct=est.effect_pct,

@@ -123,9 +123,8 @@ def ranked_csv(result: ScoreResult, extra: pd.DataFrame | None = None, notes: It
     lines += list(notes)
     buffer = io.StringIO()
     buffer.write("".join(f"{escape_line('# ' + line)}\n" for line in lines))  # labels and sources are user text
-    table = ranked_table(result)
-    if extra is not None:
-        table = table.join(extra, on="ward_code")
     # %.10g drops float noise (34.019999999999996 -> 34.02) and keeps every meaningful digit.
-    escape_frame(table).to_csv(buffer, index=False, lineterminator="\n", float_format="%.10g")
+    escape_frame(ranked_table(result).pipe(lambda t: t if extra is None else t.join(extra, on="ward_code"))).to_csv(
+        buffer, index=False, lineterminator="\n", float_format="%.10g"
+    )
     return buffer.getvalue()
