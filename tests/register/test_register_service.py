@@ -122,7 +122,7 @@ def test_stale_version_is_refused_and_says_who_changed_what(engine, actors, awar
             data={**award_data, "amount_awarded": "50000"},
         )
     message = str(info.value)
-    assert "test-admin" in message and "title" in message and "version 1" in message
+    assert "test-admin" in message and "Title: " in message and "version 1" in message  # fields by their labels
     detail = reads.award_detail(engine, award_id)
     assert detail.title == "Renamed" and detail.amount_awarded == Decimal("45000.00")
 

@@ -159,28 +159,36 @@ def create_award(*, engine: Engine, actor: Actor, data: Mapping, is_example: boo
     if clean is None:
         raise Invalid(problems)
     with session_scope(engine) as session:
-        # Serialise creators: the next identifier and a new organisation are read-then-insert.
-        write_lock(session, REGISTER_LOCK)
-        identifier = clean.identifier or next_identifier(session)
-        if session.exec(select(Award.id).where(Award.identifier == identifier)).first() is not None:
-            raise Invalid([Problem(None, "identifier", f"{identifier} is already in the register")])
-        org_pk, problems = resolve_organisation(session, actor=actor, org=clean.organisation, is_example=is_example)
-        if problems:
-            raise Invalid(problems)
-        award = Award(
-            identifier=identifier,
-            **award_columns(clean, org_pk),
-            status="proposed",
-            is_example=is_example,
-            created_by=actor.username,
-            updated_by=actor.username,
-        )
-        session.add(award)
-        session.flush()
-        replace_links(session, {award.id: clean})
-        after = award_snapshot(award, clean.objectives, area_rows(clean), clean.organisation["org_id"])
-        record(session, actor=actor, action="create", entity_type="award", entity_id=award.id, after=after)
-        return award.id
+        return insert_award(session, actor=actor, clean=clean, is_example=is_example)
+
+
+def insert_award(session: Session, *, actor: Actor, clean: AwardData, is_example: bool = False) -> int:
+    """Add a cleaned award as proposed inside the caller's transaction (with its organisation, links and
+    audit entry): `create_award`, and a funding round's decision, which must record itself in the same
+    transaction. The caller has checked the permission."""
+    # Serialise creators: the next identifier and a new organisation are read-then-insert.
+    write_lock(session, REGISTER_LOCK)
+    identifier = clean.identifier or next_identifier(session)
+    if session.exec(select(Award.id).where(Award.identifier == identifier)).first() is not None:
+        raise Invalid([Problem(None, "identifier", f"{identifier} is already in the register")])
+    org_pk, problems = resolve_organisation(session, actor=actor, org=clean.organisation, is_example=is_example)
+    if problems:
+        raise Invalid(problems)
+    award = Award(
+        identifier=identifier,
+        **award_columns(clean, org_pk),
+        status="proposed",
+        is_example=is_example,
+        created_by=actor.username,
+        updated_by=actor.username,
+    )
+    session.add(award)
+    session.flush()
+    replace_links(session, {award.id: clean})
+    after = award_snapshot(award, clean.objectives, area_rows(clean), clean.organisation["org_id"])
+    record(session, actor=actor, action="create", entity_type="award", entity_id=award.id, after=after)
+    assert award.id is not None
+    return award.id
 
 
 def update_award(*, engine: Engine, actor: Actor, award_id: int, version: int, data: Mapping) -> int:

@@ -1,16 +1,16 @@
 """The panel's decisions: fund, reserve or decline, each with its reason, once the round has closed.
 
 A **funded** application becomes a *proposed* award in the register, made by the register's own
-`lifecycle.create_award` (so every register rule applies: organisation identifier, areas, dates), for
+`lifecycle` code as `create_award` (so every register rule applies: organisation identifier, areas, dates), for
 the amount requested or a lower one the panel sets. The award carries the application's need evidence
 (computed under the round's frozen profile; approval keeps it rather than computing another) and its
 assessment, which `award_origin` reads back through `application.award_id`. Funding never takes the
 round past its budget line: decisions on one round are serialised on the round's row.
 
-create_award is its own transaction, so a fund decision runs in two: the award is created, then the
-decision is recorded (claiming the application at the version the panel saw, re-checking the budget
-line under the round's lock). If that second step is refused (a colleague decided meanwhile, or the
-money ran out), the award just created is deleted again, audited, and nothing else has changed.
+A decision is one transaction: under the round's lock it claims the application at the version the
+panel saw, re-checks the budget line, adds the award (`lifecycle.insert_award`, the same code as
+`create_award`), freezes its need evidence and records the decision, audited. If any step is refused
+(a colleague decided meanwhile, the money ran out, a register rule), nothing is written.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from vru_core.platform.db import session_scope
 from vru_core.platform.errors import Invalid, NotFound, Problem, Refused
 from vru_core.platform.locking import check_version, claim, lock_row
 from vru_core.register import lifecycle, need_evidence
-from vru_core.register.validation import Checker, to_pence, to_pounds
+from vru_core.register.validation import Checker, Reference, clean_award, to_pence, to_pounds
 from vru_core.rounds.applications import application_dict
 from vru_core.rounds.assessment import assessors_of_award
 from vru_core.rounds.rounds import find_round
@@ -119,22 +119,17 @@ def decide(
             raise Invalid(
                 [Problem(None, "amount", f"£{pounds:,} is more than the £{to_pounds(seen.amount_pence):,} requested")]
             )
+        clean = None
         if decision == "fund":
             _check_budget(session, rnd, to_pence(pounds), seen.reference)
-            data = _award_data(seen, rnd, pounds)
-    award_id = None
-    if decision == "fund":
-        award_id = lifecycle.create_award(engine=engine, actor=actor, data=data, is_example=seen.is_example)
-    try:
-        _record(engine, actor, application_id, version, decision, reason, pounds, award_id)
-    except Exception:
-        if award_id is not None:
-            lifecycle.delete_award(engine=engine, actor=actor, award_id=award_id, version=1)
-        raise
-    return award_id
+            clean, problems = clean_award(_award_data(seen, rnd, pounds), Reference.load(engine))
+            if clean is None:
+                raise Invalid(problems)
+    return _record(engine, actor, application_id, version, decision, reason, pounds, clean, seen.is_example)
 
 
-def _record(engine, actor, application_id, version, decision, reason, pounds, award_id) -> None:
+def _record(engine, actor, application_id, version, decision, reason, pounds, clean, is_example) -> int | None:
+    """Under the round's lock: claim the application, re-check the money, add the award, record it all."""
     with session_scope(engine) as session:
         probe = session.get(Application, application_id)
         rnd = lock_row(session, FundingRound, probe.round_id) if probe is not None else None
@@ -143,8 +138,10 @@ def _record(engine, actor, application_id, version, decision, reason, pounds, aw
         before = {**application_dict(a), "version": version}
         if a.decision == "fund":
             raise Refused(f"{a.reference} was funded meanwhile (award {a.award_id})")
+        award_id = None
         if decision == "fund":
             _check_budget(session, rnd, to_pence(pounds), a.reference)
+            award_id = lifecycle.insert_award(session, actor=actor, clean=clean, is_example=is_example)
             a.funded_pence, a.award_id = to_pence(pounds), award_id
             evidence = {**a.need_evidence, "source": f"funding round {rnd.code}, application {a.reference}"}
             need_evidence.freeze(session, award_id=award_id, actor=actor, evidence=evidence)
@@ -161,6 +158,7 @@ def _record(engine, actor, application_id, version, decision, reason, pounds, aw
             after=application_dict(a),
             note=f"{DECISIONS[decision]}: {reason}"[:500],
         )
+        return award_id
 
 
 # ---- reads -------------------------------------------------------------------------------------------------
