@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from sqlmodel import Session
 
+from tests.browser.conftest import sidebar_link
 from tests.factories import approve, sample_award
 from vru_core.models import FundingStream, User
 from vru_core.platform.auth import Actor, Role, hash_password
@@ -53,7 +54,8 @@ def store(own_live_app) -> dict:
 
 
 def _sidebar(page, name: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_text(name, exact=True).click()
+    """Move between pages inside the app (its own sidebar page links)."""
+    sidebar_link(page, name).click()
 
 
 def test_budgets_and_the_due_list_in_a_browser(page, own_live_app, store, artifacts):

@@ -27,6 +27,15 @@ ENTITIES = {
     "user": "Account",
     "sign_in": "Sign-in",
     "sign_in_throttle": "Sign-in pause",
+    "store": "The whole store",
+    "budget_line": "Budget line",
+    "award_variation": "Variation",
+    "payment_schedule": "Payment schedule",
+    "funding_round": "Funding round",
+    "application": "Application",
+    "assessment": "Assessment",
+    "conflict_of_interest": "Conflict of interest",
+    "round_assessor": "Round assessor",
 }
 ACTIONS = {
     "create": "Created",
@@ -45,6 +54,10 @@ ACTIONS = {
     "sign_out": "Signed out",
     "lift": "Pause lifted",
     "restore": "Restored from a backup",
+    "override": "Over-commitment allowed",
+    "assign": "Assigned",
+    "decide": "Decided",
+    "declare": "Declared",
 }
 FIELDS = {
     "amount_awarded": "Amount awarded",
@@ -86,6 +99,8 @@ PERMISSIONS = {
     "indicators.write": "enter indicator values",
     "users.write": "manage accounts",
     "audit.read": "read the audit log",
+    "budget.write": "set budgets and allow over-commitment",
+    "rounds.assess": "assess funding-round applications",
 }
 
 
