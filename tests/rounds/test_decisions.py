@@ -13,7 +13,7 @@ from vru_core.models import Application
 from vru_core.platform.auth import Actor, Role
 from vru_core.platform.backup import table_checksums
 from vru_core.platform.errors import Invalid, Refused, Stale
-from vru_core.register import lifecycle, need_evidence
+from vru_core.register import controls, lifecycle, need_evidence
 from vru_core.register.reads import award_detail
 from vru_core.rounds import assessment, award_ids, decisions, rounds
 
@@ -62,7 +62,7 @@ def test_a_funded_application_becomes_a_proposed_award_with_its_evidence(closed)
     frozen = need_evidence.frozen_evidence(engine, award_id)
     assert frozen["need_figure"] == application.need_figure and frozen["wards"] == application.need_evidence["wards"]
     with Session(engine) as session:
-        assert assessment.assessors_of_award(session, award_id) == {"assessor-a", "assessor-b"}
+        assert controls.assessors_of(session, award_id) == {"assessor-a", "assessor-b"}
     origin = decisions.award_origin(engine, award_id)
     assert origin["round"] == "YLF-2026-R1" and origin["rank"] == 1 and origin["points"]["community"] == 4.0
     assert award_ids(engine, "YLF-2026-R1") == [award_id]

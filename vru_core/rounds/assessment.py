@@ -26,7 +26,6 @@ from vru_core.platform.errors import Invalid, NotFound, PermissionDenied, Proble
 from vru_core.platform.inputs import check_text
 from vru_core.platform.locking import claim, lock_row
 from vru_core.register import orgids
-from vru_core.register.controls import assessors_of
 from vru_core.rounds.rounds import SCALE_MAX, find_round
 
 
@@ -196,12 +195,6 @@ def declare_conflict(*, engine: Engine, actor: Actor, round_id: int, org_id: str
 
 
 # ---- reads -------------------------------------------------------------------------------------------------
-
-
-def assessors_of_award(session: Session, award_id: int) -> set[str]:
-    """Usernames who scored the application an award came from: the register's separation-of-duties
-    check at approval reads the same (vru_core.register.controls.assessors_of)."""
-    return assessors_of(session, award_id)
 
 
 SCORE_COLUMNS = ["application_id", "reference", "assessor", "criterion", "score", "comment"]

@@ -29,9 +29,9 @@ from vru_core.platform.db import session_scope
 from vru_core.platform.errors import Invalid, NotFound, Problem, Refused
 from vru_core.platform.locking import check_version, claim, lock_row
 from vru_core.register import lifecycle, need_evidence
+from vru_core.register.controls import assessors_of
 from vru_core.register.validation import Checker, Reference, clean_award, to_pence, to_pounds
 from vru_core.rounds.applications import application_dict
-from vru_core.rounds.assessment import assessors_of_award
 from vru_core.rounds.rounds import find_round
 
 DECISIONS = {"fund": "Fund", "reserve": "Reserve", "decline": "Decline"}
@@ -184,7 +184,7 @@ def award_origin(engine: Engine, award_id: int) -> dict | None:
             return None
         rnd = session.get(FundingRound, a.round_id)
         assert rnd is not None
-        assessors = sorted(assessors_of_award(session, award_id))
+        assessors = sorted(assessors_of(session, award_id))
         code, reference = rnd.code, a.reference
         result = {
             "round": rnd.code,
