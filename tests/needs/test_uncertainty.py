@@ -136,8 +136,15 @@ def test_profiles_with_and_without_smoothing_round_trip(stored, real):
         "threshold_pct": 15.0,
         "weights": {k: float(v) for k, v in stored["weights"].items()},
     }
-    back = Profile.from_query_params(profile.to_query_params(real), real)
-    assert back == profile and hash(back) == hash(profile)
+    back = Profile.from_query_params(profile.to_query_params(real), real)  # links are complete profiles
+    assert back.resolved_weights(real).equals(profile.resolved_weights(real))
+    assert (back.threshold_pct, back.smoothing, back.overrides) == (
+        profile.threshold_pct,
+        profile.smoothing,
+        profile.overrides,
+    )
+    again = Profile.from_query_params(back.to_query_params(real), real)
+    assert again == back and hash(again) == hash(back)
 
 
 @pytest.mark.parametrize("bad", [{"smoothing": {"crime_vwi_rate": "magic"}}, {"smoothing": ["eb"]}])
