@@ -264,3 +264,49 @@ def test_the_scoring_command_writes_rank_bands_by_default(engine, monkeypatch, t
     assert main(["--no-bands", "--out", str(plain)]) == 0
     assert "rank_p05" not in pd.read_csv(plain, comment="#").columns
     assert main(["--smooth", "imd_rank=eb"]) == 2
+
+
+def _draws_one_at_a_time(frame, profile, draws):
+    """The plain reading of the method: redraw, score and rank each draw in turn (the reference)."""
+    from vru_core.needs.rank_bands import SEED
+    from vru_core.needs.scoring import _prepare, flag_matrix, profile_arrays, rank_min, scoring_frame, weighted_scores
+    from vru_core.needs.smoothing import RAW, Smoother, counts_for
+
+    prepared = _prepare(scoring_frame(frame, profile))
+    weights, pct = profile_arrays(prepared, profile)
+    counts, rng = counts_for(frame), np.random.default_rng(SEED)
+    redrawn = []
+    for j, code in enumerate(prepared.codes):
+        if code in counts.codes and weights[j] > 0:
+            smoother = Smoother(counts, code, profile.smoothing.get(code, RAW))
+            drawn = rng.poisson(smoother.counts[:, None], size=(smoother.counts.size, draws)).astype(np.float64)
+            redrawn.append((j, smoother.valid, smoother.rates(drawn) * prepared.sign[j]))
+    badness, out = prepared.badness.copy(), []
+    for d in range(draws):
+        for j, valid, rates in redrawn:
+            badness[valid, j] = rates[:, d]
+        flags, *_ = flag_matrix(badness, pct)
+        out.append(rank_min(weighted_scores(flags, weights)))
+    return np.stack(out)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"threshold_pct": 10.0},
+        {"threshold_pct": 3.0, "halve_every_other": True},
+        {"threshold_pct": 25.0, "smoothing": {"crime_vwi_rate": "eb"}},
+        {"threshold_pct": 10.0, "crime_off": True},  # nothing redrawn: every draw is the observed ranking
+    ],
+)
+def test_rank_draws_in_one_pass_equal_scoring_each_draw(real, settings):
+    from vru_core.needs.rank_bands import rank_draws
+
+    codes = list(real.measures.index)
+    weights = {c: (0.5 if settings.get("halve_every_other") and i % 2 else 1.0) for i, c in enumerate(codes)}
+    if settings.get("crime_off"):
+        weights = {c: (0.0 if c.startswith("crime_") else w) for c, w in weights.items()}
+    profile = Profile.complete(
+        real, weights, threshold_pct=settings["threshold_pct"], smoothing=settings.get("smoothing", {})
+    )
+    assert np.array_equal(rank_draws(real, profile, draws=40), _draws_one_at_a_time(real, profile, 40))
