@@ -33,7 +33,11 @@ def sidebar(frame: MeasureFrame) -> dict[str, str]:
         saved = list_profiles(engine())
         if len(saved):
             st.selectbox(
-                "Saved profiles", saved["name"].tolist(), key="profile_name", index=None, placeholder="Choose a saved profile…"
+                "Saved profiles",
+                saved["name"].tolist(),
+                key="profile_name",
+                index=None,
+                placeholder="Choose a saved profile…",
             )
             st.button("Load profile", key="load_profile", on_click=load_saved, args=(frame, engine()), width="stretch")
         st.slider(

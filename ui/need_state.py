@@ -107,13 +107,14 @@ def widget_values(view: NeedView, frame: MeasureFrame) -> dict[str, object]:
 def enter(frame: MeasureFrame) -> NeedView:
     """The view for this run: from the address when entering with one, else kept; missing widgets refilled."""
     state = st.session_state
-    if ENTERED not in state:
+    entering = ENTERED not in state
+    if entering:
         params = st.query_params.to_dict()
         if params or VIEW not in state:
             state[VIEW] = _from_address(frame, params)
     view: NeedView = state[VIEW]
     for key, value in widget_values(view, frame).items():
-        if key not in state:
+        if entering or key not in state:  # entering: the view wins over any widget value left behind
             state[key] = value
     return view
 

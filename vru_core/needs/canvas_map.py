@@ -32,7 +32,9 @@ class CanvasGeometry:
     """Ward and borough outlines on an integer grid (y down), in a fixed ward order, with a digest."""
 
     codes: tuple[str, ...]
-    payload: dict  # {"width", "height", "wards": [[code, name, borough, [ring, …]], …], "boroughs": [[name, [ring, …]], …]}
+    payload: (
+        dict  # {"width", "height", "wards": [[code, name, borough, [ring, …]], …], "boroughs": [[name, [ring, …]], …]}
+    )
     digest: str
 
     def position(self) -> dict[str, int]:
@@ -58,7 +60,7 @@ class _Projection:
         east, self.north = points.max(axis=0)
         self.kx = math.cos(math.radians((self.south + self.north) / 2))
         self.scale = GRID_WIDTH / ((east - self.west) * self.kx)
-        self.height = int(math.ceil((self.north - self.south) * self.scale))
+        self.height = math.ceil((self.north - self.south) * self.scale)
 
     def ring(self, ring: list[list[float]]) -> list[int]:
         xy = np.asarray(ring, dtype=np.float64)[:, :2]
@@ -149,10 +151,14 @@ def map_step(
     text = "".join(MISSING_CLASS if i < 0 else str(int(i)) for i in index)
     shown = tuple("no figures" if np.isnan(v) else f"{v:g}" for v in aligned)
     rank_values = (
-        tuple(None if pd.isna(r) else int(r) for r in ranks.reindex(codes)) if ranks is not None else (None,) * len(codes)
+        tuple(None if pd.isna(r) else int(r) for r in ranks.reindex(codes))
+        if ranks is not None
+        else (None,) * len(codes)
     )
     where = geometry.position()
-    marked = () if outline is None else tuple(sorted(where[c] for c in outline[outline.astype(bool)].index if c in where))
+    marked = (
+        () if outline is None else tuple(sorted(where[c] for c in outline[outline.astype(bool)].index if c in where))
+    )
     return MapStep(
         classes=text,
         palette=tuple(_hex(c) for c in classes.colours),

@@ -285,7 +285,9 @@ class Profile:
         if not isinstance(smoothing, Mapping):
             raise ValueError("profile smoothing must be a mapping of measure code to method")
         measure_set = data.get("measures")
-        if measure_set is not None and (isinstance(measure_set, (str, Mapping)) or not isinstance(measure_set, Iterable)):
+        if measure_set is not None and (
+            isinstance(measure_set, (str, Mapping)) or not isinstance(measure_set, Iterable)
+        ):
             raise ValueError("profile measures must be a list of measure codes")
         try:
             return cls(
