@@ -848,3 +848,21 @@ def test_cli_list_measures(cli, capsys):
     for heading in ("code", "label", "direction", "geography", "period", "source"):
         assert heading in out.splitlines()[0]
     assert all(code in out for code in CODES) and "Source of unemp" in out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_flag_columns_gives_flag_matrix_flags(seed):
+    """The rank bands' one-sort path: the same flags as the column-by-column kernel, ties and gaps included."""
+    from vru_core.needs.kernel import flag_columns, flag_matrix
+
+    rng = np.random.default_rng(seed)
+    n, m = 57, 40
+    data = rng.integers(0, 6 if seed % 2 else 40, size=(n, m)).astype(np.float64)  # many ties when few values
+    data[rng.random((n, m)) < 0.15] = np.nan
+    data[:, 0] = np.nan  # a column with no figures
+    data[:, 1] = 3.0  # one big tie
+    data[:5, 2] = np.inf
+    data[5:9, 3] = -0.0
+    pct = rng.choice([0.5, 1, 5, 10, 12.5, 33, 50, 100], size=m)
+    expected, *_ = flag_matrix(data, pct)
+    assert np.array_equal(flag_columns(data, pct), expected)

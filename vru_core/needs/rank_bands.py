@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from vru_core.needs.kernel import flag_columns
 from vru_core.needs.measures import MeasureFrame
 from vru_core.needs.scoring import (
     Profile,
@@ -78,7 +79,7 @@ def _ranks_fixed_profile(
         column = np.repeat(badness[:, j : j + 1], draws, axis=1)
         column[valid, :] = rates
         columns.append(column)
-    flags, *_ = flag_matrix(np.concatenate(columns, axis=1), np.repeat([pct[j] for j, *_ in redrawn], draws))
+    flags = flag_columns(np.concatenate(columns, axis=1), np.repeat([pct[j] for j, *_ in redrawn], draws))
     kept = np.ones(len(weights), dtype=bool)
     kept[[j for j, *_ in redrawn]] = False
     kept &= weights > 0
