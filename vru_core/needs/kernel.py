@@ -116,7 +116,7 @@ def flag_columns(badness: np.ndarray, pct: np.ndarray) -> np.ndarray:
     in which case only the values strictly worse than t are.
     """
     data = np.asarray(badness, dtype=np.float64)
-    n, m = data.shape
+    m = data.shape[1]
     pct = np.broadcast_to(np.asarray(pct, dtype=np.float64), (m,))
     worse_first = np.sort(0.0 - data, axis=0)  # NaN last
     n_valid = np.count_nonzero(~np.isnan(worse_first), axis=0)
