@@ -1,22 +1,10 @@
-"""Sensitivity, trends and measures pages: they render real figures and react to their controls."""
+"""Trends and measures pages: they render real figures and react to their controls (Sensitivity: its own file)."""
 
 import json
 
 from vru_core.needs import sources
 from vru_core.needs.measures import load_measure_frame
 from vru_core.platform.auth import Actor, Role
-
-
-def test_sensitivity_lists_robust_wards_and_reacts_to_top_n(make_app):
-    at = make_app("app_pages/sensitivity.py")
-    robust_30 = at.dataframe[0].value
-    assert len(robust_30) > 0
-    assert (robust_30["best_rank"] <= robust_30["base_rank"]).all()
-    assert (robust_30["base_rank"] <= robust_30["worst_rank"]).all()
-    at.number_input(key="sens_top_n").set_value(60).run()
-    assert not at.exception
-    assert len(at.dataframe[0].value) > len(robust_30)
-    assert at.get("vega_lite_chart")
 
 
 def test_trends_page_shows_rising_falling_and_concentration(make_app):
