@@ -45,3 +45,16 @@ def test_every_action_has_a_label(code):
 )
 def test_changes_read_as_words(before, after, shown):
     assert labels.changes(before, after) == shown
+
+
+def test_every_role_and_measure_choice_has_a_label():
+    from vru_core.needs.measures import DIRECTIONS, FAMILIES, GEOGRAPHIES
+    from vru_core.platform.auth import Role
+
+    assert set(labels.ROLE_LABELS) == {r.value for r in Role}
+    assert labels.role(Role.ADMIN) == labels.role("admin") == "Administrator"
+    assert labels.role("commissioner") == "Commissioning officer"
+    assert set(labels.MEASURE_FAMILIES) == set(FAMILIES) and labels.family("perceptions") == "Public perceptions"
+    assert set(labels.GEOGRAPHIES) == set(GEOGRAPHIES) and set(labels.DIRECTIONS) == set(DIRECTIONS)
+    shown = [*labels.ROLE_LABELS.values(), *labels.MEASURE_FAMILIES.values(), *labels.DIRECTIONS.values()]
+    assert not [s for s in shown if "_" in s or s == s.lower()]

@@ -99,9 +99,8 @@ def load_wards(engine: Engine) -> pd.DataFrame:
 def borough_names(engine: Engine) -> dict[str, str]:
     """Borough code -> name, in name order."""
     with engine.connect() as conn:
-        return dict(
-            conn.execute(select(col(Borough.code), col(Borough.name)).order_by(col(Borough.name))).tuples().all()
-        )
+        rows = conn.execute(select(col(Borough.code), col(Borough.name)).order_by(col(Borough.name))).all()
+    return {row[0]: row[1] for row in rows}  # (Result.tuples() is deprecated: rows are tuples now)
 
 
 def load_measure_frame(engine: Engine) -> MeasureFrame:

@@ -103,6 +103,27 @@ PERMISSIONS = {
     "rounds.assess": "assess funding-round applications",
 }
 
+#: The roles of vru_core.platform.auth.Role, as people are called in the unit (tests check every role has one).
+ROLE_LABELS = {
+    "admin": "Administrator",
+    "commissioner": "Commissioning officer",
+    "analyst": "Analyst",
+    "director": "Director",
+    "viewer": "Viewer (read only)",
+    "assessor": "Assessor",
+}
+#: A measure's family, level and direction (vru_core.needs.measures FAMILIES, GEOGRAPHIES, DIRECTIONS).
+MEASURE_FAMILIES = {
+    "crime": "Crime",
+    "perceptions": "Public perceptions",
+    "health": "Public health",
+    "deprivation": "Deprivation",
+    "population": "Population (context)",
+    "other": "Other",
+}
+GEOGRAPHIES = {"ward": "Ward", "borough": "Borough"}
+DIRECTIONS = {"high_is_worse": "High values are worse", "low_is_worse": "Low values are worse"}
+
 
 def words(code: str) -> str:
     """Any snake_case code as words, first letter capital."""
@@ -124,6 +145,24 @@ def field(code: str) -> str:
 
 def permission(code: str) -> str:
     return PERMISSIONS.get(code, words(code))
+
+
+def role(code: object) -> str:
+    """A role (a Role or its code) as people say it: "Administrator", never "admin"."""
+    code = str(getattr(code, "value", code))
+    return ROLE_LABELS.get(code, words(code))
+
+
+def family(code: str) -> str:
+    return MEASURE_FAMILIES.get(code, words(code))
+
+
+def geography(code: str) -> str:
+    return GEOGRAPHIES.get(code, words(code))
+
+
+def direction(code: str) -> str:
+    return DIRECTIONS.get(code, words(code))
 
 
 def _shown(value: Any) -> str:
