@@ -87,6 +87,10 @@ with st.expander("How the two MPS crime releases are combined, month by month"):
         hide_index=True,
         width="stretch",
         column_config={
+            "month": st.column_config.TextColumn("Month"),
+            "release": st.column_config.TextColumn("Release used"),
+            "release_file": st.column_config.TextColumn("Release file"),
+            "reason": st.column_config.TextColumn("Why", width="large"),
             "total_older": st.column_config.NumberColumn("London total, older release", format="%d"),
             "total_newer": st.column_config.NumberColumn("London total, newer release", format="%d"),
         },

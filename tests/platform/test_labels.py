@@ -41,6 +41,7 @@ def test_every_action_has_a_label(code):
         (None, {"people_reached": 12, "under_25_reached": 5}, "People reached: 12; Of whom under 25: 5"),
         ({"title": "Old"}, None, "Title was Old"),
         ({"some_new_field": 1}, {"some_new_field": 2}, "Some new field: 1 -> 2"),
+        ({"role": "viewer"}, {"role": "admin"}, "Role: Viewer (read only) -> Administrator"),
     ],
 )
 def test_changes_read_as_words(before, after, shown):

@@ -165,20 +165,20 @@ def direction(code: str) -> str:
     return DIRECTIONS.get(code, words(code))
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, key: str = "") -> str:
     if value is None or value == "":
         return "(none)"
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    return role(value) if key == "role" else str(value)
 
 
 def changes(before: dict | None, after: dict | None) -> str:
-    """What an audit entry changed, in words: "Amount awarded: 40000 -> 45000; Title: …"."""
+    """What an audit entry changed, in words: "Amount awarded: 40000 -> 45000; Role: Viewer (read only) -> Analyst"."""
     before, after = before or {}, after or {}
     keys = [k for k in dict.fromkeys([*before, *after]) if k != "version" and before.get(k) != after.get(k)]
     if not before:
-        return "; ".join(f"{field(k)}: {_shown(after[k])}" for k in keys)
+        return "; ".join(f"{field(k)}: {_shown(after[k], k)}" for k in keys)
     if not after:
-        return "; ".join(f"{field(k)} was {_shown(before[k])}" for k in keys)
-    return "; ".join(f"{field(k)}: {_shown(before.get(k))} -> {_shown(after.get(k))}" for k in keys)
+        return "; ".join(f"{field(k)} was {_shown(before[k], k)}" for k in keys)
+    return "; ".join(f"{field(k)}: {_shown(before.get(k), k)} -> {_shown(after.get(k), k)}" for k in keys)
