@@ -13,16 +13,8 @@ from ui.session import can, current_actor, engine
 from ui.text import plain
 from vru_core.needs.measures import MeasureFrame
 from vru_core.needs.profiles import list_profiles, save_profile
+from vru_core.platform import labels
 from vru_core.platform.auth import Permission
-
-FAMILY_TITLES = {
-    "crime": "Crime",
-    "perceptions": "Public perceptions",
-    "health": "Public health",
-    "deprivation": "Deprivation",
-    "population": "Population (context)",
-    "other": "Other",
-}
 
 
 def sidebar(frame: MeasureFrame) -> dict[str, str]:
@@ -45,7 +37,7 @@ def sidebar(frame: MeasureFrame) -> dict[str, str]:
         )
         st.caption("Weights (0 leaves a measure out)")
         for family, group in measures.groupby("family", sort=False):
-            title = FAMILY_TITLES.get(str(family), str(family).title())
+            title = labels.family(str(family))
             with st.expander(f"{title} ({len(group)})", expanded=family == "crime"):
                 for code, m in group.iterrows():
                     level = " · borough figure" if m["geography"] == "borough" else ""

@@ -110,7 +110,8 @@ def enter(frame: MeasureFrame) -> NeedView:
     entering = ENTERED not in state
     if entering:
         params = st.query_params.to_dict()
-        if params or VIEW not in state:
+        kept = state.get(VIEW)
+        if kept is None or (params and params != kept.query_params(frame)):  # an address for another view
             state[VIEW] = _from_address(frame, params)
     view: NeedView = state[VIEW]
     for key, value in widget_values(view, frame).items():

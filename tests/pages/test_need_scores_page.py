@@ -5,6 +5,7 @@ import json
 import pytest
 
 from tests import raw
+from vru_core.needs.measures import load_measure_frame
 from vru_core.needs.profiles import get_profile, save_profile
 from vru_core.needs.scoring import Profile
 from vru_core.platform.auth import Actor, Role
@@ -187,3 +188,24 @@ def test_a_measure_added_after_a_profile_was_saved_is_off_in_it(make_app, engine
     assert at.slider(key="w_crime_sexual_rate").value == 0.0  # the newer measure is off
     assert at.slider(key="w_imd_rank").value == 2.0
     assert any("newer measure" in i.value and "does not use" in i.value for i in at.info)
+
+
+def test_sensitivity_names_and_tests_the_profile_on_the_need_scores_page(make_app, engine):
+    save_profile(
+        engine=engine,
+        actor=Actor("ana", Role.ANALYST),
+        name="Knife focus",
+        profile=Profile.complete(load_measure_frame(engine), {"crime_weapons_rate": 3.0}, threshold_pct=20),
+    )
+    at = make_app()
+    at.selectbox(key="profile_name").set_value("Knife focus").run()
+    at.button(key="load_profile").click().run()
+    at.switch_page("app_pages/sensitivity.py").run()
+    assert not at.exception
+    shown = " ".join(x.value for x in [*at.markdown, *at.caption, *at.info])
+    assert "Knife focus" in shown and "version 1" in shown
+    at.switch_page(PAGE).run()
+    at.slider(key="threshold").set_value(25.0).run()
+    at.switch_page("app_pages/sensitivity.py").run()
+    shown = " ".join(x.value for x in [*at.markdown, *at.caption, *at.info])
+    assert "changed since it was loaded" in shown
