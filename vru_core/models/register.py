@@ -6,7 +6,7 @@ and never a binary float. Services take and give pounds as `Decimal`.
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from vru_core.models.common import utcnow
@@ -27,12 +27,15 @@ class Organisation(SQLModel, table=True):
 
 
 class Award(SQLModel, table=True):
+    # The register page's default order (newest first, id breaks ties) read in index order: migration 0014.
+    __table_args__ = (Index("ix_award_award_date_id", "award_date", "id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     identifier: str = Field(unique=True, max_length=160)  # 360Giving grant id: prefix + number
     title: str
     description: str = ""
     organisation_id: int = Field(foreign_key="organisation.id", index=True)
-    amount_pence: int = Field(sa_column=Column(BigInteger, nullable=False))
+    amount_pence: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
     award_date: date = Field(index=True)
     planned_start: date
     planned_end: date
@@ -53,7 +56,7 @@ class AwardObjective(SQLModel, table=True):
     __tablename__ = "award_objective"
 
     award_id: int = Field(foreign_key="award.id", primary_key=True, ondelete="CASCADE")
-    objective_number: int = Field(foreign_key="objective.number", primary_key=True)
+    objective_number: int = Field(foreign_key="objective.number", primary_key=True, index=True)
 
 
 class AwardArea(SQLModel, table=True):
@@ -68,6 +71,8 @@ class AwardArea(SQLModel, table=True):
 
 
 class Payment(SQLModel, table=True):
+    __table_args__ = (Index("ix_payment_award_id_amount_pence", "award_id", "amount_pence"),)
+
     id: int | None = Field(default=None, primary_key=True)
     award_id: int = Field(foreign_key="award.id", index=True, ondelete="CASCADE")
     paid_on: date

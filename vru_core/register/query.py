@@ -1,4 +1,5 @@
-"""Reading the register: one load into frames, then filters in memory (fast enough for 100,000 awards)."""
+"""Reading the register whole: one load into frames (exports, the editing download) and the same filters in
+memory. The register page pages in the database instead: `register_view`."""
 
 from __future__ import annotations
 
@@ -80,44 +81,64 @@ def register_version(engine: Engine) -> str:
     return f"{n}:{last}:{n_pay}:{last_pay}"
 
 
-def load_register(engine: Engine) -> RegisterData:
-    with engine.connect() as conn:
-        paid = (
-            select(Payment.award_id, cast(func.sum(Payment.amount_pence), BigInteger).label("paid_pence"))
-            .group_by(Payment.award_id)
-            .subquery()
+def paid_subquery():
+    """Pence paid per award (awards with no payment have no row)."""
+    return (
+        select(Payment.award_id, cast(func.sum(Payment.amount_pence), BigInteger).label("paid_pence"))
+        .group_by(Payment.award_id)
+        .subquery()
+    )
+
+
+def award_select(paid):
+    """One row per award in AWARD_COLUMNS order (after the id), joined as the register shows it."""
+    return (
+        select(
+            Award.id,
+            Award.identifier,
+            Award.title,
+            Award.description,
+            Organisation.name,
+            Organisation.org_id,
+            Organisation.org_type,
+            Organisation.charity_number,
+            Organisation.company_number,
+            Award.amount_pence,
+            func.coalesce(paid.c.paid_pence, 0),
+            iso_date(Award.award_date),
+            iso_date(Award.planned_start),
+            iso_date(Award.planned_end),
+            Award.funding_stream_code,
+            FundingStream.name,
+            Award.priority_area_code,
+            PriorityArea.title,
+            Award.geography_level,
+            Award.status,
+            Award.version,
+            Award.is_example,
         )
-        rows = conn.execute(
-            select(
-                Award.id,
-                Award.identifier,
-                Award.title,
-                Award.description,
-                Organisation.name,
-                Organisation.org_id,
-                Organisation.org_type,
-                Organisation.charity_number,
-                Organisation.company_number,
-                Award.amount_pence,
-                func.coalesce(paid.c.paid_pence, 0),
-                iso_date(Award.award_date),
-                iso_date(Award.planned_start),
-                iso_date(Award.planned_end),
-                Award.funding_stream_code,
-                FundingStream.name,
-                Award.priority_area_code,
-                PriorityArea.title,
-                Award.geography_level,
-                Award.status,
-                Award.version,
-                Award.is_example,
-            )
-            .join(Organisation, Organisation.id == Award.organisation_id)
-            .join(FundingStream, FundingStream.code == Award.funding_stream_code)
-            .outerjoin(PriorityArea, PriorityArea.code == Award.priority_area_code)
-            .outerjoin(paid, paid.c.award_id == Award.id)
-            .order_by(Award.award_date.desc(), Award.id.desc())
-        ).all()
+        .join(Organisation, Organisation.id == Award.organisation_id)
+        .join(FundingStream, FundingStream.code == Award.funding_stream_code)
+        .outerjoin(PriorityArea, PriorityArea.code == Award.priority_area_code)
+        .outerjoin(paid, paid.c.award_id == Award.id)
+    )
+
+
+def awards_frame(rows) -> pd.DataFrame:
+    """Rows of `award_select` as the register's awards frame (index award id, pounds, dates)."""
+    awards = pd.DataFrame(list(map(tuple, rows)), columns=["id", *AWARD_COLUMNS]).set_index("id")
+    awards["amount"] = awards["amount"].astype("int64") / 100
+    awards["paid"] = awards["paid"].astype("int64") / 100
+    awards["is_example"] = awards["is_example"].astype(bool)
+    for col in ("award_date", "planned_start", "planned_end"):
+        awards[col] = pd.to_datetime(awards[col], format="%Y-%m-%d")
+    return awards
+
+
+def load_register(engine: Engine) -> RegisterData:
+    """The whole register in memory: for exports and the editing download, not for the register page."""
+    with engine.connect() as conn:
+        rows = conn.execute(award_select(paid_subquery()).order_by(Award.award_date.desc(), Award.id.desc())).all()
         objectives = conn.execute(select(AwardObjective.award_id, AwardObjective.objective_number)).all()
         areas = conn.execute(
             select(
@@ -128,11 +149,7 @@ def load_register(engine: Engine) -> RegisterData:
                 AwardArea.amount_pence,
             ).outerjoin(Ward, Ward.code == AwardArea.area_code)
         ).all()
-    awards = pd.DataFrame(list(map(tuple, rows)), columns=["id", *AWARD_COLUMNS]).set_index("id")
-    awards["amount"] = awards["amount"].astype("int64") / 100
-    awards["paid"] = awards["paid"].astype("int64") / 100
-    for col in ("award_date", "planned_start", "planned_end"):
-        awards[col] = pd.to_datetime(awards[col], format="%Y-%m-%d")
+    awards = awards_frame(rows)
     objectives = pd.DataFrame(list(map(tuple, objectives)), columns=["award_id", "objective_number"])
     areas = pd.DataFrame(
         list(map(tuple, areas)), columns=["award_id", "area_code", "area_type", "borough_code", "amount"]

@@ -1,0 +1,197 @@
+"""The register page's read, in the database: filter, sort, count, total and page with SQL, so a view of
+100,000 awards never loads them all. The same filters as `query.filter_register` (which works on the
+whole register in memory, for exports), the same totals as `query.totals`, on SQLite and PostgreSQL.
+
+Indexes that serve it (migration 0014): award status, stream, priority area, award date (with id for the
+default order), example flag; award_objective by objective; award_area by area; ward by borough.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine, and_, case, exists, false, func, or_, select
+
+from vru_core.models import Award, AwardArea, AwardObjective, Organisation, Ward
+from vru_core.platform.errors import Invalid, Problem
+from vru_core.register.query import RegisterFilter, award_select, awards_frame, paid_subquery
+from vru_core.register.statuses import COMMITTED
+
+# What the page may sort by (label shown to people -> column); nothing else reaches ORDER BY.
+SORT_LABELS = {
+    "award_date": "Award date",
+    "amount": "Amount",
+    "paid": "Paid",
+    "title": "Title",
+    "recipient": "Recipient",
+    "identifier": "Identifier",
+    "status": "Status",
+    "planned_start": "Start",
+    "planned_end": "End",
+}
+MAX_PAGE_SIZE = 1_000
+
+
+@dataclass(frozen=True)
+class RegisterPage:
+    """One page of the filtered register. `rows`: that page only, columns as `query.load_register`'s awards.
+    `matched`: awards matching the filter; `register_size`: all awards. `totals`: as `query.totals` (pounds),
+    with `*_pence` integers for the exact sums. `page` is the page shown (a page past the end shows the last)."""
+
+    rows: pd.DataFrame
+    matched: int
+    register_size: int
+    page: int
+    pages: int
+    page_size: int
+    totals: dict
+    first_date: object  # earliest and latest award date in the whole register (the date filter's defaults)
+    last_date: object
+
+
+def _lower(conn, column):
+    """Lower case as Python does it. SQLite's lower() folds ASCII only, so 'É' would miss 'é': there the
+    connection gets Python's str.lower as a function; PostgreSQL's lower() follows the database's locale."""
+    if conn.dialect.name == "sqlite":
+        conn.connection.dbapi_connection.create_function(
+            "vru_lower", 1, lambda s: None if s is None else s.lower(), deterministic=True
+        )
+        return func.vru_lower(column)
+    return func.lower(column)
+
+
+def conditions(conn, flt: RegisterFilter) -> list:
+    """WHERE clauses for the filter on a query over Award joined to Organisation."""
+    where: list = []
+    if flt.funding_streams:
+        where.append(Award.funding_stream_code.in_(flt.funding_streams))
+    if flt.priority_areas:
+        where.append(Award.priority_area_code.in_(flt.priority_areas))
+    if flt.statuses:
+        where.append(Award.status.in_(flt.statuses))
+    if not flt.include_examples:
+        where.append(Award.is_example == false())
+    if flt.date_from is not None:
+        where.append(Award.award_date >= flt.date_from)
+    if flt.date_to is not None:
+        where.append(Award.award_date <= flt.date_to)
+    if flt.objectives:
+        where.append(
+            exists().where(
+                and_(AwardObjective.award_id == Award.id, AwardObjective.objective_number.in_(flt.objectives))
+            )
+        )
+    if flt.boroughs:
+        # A borough matches awards at that borough and ward-level awards in it.
+        in_borough = or_(
+            AwardArea.area_code.in_(flt.boroughs),
+            AwardArea.area_code.in_(select(Ward.code).where(Ward.borough_code.in_(flt.boroughs))),
+        )
+        where.append(exists().where(and_(AwardArea.award_id == Award.id, in_borough)))
+    if flt.wards:
+        where.append(exists().where(and_(AwardArea.award_id == Award.id, AwardArea.area_code.in_(flt.wards))))
+    needle = flt.text.strip().lower()
+    if needle:
+        hay = _lower(conn, Award.title + " " + Organisation.name + " " + Award.identifier)
+        where.append(hay.contains(needle, autoescape=True))
+    return where
+
+
+def _order(sort: str, descending: bool, paid):
+    columns = {
+        "award_date": Award.award_date,
+        "amount": Award.amount_pence,
+        "paid": func.coalesce(paid.c.paid_pence, 0),
+        "title": Award.title,
+        "recipient": Organisation.name,
+        "identifier": Award.identifier,
+        "status": Award.status,
+        "planned_start": Award.planned_start,
+        "planned_end": Award.planned_end,
+    }
+    if sort not in columns:
+        message = f"The register cannot be sorted by {sort!r}. Sort by one of: {', '.join(SORT_LABELS.values())}."
+        raise Invalid([Problem(None, "sort", message)], message)
+    keys = [columns[sort], Award.id]  # the id breaks ties, so pages never overlap or skip
+    return [k.desc() for k in keys] if descending else [k.asc() for k in keys]
+
+
+def _totals(conn, where: list, paid) -> dict:
+    committed = Award.status.in_(COMMITTED)
+    proposed = Award.status == "proposed"
+
+    def pence_if(cond):
+        return func.coalesce(func.sum(func.coalesce(_case(cond, Award.amount_pence), 0)), 0)
+
+    row = conn.execute(
+        select(
+            func.count(Award.id),
+            pence_if(committed),
+            func.count(_case(committed, Award.id)),
+            pence_if(proposed),
+            func.count(_case(proposed, Award.id)),
+            func.coalesce(func.sum(paid.c.paid_pence), 0),
+            func.count(func.distinct(Organisation.org_id)),
+        )
+        .select_from(Award)
+        .join(Organisation, Organisation.id == Award.organisation_id)
+        .outerjoin(paid, paid.c.award_id == Award.id)
+        .where(*where)
+    ).one()
+    n, committed_p, n_committed, proposed_p, n_proposed, paid_p, n_orgs = (int(x) for x in row)
+    return {
+        "awards": n,
+        "committed": committed_p / 100,
+        "committed_pence": committed_p,
+        "committed_awards": n_committed,
+        "proposed": proposed_p / 100,
+        "proposed_pence": proposed_p,
+        "proposed_awards": n_proposed,
+        "paid": paid_p / 100,
+        "paid_pence": paid_p,
+        "organisations": n_orgs,
+    }
+
+
+def _case(cond, value):
+    return case((cond, value))
+
+
+def register_view(
+    engine: Engine, *, filters: RegisterFilter, sort: str = "award_date", descending: bool = True,
+    page: int = 1, page_size: int = 50,
+) -> RegisterPage:
+    """One page of the awards matching `filters`, sorted by a whitelisted column (see SORT_LABELS), with the
+    count and totals of the whole filtered set. Refuses an unknown sort or a page size outside 1..1,000."""
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        message = f"A page holds 1 to {MAX_PAGE_SIZE:,} awards, not {page_size}."
+        raise Invalid([Problem(None, "page_size", message)], message)
+    paid = paid_subquery()
+    order = _order(sort, descending, paid)
+    with engine.connect() as conn:
+        where = conditions(conn, flt=filters)
+        size, first, last = conn.execute(
+            select(func.count(Award.id), func.min(Award.award_date), func.max(Award.award_date))
+        ).one()
+        totals = _totals(conn, where, paid)
+        pages = max(1, math.ceil(totals["awards"] / page_size))
+        page = min(max(1, int(page)), pages)
+        rows = conn.execute(
+            award_select(paid).where(*where).order_by(*order).limit(page_size).offset((page - 1) * page_size)
+        ).all()
+    return RegisterPage(
+        rows=awards_frame(rows), matched=totals["awards"], register_size=int(size), page=page, pages=pages,
+        page_size=page_size, totals=totals, first_date=first, last_date=last,
+    )
+
+
+def filtered_awards(engine: Engine, *, filters: RegisterFilter, sort: str = "award_date",
+                    descending: bool = True) -> pd.DataFrame:
+    """Every award matching `filters` in the page's order: the export path (CSV of the filtered rows)."""
+    paid = paid_subquery()
+    order = _order(sort, descending, paid)
+    with engine.connect() as conn:
+        rows = conn.execute(award_select(paid).where(*conditions(conn, flt=filters)).order_by(*order)).all()
+    return awards_frame(rows)
