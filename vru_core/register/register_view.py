@@ -99,7 +99,15 @@ def conditions(conn, flt: RegisterFilter) -> list:
     return where
 
 
-def _order(sort: str, descending: bool, paid):
+def _text_key(conn, column) -> list:
+    """Text sorts as Python sorts lower-cased text, then the text itself, by code point on both stores
+    (PostgreSQL's default collation would otherwise order differently from SQLite's)."""
+    if conn.dialect.name == "postgresql":
+        return [_lower(conn, column).collate("C"), column.collate("C")]
+    return [_lower(conn, column), column]
+
+
+def _order(conn, sort: str, descending: bool, paid):
     columns = {
         "award_date": Award.award_date,
         "amount": Award.amount_pence,
@@ -114,7 +122,9 @@ def _order(sort: str, descending: bool, paid):
     if sort not in columns:
         message = f"The register cannot be sorted by {sort!r}. Sort by one of: {', '.join(SORT_LABELS.values())}."
         raise Invalid([Problem(None, "sort", message)], message)
-    keys = [columns[sort], Award.id]  # the id breaks ties, so pages never overlap or skip
+    text = sort in ("title", "recipient", "identifier", "status")
+    # The id breaks ties, so pages never overlap or skip.
+    keys = [*(_text_key(conn, columns[sort]) if text else [columns[sort]]), Award.id]
     return [k.desc() for k in keys] if descending else [k.asc() for k in keys]
 
 
@@ -169,8 +179,8 @@ def register_view(
         message = f"A page holds 1 to {MAX_PAGE_SIZE:,} awards, not {page_size}."
         raise Invalid([Problem(None, "page_size", message)], message)
     paid = paid_subquery()
-    order = _order(sort, descending, paid)
     with engine.connect() as conn:
+        order = _order(conn, sort, descending, paid)
         where = conditions(conn, flt=filters)
         size, first, last = conn.execute(
             select(func.count(Award.id), func.min(Award.award_date), func.max(Award.award_date))
@@ -191,7 +201,7 @@ def filtered_awards(engine: Engine, *, filters: RegisterFilter, sort: str = "awa
                     descending: bool = True) -> pd.DataFrame:
     """Every award matching `filters` in the page's order: the export path (CSV of the filtered rows)."""
     paid = paid_subquery()
-    order = _order(sort, descending, paid)
     with engine.connect() as conn:
+        order = _order(conn, sort, descending, paid)
         rows = conn.execute(award_select(paid).where(*conditions(conn, flt=filters)).order_by(*order)).all()
     return awards_frame(rows)
