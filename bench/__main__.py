@@ -13,7 +13,7 @@ import sys
 
 import numpy as np
 
-SECTIONS = ["bench.needs", "bench.register", "bench.framework", "bench.stress", "bench.impact"]
+SECTIONS = ["bench.needs", "bench.register", "bench.register_view", "bench.framework", "bench.stress", "bench.impact"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -90,9 +90,17 @@ def paid_subquery():
     )
 
 
-def award_select(paid):
-    """One row per award in AWARD_COLUMNS order (after the id), joined as the register shows it."""
-    return (
+def paid_per_award():
+    """Pence paid on the award of the enclosing query, read from the payment index (for a few rows)."""
+    total = select(func.sum(Payment.amount_pence)).where(Payment.award_id == Award.id).scalar_subquery()
+    return cast(func.coalesce(total, 0), BigInteger)
+
+
+def award_select(paid=None):
+    """One row per award in AWARD_COLUMNS order (after the id), joined as the register shows it. `paid`:
+    a `paid_subquery()` joined (reading every payment once: for the whole register), or None for a
+    correlated look-up per row (for a page)."""
+    query = (
         select(
             Award.id,
             Award.identifier,
@@ -104,7 +112,7 @@ def award_select(paid):
             Organisation.charity_number,
             Organisation.company_number,
             Award.amount_pence,
-            func.coalesce(paid.c.paid_pence, 0),
+            func.coalesce(paid.c.paid_pence, 0) if paid is not None else paid_per_award(),
             iso_date(Award.award_date),
             iso_date(Award.planned_start),
             iso_date(Award.planned_end),
@@ -120,8 +128,8 @@ def award_select(paid):
         .join(Organisation, Organisation.id == Award.organisation_id)
         .join(FundingStream, FundingStream.code == Award.funding_stream_code)
         .outerjoin(PriorityArea, PriorityArea.code == Award.priority_area_code)
-        .outerjoin(paid, paid.c.award_id == Award.id)
     )
+    return query.outerjoin(paid, paid.c.award_id == Award.id) if paid is not None else query
 
 
 def awards_frame(rows) -> pd.DataFrame:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine, and_, case, exists, false, func, or_, select
 
-from vru_core.models import Award, AwardArea, AwardObjective, Organisation, Ward
+from vru_core.models import Award, AwardArea, AwardObjective, Organisation, Payment, Ward
 from vru_core.platform.errors import Invalid, Problem
-from vru_core.register.query import RegisterFilter, award_select, awards_frame, paid_subquery
+from vru_core.register.query import RegisterFilter, award_select, awards_frame, paid_per_award, paid_subquery
 from vru_core.register.statuses import COMMITTED
 
 # What the page may sort by (label shown to people -> column); nothing else reaches ORDER BY.
@@ -52,14 +52,15 @@ class RegisterPage:
 
 
 def _lower(conn, column):
-    """Lower case as Python does it. SQLite's lower() folds ASCII only, so 'É' would miss 'é': there the
-    connection gets Python's str.lower as a function; PostgreSQL's lower() follows the database's locale."""
-    if conn.dialect.name == "sqlite":
-        conn.connection.dbapi_connection.create_function(
-            "vru_lower", 1, lambda s: None if s is None else s.lower(), deterministic=True
-        )
-        return func.vru_lower(column)
-    return func.lower(column)
+    """Lower case exactly as Python's str.lower. PostgreSQL's lower() follows the database's character
+    type (UTF-8 locales fold every letter). SQLite's lower() folds ASCII only, so 'É' would miss 'é': there
+    the connection gets Python's str.lower as a function (as fast as SQLite's LIKE on the same text)."""
+    if conn.dialect.name != "sqlite":
+        return func.lower(column)
+    conn.connection.dbapi_connection.create_function(
+        "vru_lower", 1, lambda s: None if s is None else s.lower(), deterministic=True
+    )
+    return func.vru_lower(column)
 
 
 def conditions(conn, flt: RegisterFilter) -> list:
@@ -107,11 +108,11 @@ def _text_key(conn, column) -> list:
     return [_lower(conn, column), column]
 
 
-def _order(conn, sort: str, descending: bool, paid):
+def _order(conn, sort: str, descending: bool):
     columns = {
         "award_date": Award.award_date,
         "amount": Award.amount_pence,
-        "paid": func.coalesce(paid.c.paid_pence, 0),
+        "paid": paid_per_award(),
         "title": Award.title,
         "recipient": Organisation.name,
         "identifier": Award.identifier,
@@ -128,29 +129,32 @@ def _order(conn, sort: str, descending: bool, paid):
     return [k.desc() for k in keys] if descending else [k.asc() for k in keys]
 
 
-def _totals(conn, where: list, paid) -> dict:
-    committed = Award.status.in_(COMMITTED)
-    proposed = Award.status == "proposed"
+def _matching(conn, flt: RegisterFilter, *columns, sort_needs=frozenset()):
+    """SELECT columns FROM award (joined to organisation only if the text search or the sort reads it)."""
+    query = select(*columns).select_from(Award)
+    if flt.text.strip() or "recipient" in sort_needs:
+        query = query.join(Organisation, Organisation.id == Award.organisation_id)
+    return query.where(*conditions(conn, flt))
 
-    def pence_if(cond):
-        return func.coalesce(func.sum(func.coalesce(_case(cond, Award.amount_pence), 0)), 0)
 
+def _totals(conn, flt: RegisterFilter) -> dict:
+    """Counts and sums of the matching awards, as `query.totals` defines them, in pence."""
+    committed, proposed = Award.status.in_(COMMITTED), Award.status == "proposed"
+    paid = select(func.sum(Payment.amount_pence)).where(Payment.award_id == Award.id).scalar_subquery()
     row = conn.execute(
-        select(
+        _matching(
+            conn,
+            flt,
             func.count(Award.id),
-            pence_if(committed),
-            func.count(_case(committed, Award.id)),
-            pence_if(proposed),
-            func.count(_case(proposed, Award.id)),
-            func.coalesce(func.sum(paid.c.paid_pence), 0),
-            func.count(func.distinct(Organisation.org_id)),
+            func.sum(case((committed, Award.amount_pence))),
+            func.count(case((committed, Award.id))),
+            func.sum(case((proposed, Award.amount_pence))),
+            func.count(case((proposed, Award.id))),
+            func.sum(paid),  # the award's payments, found by the payment index
+            func.count(func.distinct(Award.organisation_id)),  # one organisation row per org-id (it is unique)
         )
-        .select_from(Award)
-        .join(Organisation, Organisation.id == Award.organisation_id)
-        .outerjoin(paid, paid.c.award_id == Award.id)
-        .where(*where)
     ).one()
-    n, committed_p, n_committed, proposed_p, n_proposed, paid_p, n_orgs = (int(x) for x in row)
+    n, committed_p, n_committed, proposed_p, n_proposed, paid_p, n_orgs = (int(x or 0) for x in row)
     return {
         "awards": n,
         "committed": committed_p / 100,
@@ -165,8 +169,13 @@ def _totals(conn, where: list, paid) -> dict:
     }
 
 
-def _case(cond, value):
-    return case((cond, value))
+def register_extent(engine: Engine) -> tuple[int, object, object]:
+    """(awards in the register, earliest award date, latest award date): cheap, from the award-date index."""
+    with engine.connect() as conn:
+        n, first, last = conn.execute(
+            select(func.count(Award.id), func.min(Award.award_date), func.max(Award.award_date))
+        ).one()
+    return int(n), first, last
 
 
 def register_view(
@@ -174,25 +183,22 @@ def register_view(
     page: int = 1, page_size: int = 50,
 ) -> RegisterPage:
     """One page of the awards matching `filters`, sorted by a whitelisted column (see SORT_LABELS), with the
-    count and totals of the whole filtered set. Refuses an unknown sort or a page size outside 1..1,000."""
+    count and totals of the whole filtered set. Refuses an unknown sort or a page size outside 1..1,000.
+    The page's ids are found first over the indexes alone; only those rows are then joined and read."""
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         message = f"A page holds 1 to {MAX_PAGE_SIZE:,} awards, not {page_size}."
         raise Invalid([Problem(None, "page_size", message)], message)
-    paid = paid_subquery()
+    size, first, last = register_extent(engine)
     with engine.connect() as conn:
-        order = _order(conn, sort, descending, paid)
-        where = conditions(conn, flt=filters)
-        size, first, last = conn.execute(
-            select(func.count(Award.id), func.min(Award.award_date), func.max(Award.award_date))
-        ).one()
-        totals = _totals(conn, where, paid)
+        order = _order(conn, sort, descending)
+        totals = _totals(conn, filters)
         pages = max(1, math.ceil(totals["awards"] / page_size))
         page = min(max(1, int(page)), pages)
-        rows = conn.execute(
-            award_select(paid).where(*where).order_by(*order).limit(page_size).offset((page - 1) * page_size)
-        ).all()
+        ids = _matching(conn, filters, Award.id, sort_needs={sort})
+        ids = ids.order_by(*order).limit(page_size).offset((page - 1) * page_size).subquery()
+        rows = conn.execute(award_select().join(ids, ids.c.id == Award.id).order_by(*order)).all()
     return RegisterPage(
-        rows=awards_frame(rows), matched=totals["awards"], register_size=int(size), page=page, pages=pages,
+        rows=awards_frame(rows), matched=totals["awards"], register_size=size, page=page, pages=pages,
         page_size=page_size, totals=totals, first_date=first, last_date=last,
     )
 
@@ -202,6 +208,6 @@ def filtered_awards(engine: Engine, *, filters: RegisterFilter, sort: str = "awa
     """Every award matching `filters` in the page's order: the export path (CSV of the filtered rows)."""
     paid = paid_subquery()
     with engine.connect() as conn:
-        order = _order(conn, sort, descending, paid)
+        order = _order(conn, sort, descending)
         rows = conn.execute(award_select(paid).where(*conditions(conn, flt=filters)).order_by(*order)).all()
     return awards_frame(rows)
