@@ -11,8 +11,8 @@ from vru_core.platform.auth import Permission
 from vru_core.platform.csvsafe import safe_csv
 from vru_core.register import examples
 from vru_core.register.due import due_list
-from vru_core.register.query import RegisterFilter, display_csv, display_table, editing_frame, load_register
-from vru_core.register.register_view import filtered_awards, register_view
+from vru_core.register.query import display_csv, display_table, editing_frame, load_register
+from vru_core.register.register_view import filtered_awards, register_extent, register_view
 
 st.title("Commissioning register")
 st.caption(
@@ -39,8 +39,8 @@ st.page_link(
 )
 
 store = engine()
-first_view = register_view(store, filters=RegisterFilter(), page=1, page_size=1)
-if first_view.register_size == 0:
+extent = register_extent(store)  # (awards, first and last award date): from the indexes
+if extent[0] == 0:
     st.info("The register is empty. Record an award, import a spreadsheet, or load the labelled example register.")
     if writer and st.button("Load the example register (clearly marked EXAMPLE)", key="load_examples"):
         ok, _ = attempt("examples", examples.load_examples, engine=store, actor=current_actor())
@@ -49,7 +49,7 @@ if first_view.register_size == 0:
         show_refusal("examples")
     st.stop()
 
-flt, sort, descending, page_size = register_filters(labels(), first_view, n_examples)
+flt, sort, descending, page_size = register_filters(labels(), extent, n_examples)
 page = asked_page((flt, sort, descending, page_size))
 view = register_view(store, filters=flt, sort=sort, descending=descending, page=page, page_size=page_size)
 st.session_state["reg_page"] = view.page  # a page past the end (after a filter or a deletion) shows the last

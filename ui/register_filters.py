@@ -12,7 +12,7 @@ import streamlit as st
 
 from ui.widgets import award_columns, date_column, money_column
 from vru_core.register.query import RegisterFilter
-from vru_core.register.register_view import SORT_LABELS, RegisterPage
+from vru_core.register.register_view import SORT_LABELS
 from vru_core.register.statuses import STATUSES
 
 REMEMBERED = "register_view_state"  # not a widget key: Streamlit leaves it alone
@@ -43,8 +43,10 @@ def seed(key: str, default):
     return key
 
 
-def register_filters(names: dict, whole: RegisterPage, n_examples: int) -> tuple[RegisterFilter, str, bool, int]:
-    """The filter form: (filter, sort column, descending, page size). `whole` gives the date defaults."""
+def register_filters(names: dict, extent: tuple, n_examples: int) -> tuple[RegisterFilter, str, bool, int]:
+    """The filter form: (filter, sort column, descending, page size). `extent` (`register_extent`: awards,
+    first and last award date) gives the date defaults."""
+    _, first, last = extent
     with st.expander("Filters", expanded=True):
         c1, c2, c3 = st.columns(3)
         streams = c1.multiselect(
@@ -68,8 +70,8 @@ def register_filters(names: dict, whole: RegisterPage, n_examples: int) -> tuple
         )
         statuses = c6.multiselect("Status", STATUSES, key=seed("reg_status", []))
         c7, c8, c9 = st.columns(3)
-        date_from = c7.date_input("Awarded from", key=seed("reg_from", whole.first_date))
-        date_to = c8.date_input("Awarded to", key=seed("reg_to", max(whole.last_date, dt.date.today())))
+        date_from = c7.date_input("Awarded from", key=seed("reg_from", first))
+        date_to = c8.date_input("Awarded to", key=seed("reg_to", max(last, dt.date.today())))
         text = c9.text_input("Search title, recipient or identifier", key=seed("reg_text", ""))
         examples = st.checkbox("Include EXAMPLE awards", key=seed("reg_examples", True)) if n_examples else False
         s1, s2, s3 = st.columns(3)

@@ -245,3 +245,28 @@ def test_the_indexes_serve_the_filters_on_sqlite(store):
         assert "ix_payment_award_id_amount_pence" in plan(
             "SELECT award_id, sum(amount_pence) FROM payment GROUP BY award_id"
         )
+
+
+@pytest.mark.parametrize("sort", ["award_date", "title", "recipient", "paid"])
+def test_a_text_search_pages_and_sorts_in_one_pass_as_pandas_does(store, data, sort):
+    """A text search takes its own path (the text read once); its pages, order and clamping match too."""
+    flt = RegisterFilter(text="youth")
+    expected = _plain(data, flt).assign(i=lambda f: f.index)
+    assert len(expected) > 12
+    if pd.api.types.is_string_dtype(expected[sort if sort != "paid" else "i"]):
+        expected = expected.assign(k1=expected[sort].str.lower(), k2=expected[sort])
+        keys = ["k1", "k2", "i"]
+    else:
+        keys = [sort, "i"]
+    order = list(expected.sort_values(keys, ascending=False).index)
+    size = 5
+    pages = -(-len(order) // size)
+    seen = []
+    for page in range(1, pages + 1):
+        view = register_view(store, filters=flt, sort=sort, descending=True, page=page, page_size=size)
+        assert (view.page, view.pages, view.matched) == (page, pages, len(order))
+        seen += list(view.rows.index)
+    assert seen == order
+    beyond = register_view(store, filters=flt, sort=sort, descending=True, page=pages + 9, page_size=size)
+    assert beyond.page == pages and list(beyond.rows.index) == order[(pages - 1) * size :]
+    assert beyond.totals == register_view(store, filters=flt, page=1, page_size=size).totals

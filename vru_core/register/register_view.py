@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, exists, false, func, or_, select
+from sqlalchemy import Engine, and_, case, exists, false, func, or_, select, true
 
 from vru_core.models import Award, AwardArea, AwardObjective, Organisation, Payment, Ward
 from vru_core.platform.errors import Invalid, Problem
@@ -137,14 +137,11 @@ def _matching(conn, flt: RegisterFilter, *columns, sort_needs=frozenset()):
     return query.where(*conditions(conn, flt))
 
 
-def _totals(conn, flt: RegisterFilter) -> dict:
-    """Counts and sums of the matching awards, as `query.totals` defines them, in pence."""
+def _aggregates() -> list:
+    """What `query.totals` counts, in pence, as SQL aggregates over matching award rows."""
     committed, proposed = Award.status.in_(COMMITTED), Award.status == "proposed"
     paid = select(func.sum(Payment.amount_pence)).where(Payment.award_id == Award.id).scalar_subquery()
-    row = conn.execute(
-        _matching(
-            conn,
-            flt,
+    return [
             func.count(Award.id),
             func.sum(case((committed, Award.amount_pence))),
             func.count(case((committed, Award.id))),
@@ -152,8 +149,11 @@ def _totals(conn, flt: RegisterFilter) -> dict:
             func.count(case((proposed, Award.id))),
             func.sum(paid),  # the award's payments, found by the payment index
             func.count(func.distinct(Award.organisation_id)),  # one organisation row per org-id (it is unique)
-        )
-    ).one()
+    ]
+
+
+def _totals(row) -> dict:
+    """The aggregates' row as `query.totals`'s dict (pounds), with the exact pence beside."""
     n, committed_p, n_committed, proposed_p, n_proposed, paid_p, n_orgs = (int(x or 0) for x in row)
     return {
         "awards": n,
@@ -167,6 +167,27 @@ def _totals(conn, flt: RegisterFilter) -> dict:
         "paid_pence": paid_p,
         "organisations": n_orgs,
     }
+
+
+def _one_pass(conn, flt: RegisterFilter, sort: str, order: list, page: int, page_size: int):
+    """A text search reads every award's text once: the matching ids are kept (a CTE used twice, which
+    both stores materialise) and the totals and the page come from them in one statement."""
+    matched = _matching(conn, flt, Award.id.label("id"), sort_needs={sort}).cte("matched")
+    t = select(*_aggregates()).where(Award.id.in_(select(matched.c.id))).subquery("t")
+    ids = select(Award.id.label("pid"), func.row_number().over(order_by=order).label("pos")).join(
+        matched, matched.c.id == Award.id
+    )
+    if sort == "recipient":
+        ids = ids.join(Organisation, Organisation.id == Award.organisation_id)
+    while True:
+        p = ids.order_by(*order).limit(page_size).offset((page - 1) * page_size).subquery("p")
+        r = award_select().add_columns(p.c.pos).join(p, p.c.pid == Award.id).subquery("r")
+        result = conn.execute(select(t, r).select_from(t.outerjoin(r, true())).order_by(r.c.pos)).all()
+        totals = _totals(result[0][:7])
+        last = max(1, math.ceil(totals["awards"] / page_size))
+        if page <= last:  # else the page asked for is past the end (fewer matches now): show the last
+            return totals, page, [row[7:-1] for row in result if row[7] is not None]
+        page = last
 
 
 def register_extent(engine: Engine) -> tuple[int, object, object]:
@@ -191,12 +212,15 @@ def register_view(
     size, first, last = register_extent(engine)
     with engine.connect() as conn:
         order = _order(conn, sort, descending)
-        totals = _totals(conn, filters)
-        pages = max(1, math.ceil(totals["awards"] / page_size))
-        page = min(max(1, int(page)), pages)
-        ids = _matching(conn, filters, Award.id, sort_needs={sort})
-        ids = ids.order_by(*order).limit(page_size).offset((page - 1) * page_size).subquery()
-        rows = conn.execute(award_select().join(ids, ids.c.id == Award.id).order_by(*order)).all()
+        if filters.text.strip():
+            totals, page, rows = _one_pass(conn, filters, sort, order, max(1, int(page)), page_size)
+        else:
+            totals = _totals(conn.execute(_matching(conn, filters, *_aggregates())).one())
+            page = min(max(1, int(page)), max(1, math.ceil(totals["awards"] / page_size)))
+            ids = _matching(conn, filters, Award.id, sort_needs={sort})
+            ids = ids.order_by(*order).limit(page_size).offset((page - 1) * page_size).subquery()
+            rows = conn.execute(award_select().join(ids, ids.c.id == Award.id).order_by(*order)).all()
+    pages = max(1, math.ceil(totals["awards"] / page_size))
     return RegisterPage(
         rows=awards_frame(rows), matched=totals["awards"], register_size=size, page=page, pages=pages,
         page_size=page_size, totals=totals, first_date=first, last_date=last,
