@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, exists, false, func, or_, select, true
+from sqlalchemy import Engine, and_, case, exists, false, func, select, true
 
 from vru_core.models import Award, AwardArea, AwardObjective, Organisation, Payment, Ward
 from vru_core.platform.errors import Invalid, Problem
@@ -85,12 +85,11 @@ def conditions(conn, flt: RegisterFilter) -> list:
             )
         )
     if flt.boroughs:
-        # A borough matches awards at that borough and ward-level awards in it.
-        in_borough = or_(
-            AwardArea.area_code.in_(flt.boroughs),
-            AwardArea.area_code.in_(select(Ward.code).where(Ward.borough_code.in_(flt.boroughs))),
-        )
-        where.append(exists().where(and_(AwardArea.award_id == Award.id, in_borough)))
+        # A borough matches awards at that borough and ward-level awards in it. Its wards are listed first,
+        # so the one IN over area codes uses the award_area index (an OR with a subquery scans the table).
+        wards = conn.execute(select(Ward.code).where(Ward.borough_code.in_(flt.boroughs))).scalars().all()
+        codes = sorted({*flt.boroughs, *wards})
+        where.append(exists().where(and_(AwardArea.award_id == Award.id, AwardArea.area_code.in_(codes))))
     if flt.wards:
         where.append(exists().where(and_(AwardArea.award_id == Award.id, AwardArea.area_code.in_(flt.wards))))
     needle = flt.text.strip().lower()
@@ -137,19 +136,25 @@ def _matching(conn, flt: RegisterFilter, *columns, sort_needs=frozenset()):
     return query.where(*conditions(conn, flt))
 
 
-def _aggregates() -> list:
-    """What `query.totals` counts, in pence, as SQL aggregates over matching award rows."""
+def _aggregates(paid) -> list:
+    """What `query.totals` counts, in pence, as SQL aggregates over matching award rows; `paid` is the
+    pence paid on them all (a scalar subquery over the payment table)."""
     committed, proposed = Award.status.in_(COMMITTED), Award.status == "proposed"
-    paid = select(func.sum(Payment.amount_pence)).where(Payment.award_id == Award.id).scalar_subquery()
     return [
-            func.count(Award.id),
-            func.sum(case((committed, Award.amount_pence))),
-            func.count(case((committed, Award.id))),
-            func.sum(case((proposed, Award.amount_pence))),
-            func.count(case((proposed, Award.id))),
-            func.sum(paid),  # the award's payments, found by the payment index
-            func.count(func.distinct(Award.organisation_id)),  # one organisation row per org-id (it is unique)
+        func.count(Award.id),
+        func.sum(case((committed, Award.amount_pence))),
+        func.count(case((committed, Award.id))),
+        func.sum(case((proposed, Award.amount_pence))),
+        func.count(case((proposed, Award.id))),
+        paid,
+        func.count(func.distinct(Award.organisation_id)),  # one organisation row per org-id (it is unique)
     ]
+
+
+def _paid(ids):
+    """Pence paid on the awards `ids` selects (None: on every award), read from the payment index."""
+    paid = select(func.sum(Payment.amount_pence))
+    return (paid if ids is None else paid.where(Payment.award_id.in_(ids))).scalar_subquery()
 
 
 def _totals(row) -> dict:
@@ -173,7 +178,7 @@ def _one_pass(conn, flt: RegisterFilter, sort: str, order: list, page: int, page
     """A text search reads every award's text once: the matching ids are kept (a CTE used twice, which
     both stores materialise) and the totals and the page come from them in one statement."""
     matched = _matching(conn, flt, Award.id.label("id"), sort_needs={sort}).cte("matched")
-    t = select(*_aggregates()).where(Award.id.in_(select(matched.c.id))).subquery("t")
+    t = select(*_aggregates(_paid(select(matched.c.id)))).where(Award.id.in_(select(matched.c.id))).subquery("t")
     ids = select(Award.id.label("pid"), func.row_number().over(order_by=order).label("pos")).join(
         matched, matched.c.id == Award.id
     )
@@ -215,7 +220,8 @@ def register_view(
         if filters.text.strip():
             totals, page, rows = _one_pass(conn, filters, sort, order, max(1, int(page)), page_size)
         else:
-            totals = _totals(conn.execute(_matching(conn, filters, *_aggregates())).one())
+            ids = _matching(conn, filters, Award.id) if conditions(conn, filters) else None
+            totals = _totals(conn.execute(_matching(conn, filters, *_aggregates(_paid(ids)))).one())
             page = min(max(1, int(page)), max(1, math.ceil(totals["awards"] / page_size)))
             ids = _matching(conn, filters, Award.id, sort_needs={sort})
             ids = ids.order_by(*order).limit(page_size).offset((page - 1) * page_size).subquery()
