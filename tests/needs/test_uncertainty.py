@@ -316,7 +316,7 @@ def test_kept_redraws_give_the_same_ranks_as_drawing_again(real):
     """A threshold step reuses the redrawn counts (same seed, same measures): the ranks must not change."""
     from vru_core.needs.rank_bands import _REDRAWS, rank_draws
 
-    weights = {c: 1.0 for c in real.measures.index}
+    weights = dict.fromkeys(real.measures.index, 1.0)
     first = Profile.complete(real, weights, threshold_pct=10.0)
     rank_draws(real, first, draws=30)
     kept = len(_REDRAWS)

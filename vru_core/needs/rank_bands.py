@@ -78,7 +78,9 @@ _REDRAWS: OrderedDict[tuple, tuple[weakref.ref, list]] = OrderedDict()
 _REDRAWS_KEPT = 8
 
 
-def _cached_redraws(frame: MeasureFrame, prepared, weights: np.ndarray, profile: Profile, draws: int, seed: int) -> list:
+def _cached_redraws(
+    frame: MeasureFrame, prepared, weights: np.ndarray, profile: Profile, draws: int, seed: int
+) -> list:
     """`_redraw` from a fresh generator, kept for the same frame, measures in use, smoothing, draws and seed.
 
     The draws do not depend on the threshold or on the size of the weights in use, so a threshold step
