@@ -7,6 +7,7 @@ import streamlit as st
 
 from ui.feedback import show, store_banner
 from ui.session import can, current_actor, engine
+from vru_core.platform import labels
 from vru_core.platform.auth import Permission
 from vru_core.platform.errors import DomainError
 
@@ -81,7 +82,7 @@ with st.sidebar:  # links of our own: Streamlit's sidebar menu is list markup th
         st.markdown(f"**{section}**")
         for p in pages:
             st.page_link(p)
-    st.caption(f"Signed in: `{actor.username}` ({actor.role.value})" if actor else "Not signed in: read only")
+    st.caption(f"Signed in: `{actor.username}` ({labels.role(actor.role)})" if actor else "Not signed in: read only")
 store_banner(store)
 try:
     page.run()

@@ -26,6 +26,7 @@ ROLE_SUMMARY = {
     "analyst": "adds measures, saves scoring profiles and enters indicator values",
     "director": "reads everything, including the audit log; changes nothing",
     "viewer": "reads everything; changes nothing",
+    "assessor": "scores the applications of funding rounds",
 }
 
 
@@ -36,8 +37,8 @@ def _leave(redirected: bool) -> None:
 actor = current_actor()
 st.title("Account")
 if actor is not None:
-    st.markdown(f"Signed in as `{actor.username}` with the **{actor.role.value}** role.")
-    st.write(f"This role {ROLE_SUMMARY[actor.role.value]}.")
+    st.markdown(f"Signed in as `{actor.username}`, with the role **{labels.role(actor.role)}**.")
+    st.write(f"This role {ROLE_SUMMARY.get(actor.role.value, 'has no summary yet')}.")
     allowed = sorted(labels.permission(p.value) for p in GRANTS[actor.role])
     st.caption("May " + ("; ".join(allowed) if allowed else "read only") + ".")
     live = live_sessions(engine(), actor.username) if session_key() else []

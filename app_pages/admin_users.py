@@ -6,6 +6,7 @@ from ui.feedback import attempt, moved_on, offer_reload, opened_version, show_re
 from ui.lockouts import sign_in_pauses
 from ui.session import can, current_actor, engine
 from ui.text import plain
+from vru_core.platform import labels
 from vru_core.platform.auth import MIN_PASSWORD_LENGTH, Permission, Role
 from vru_core.platform.errors import Invalid, Problem
 from vru_core.platform.users import create_user, deactivate, list_users, reactivate, set_password, set_role
@@ -16,10 +17,11 @@ if not can(Permission.USERS_WRITE):
     st.stop()
 
 users = list_users(engine())
+shown = users.assign(role=users["role"].map(labels.role))  # "Administrator", never the code
 # Each account at the version this person first saw it: a change based on it is refused if someone changed it since.
 opened = {u: opened_version(f"user:{u}", int(v)) for u, v in zip(users["username"], users["version"], strict=True)}
 st.dataframe(
-    users,
+    shown,
     hide_index=True,
     width="stretch",
     column_config={
@@ -69,7 +71,7 @@ with st.form("add_user", clear_on_submit=True):
     c1, c2, c3 = st.columns(3)
     new_username = c1.text_input("Username (or e-mail for single sign-on)", key="new_username")
     new_display = c2.text_input("Name", key="new_display_name")
-    new_role = c3.selectbox("Role", roles, index=roles.index("viewer"), key="new_role")
+    new_role = c3.selectbox("Role", roles, index=roles.index("viewer"), key="new_role", format_func=labels.role)
     p1, p2 = st.columns(2)
     new_password = p1.text_input(
         "Password",
@@ -91,7 +93,7 @@ if add:
         display_name=new_display,
     )
     if ok:
-        st.session_state["_users_flash"] = f"Added {new_username.strip().lower()} as {new_role}."
+        st.session_state["_users_flash"] = f"Added {new_username.strip().lower()} as {labels.role(new_role)}."
         st.rerun()
 show_refusal("add_user")
 
@@ -103,7 +105,7 @@ if len(users):
         action = c2.radio(
             "Change", ["Role", "Reset password", "Deactivate", "Reactivate"], key="change_action", horizontal=True
         )
-        role = c3.selectbox("New role", roles, key="change_role")
+        role = c3.selectbox("New role", roles, key="change_role", format_func=labels.role)
         p1, p2 = st.columns(2)
         password = p1.text_input("New password", type="password", key="change_password")
         password2 = p2.text_input("New password again", type="password", key="change_password2")

@@ -21,7 +21,7 @@ from vru_core.framework.indicators import Overview, build_overview, framework_ve
 from vru_core.framework.lookups import structure_version
 from vru_core.needs import crime, trends
 from vru_core.needs.maps import MapFeatures, ward_features
-from vru_core.needs.measures import MeasureFrame, data_version, load_measure_frame
+from vru_core.needs.measures import MeasureFrame, data_version, load_measure_frame, values_template
 from vru_core.platform.config import get_settings
 from vru_core.register.query import RegisterData, choices, load_register, register_version
 
@@ -42,6 +42,17 @@ def measure_frame() -> MeasureFrame:
     """Wards x measures, reloaded only when the measures in the store change."""
     store = engine()
     return _measure_frame(store, _data_key(store))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _values_template(_engine: Engine, key: str, geography: str) -> bytes:
+    return values_template(_engine, geography=geography)
+
+
+def measure_template(geography: str) -> bytes:
+    """The CSV an analyst fills in to add a measure (every ward, or every borough), rebuilt with the data."""
+    store = engine()
+    return _values_template(store, _data_key(store), geography)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -51,12 +51,13 @@ def smoothing_controls(frame: MeasureFrame) -> dict[str, str]:
 
 
 def top_n_line(n_wards: int) -> int:
+    if "top_n" not in st.session_state:  # seeded, not passed as value=, so a kept view can set it too
+        st.session_state["top_n"] = max(1, round(n_wards / 10))
     return int(
         st.number_input(
             "Top-N line for rank bands",
             min_value=1,
             max_value=n_wards,
-            value=max(1, round(n_wards / 10)),
             step=5,
             key="top_n",
             help="Wards whose rank band straddles this line are outlined in blue on the map.",

@@ -78,6 +78,15 @@ def frame() -> MeasureFrame:
     return make_frame()
 
 
+def _with_extra_measure(frame: MeasureFrame, code: str, default_weight: float) -> MeasureFrame:
+    """The frame with one more measure (high is worse, distinct values), as if added later."""
+    row = frame.measures.iloc[0].copy()
+    row["label"], row["default_weight"] = f"Added {code}", default_weight
+    measures = pd.concat([frame.measures, row.to_frame(code).T]).astype(frame.measures.dtypes)
+    values = frame.values.assign(**{code: range(len(frame.values), 0, -1)}).astype("float64")
+    return MeasureFrame(wards=frame.wards, measures=measures, values=values)
+
+
 def flagged(result, code: str) -> set[str]:
     column = result.flags[code]
     return set(column.index[column.to_numpy()])
@@ -400,24 +409,42 @@ def test_ranked_csv_has_provenance_and_reads_back(frame):
 # ---- profile ----------------------------------------------------------------------------------------
 
 
+def _complete(threshold_pct: float = 10.0, overrides: dict | None = None, **weights: float) -> Profile:
+    """A complete profile over the test measures: every default weight (1) unless given."""
+    return Profile(
+        threshold_pct=threshold_pct,
+        weights={c: float(weights.get(c, 1.0)) for c in CODES},
+        overrides=overrides or {},
+        measure_set=frozenset(CODES),
+    )
+
+
+def _only(threshold_pct: float = 10.0, **weights: float) -> Profile:
+    """A complete profile in which only the named measures are on."""
+    return _complete(threshold_pct, **{c: float(weights.get(c, 0.0)) for c in CODES})
+
+
 QUERY_CASES = [  # params, expected profile
-    ({}, Profile()),
-    ({"t": "15"}, Profile(threshold_pct=15)),
-    ({"t": "abc"}, Profile()),
-    ({"t": "nan"}, Profile()),
-    ({"t": "150"}, Profile(threshold_pct=100)),
-    ({"t": "-5"}, Profile()),
-    ({"t": "0"}, Profile()),
-    ({"t": ["5", "12.5"]}, Profile(threshold_pct=12.5)),
+    ({}, _complete()),  # a bare address: the default profile
+    ({"t": "15"}, _complete(15)),
+    ({"t": "abc"}, _complete()),
+    ({"t": "nan"}, _complete()),
+    ({"t": "150"}, _complete(100)),
+    ({"t": "-5"}, _complete()),
+    ({"t": "0"}, _complete()),
+    ({"t": ["5", "12.5"]}, _complete(12.5)),
+    # links this app writes (p=2): a measure not listed weighs 0
+    ({"p": "2", "w": "knife:2"}, _only(knife=2)),
+    ({"p": "2", "w": "none"}, _only()),
+    ({"p": "2", "w": "knife:abc,zzz:3,imd:-2,feel_safe:99,:4,unemp,,knife"}, _only(feel_safe=10)),
+    ({"p": "2", "t": "20", "w": "imd:0.5,unemp:1"}, _only(20, imd=0.5, unemp=1)),
+    # older links (no p): a measure not listed keeps its default weight
     ({"w": "knife:2,imd:0"}, Profile(weights={"knife": 2, "imd": 0})),
-    (
-        {"w": "knife:abc,zzz:3,imd:-2,feel_safe:99,:4,unemp,,knife"},
-        Profile(weights={"imd": 0, "feel_safe": 10}),
-    ),
+    ({"w": "knife:abc,zzz:3,imd:-2,feel_safe:99,:4,unemp,,knife"}, Profile(weights={"imd": 0, "feel_safe": 10})),
     ({"w": "knife:inf"}, Profile()),
-    ({"o": "knife:0,imd:250,nope:5,unemp:x"}, Profile(overrides={"imd": 100})),
-    ({"o": "imd:30", "b": "Eastborough", "ward": "W05"}, Profile(overrides={"imd": 30})),
-    ({"t": None, "w": None, "o": 7}, Profile()),
+    ({"o": "knife:0,imd:250,nope:5,unemp:x"}, _complete(overrides={"imd": 100})),
+    ({"o": "imd:30", "b": "Eastborough", "ward": "W05"}, _complete(overrides={"imd": 30})),
+    ({"t": None, "w": None, "o": 7}, _complete()),
 ]
 
 
@@ -426,13 +453,20 @@ def test_from_query_params_is_forgiving(frame, params, expected):
     assert Profile.from_query_params(params, frame.measures) == expected
 
 
+ALL_ON = ",".join(f"{c}:1" for c in CODES)
 ROUND_TRIP_CASES = [
-    (Profile(), {"t": "10"}),
-    (Profile(threshold_pct=15, weights={"knife": 2}), {"t": "15", "w": "knife:2"}),
-    (Profile(weights={"knife": 1}), {"t": "10"}),  # same as the default: not in the URL
+    (_complete(), {"t": "10", "p": "2", "w": ALL_ON}),
+    (Profile(), {"t": "10", "p": "2", "w": ALL_ON}),  # a legacy profile's link lists its resolved weights
+    (_only(15, knife=2), {"t": "15", "p": "2", "w": "knife:2"}),
+    (_only(), {"t": "10", "p": "2", "w": "none"}),
     (
-        Profile(threshold_pct=12.5, weights={"imd": 0, "feel_safe": 0.5}, overrides={"unemp": 30, "knife": 5}),
-        {"t": "12.5", "w": "feel_safe:0.5,imd:0", "o": "knife:5,unemp:30"},  # display order
+        Profile(
+            threshold_pct=12.5,
+            weights={"feel_safe": 0.5, "knife": 1, "unemp": 3, "imd": 0},
+            overrides={"unemp": 30, "knife": 5},
+            measure_set=frozenset(CODES),
+        ),
+        {"t": "12.5", "p": "2", "w": "knife:1,feel_safe:0.5,unemp:3", "o": "knife:5,unemp:30"},  # display order
     ),
 ]
 
@@ -443,8 +477,32 @@ def test_query_params_round_trip(frame, profile, params):
     assert profile.to_query_params(frame) == params  # a MeasureFrame works too
     back = Profile.from_query_params(params, frame.measures)
     assert score(frame, back).table.equals(score(frame, profile).table)
-    if not any(profile.weights.get(c) == 1.0 for c in CODES):
-        assert back == profile
+    assert back.resolved_weights(frame).equals(profile.resolved_weights(frame))
+    assert back.measure_set == frozenset(CODES)  # a link always reads back as a complete profile
+
+
+def test_a_complete_profile_keeps_its_ranking_when_a_measure_is_added(frame):
+    """Issue 11 rule 4: a measure added later is off in a saved profile and in an old link."""
+    profile = _only(20, knife=2, imd=1)
+    params = profile.to_query_params(frame)
+    stored = Profile.from_dict(profile.to_dict())
+    assert stored == profile
+    before = score(frame, profile).table
+    grown = _with_extra_measure(frame, "newest", default_weight=3.0)
+    for later in (stored, Profile.from_query_params(params, grown)):
+        assert later.weight_for("newest", 3.0) == 0.0
+        after = score(grown, later).table
+        assert after["score"].equals(before["score"].reindex(after.index))
+    assert stored.newer_measures(grown) == ["newest"]
+    legacy = Profile.from_dict({"threshold_pct": 20, "weights": {"knife": 2}})  # saved before complete profiles
+    assert legacy.measure_set is None and legacy.weight_for("newest", 3.0) == 3.0 and legacy.newer_measures(grown) == []
+
+
+def test_a_complete_profile_refuses_weights_outside_its_measures():
+    with pytest.raises(ValueError, match="outside"):
+        Profile(weights={"knife": 1, "other": 2}, measure_set=frozenset({"knife"}))
+    with pytest.raises(ValueError, match="list of measure codes"):
+        Profile.from_dict({"weights": {}, "measures": "knife"})
 
 
 @pytest.mark.parametrize(
@@ -790,3 +848,21 @@ def test_cli_list_measures(cli, capsys):
     for heading in ("code", "label", "direction", "geography", "period", "source"):
         assert heading in out.splitlines()[0]
     assert all(code in out for code in CODES) and "Source of unemp" in out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_flag_columns_gives_flag_matrix_flags(seed):
+    """The rank bands' one-sort path: the same flags as the column-by-column kernel, ties and gaps included."""
+    from vru_core.needs.kernel import flag_columns, flag_matrix
+
+    rng = np.random.default_rng(seed)
+    n, m = 57, 40
+    data = rng.integers(0, 6 if seed % 2 else 40, size=(n, m)).astype(np.float64)  # many ties when few values
+    data[rng.random((n, m)) < 0.15] = np.nan
+    data[:, 0] = np.nan  # a column with no figures
+    data[:, 1] = 3.0  # one big tie
+    data[:5, 2] = np.inf
+    data[5:9, 3] = -0.0
+    pct = rng.choice([0.5, 1, 5, 10, 12.5, 33, 50, 100], size=m)
+    expected, *_ = flag_matrix(data, pct)
+    assert np.array_equal(flag_columns(data, pct), expected)

@@ -136,8 +136,15 @@ def test_profiles_with_and_without_smoothing_round_trip(stored, real):
         "threshold_pct": 15.0,
         "weights": {k: float(v) for k, v in stored["weights"].items()},
     }
-    back = Profile.from_query_params(profile.to_query_params(real), real)
-    assert back == profile and hash(back) == hash(profile)
+    back = Profile.from_query_params(profile.to_query_params(real), real)  # links are complete profiles
+    assert back.resolved_weights(real).equals(profile.resolved_weights(real))
+    assert (back.threshold_pct, back.smoothing, back.overrides) == (
+        profile.threshold_pct,
+        profile.smoothing,
+        profile.overrides,
+    )
+    again = Profile.from_query_params(back.to_query_params(real), real)
+    assert again == back and hash(again) == hash(back)
 
 
 @pytest.mark.parametrize("bad", [{"smoothing": {"crime_vwi_rate": "magic"}}, {"smoothing": ["eb"]}])
@@ -257,3 +264,65 @@ def test_the_scoring_command_writes_rank_bands_by_default(engine, monkeypatch, t
     assert main(["--no-bands", "--out", str(plain)]) == 0
     assert "rank_p05" not in pd.read_csv(plain, comment="#").columns
     assert main(["--smooth", "imd_rank=eb"]) == 2
+
+
+def _draws_one_at_a_time(frame, profile, draws):
+    """The plain reading of the method: redraw, score and rank each draw in turn (the reference)."""
+    from vru_core.needs.rank_bands import SEED
+    from vru_core.needs.scoring import _prepare, flag_matrix, profile_arrays, rank_min, scoring_frame, weighted_scores
+    from vru_core.needs.smoothing import RAW, Smoother, counts_for
+
+    prepared = _prepare(scoring_frame(frame, profile))
+    weights, pct = profile_arrays(prepared, profile)
+    counts, rng = counts_for(frame), np.random.default_rng(SEED)
+    redrawn = []
+    for j, code in enumerate(prepared.codes):
+        if code in counts.codes and weights[j] > 0:
+            smoother = Smoother(counts, code, profile.smoothing.get(code, RAW))
+            drawn = rng.poisson(smoother.counts[:, None], size=(smoother.counts.size, draws)).astype(np.float64)
+            redrawn.append((j, smoother.valid, smoother.rates(drawn) * prepared.sign[j]))
+    badness, out = prepared.badness.copy(), []
+    for d in range(draws):
+        for j, valid, rates in redrawn:
+            badness[valid, j] = rates[:, d]
+        flags, *_ = flag_matrix(badness, pct)
+        out.append(rank_min(weighted_scores(flags, weights)))
+    return np.stack(out)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"threshold_pct": 10.0},
+        {"threshold_pct": 3.0, "halve_every_other": True},
+        {"threshold_pct": 25.0, "smoothing": {"crime_vwi_rate": "eb"}},
+        {"threshold_pct": 10.0, "crime_off": True},  # nothing redrawn: every draw is the observed ranking
+    ],
+)
+def test_rank_draws_in_one_pass_equal_scoring_each_draw(real, settings):
+    from vru_core.needs.rank_bands import rank_draws
+
+    codes = list(real.measures.index)
+    weights = {c: (0.5 if settings.get("halve_every_other") and i % 2 else 1.0) for i, c in enumerate(codes)}
+    if settings.get("crime_off"):
+        weights = {c: (0.0 if c.startswith("crime_") else w) for c, w in weights.items()}
+    profile = Profile.complete(
+        real, weights, threshold_pct=settings["threshold_pct"], smoothing=settings.get("smoothing", {})
+    )
+    assert np.array_equal(rank_draws(real, profile, draws=40), _draws_one_at_a_time(real, profile, 40))
+
+
+def test_kept_redraws_give_the_same_ranks_as_drawing_again(real):
+    """A threshold step reuses the redrawn counts (same seed, same measures): the ranks must not change."""
+    from vru_core.needs.rank_bands import _REDRAWS, rank_draws
+
+    weights = {c: 1.0 for c in real.measures.index}
+    first = Profile.complete(real, weights, threshold_pct=10.0)
+    rank_draws(real, first, draws=30)
+    kept = len(_REDRAWS)
+    for pct in (5.0, 12.0, 30.0):
+        step = Profile.complete(real, weights, threshold_pct=pct)
+        assert np.array_equal(rank_draws(real, step, draws=30), _draws_one_at_a_time(real, step, 30))
+    assert len(_REDRAWS) == kept  # reused, not drawn again
+    other = Profile.complete(real, {**weights, "crime_vwi_rate": 0.0}, threshold_pct=10.0)
+    assert np.array_equal(rank_draws(real, other, draws=30), _draws_one_at_a_time(real, other, 30))

@@ -5,6 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.pages.conftest import visible
 from ui.session import SESSION_KEY
+from vru_core.platform import labels
 from vru_core.platform.audit import record
 from vru_core.platform.auth import Actor, Role
 from vru_core.platform.config import REPO_ROOT
@@ -51,7 +52,7 @@ def test_admin_pages_appear_only_for_roles_that_may_use_them(app, role, sees_use
     actor = Actor(f"test-{role}", Role(role)) if role else None
     at = app(None, actor)
     sidebar = " ".join(c.value for c in at.sidebar.caption)
-    assert (f"`test-{role}` ({role})" in sidebar) if role else ("Not signed in" in sidebar)
+    assert (f"`test-{role}` ({labels.role(role)})" in sidebar) if role else ("Not signed in" in sidebar)
     for page, allowed in (("app_pages/admin_users.py", sees_users), ("app_pages/audit.py", sees_audit)):
         if allowed:
             at.switch_page(page).run()
@@ -83,7 +84,7 @@ def test_sign_in_shows_who_and_role_then_sign_out(app, engine, actors):
     at.button[0].click().run()
     assert not at.exception
     assert at.session_state[SESSION_KEY]  # a session in the store, held by this tab until the cookie arrives
-    assert any("`ana`" in m.value and "analyst" in m.value for m in at.markdown)
+    assert any("`ana`" in m.value and "**Analyst**" in m.value for m in at.markdown)
     key = at.session_state[SESSION_KEY]
     assert resume(engine, key).actor == Actor("ana", Role.ANALYST)
     at.button(key="sign_out").click().run()
@@ -112,7 +113,7 @@ def test_admin_adds_user_and_changes_role_through_the_page(app, engine, actors):
     at.text_input(key="new_password2").input(GOOD)
     at.button[0].click().run()
     assert not at.exception
-    assert "Added new.person@vru.test as commissioner" in visible(at.success[0].value)
+    assert "Added new.person@vru.test as Commissioning officer" in visible(at.success[0].value)
     at.selectbox(key="change_username").select("new.person@vru.test")
     at.radio(key="change_action").set_value("Role")
     at.selectbox(key="change_role").select("viewer")
@@ -133,7 +134,7 @@ def test_admin_page_refuses_a_stale_change_with_what_changed(app, engine, actors
     at.selectbox(key="change_role").select("analyst")
     at.button[1].click().run()
     message = visible(at.error[0].value)
-    assert "changed by colleague" in message and "'viewer' -> 'director'" in message
+    assert "changed by colleague" in message and "'Viewer (read only)' -> 'Director'" in message
     assert list_users(engine).set_index("username").at["target", "role"] == "director"
 
 

@@ -85,8 +85,12 @@ def test_need_scores_show_rank_bands_counts_and_a_classified_map(make_app):
     ranked = at.dataframe[0].value
     assert {"rank_band", "uncertain", "population"} <= set(ranked.columns)
     assert ranked["rank_band"].str.fullmatch(r"\d+ \(\d+–\d+\)").all()
-    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    assert [layer["id"] for layer in deck["layers"]] == ["wards", "boroughs", "uncertain"]
+    (component,) = at.get("bidi_component")
+    drawn = json.loads(component.proto.json)
+    uncertain = set(ranked.loc[ranked["uncertain"], "ward_code"])
+    assert {drawn["geometry"]["wards"][i][0] for i in drawn["outlined"]} == uncertain  # outlined on the map
+    used = {int(c) for c in drawn["classes"] if c != "-"}
+    assert used and max(used) < len(drawn["palette"])  # every ward's class has a colour
     assert any({"Offences (count)", "Residents"} <= set(d.value.columns) for d in at.dataframe)
     at.selectbox(key="s_crime_vwi_rate").set_value("eb").run()
     assert not at.exception

@@ -21,6 +21,8 @@ PAGES = [  # (page, query)
     ("app_pages/export.py", {}),
     ("app_pages/funding_vs_need.py", {}),
     ("app_pages/trends.py", {}),
+    ("app_pages/sensitivity.py", {}),
+    ("app_pages/measures.py", {}),
     ("app_pages/framework.py", {}),
     ("app_pages/objective.py", {"objective": "1"}),
     ("app_pages/indicators_entry.py", {}),

@@ -41,7 +41,21 @@ def test_every_action_has_a_label(code):
         (None, {"people_reached": 12, "under_25_reached": 5}, "People reached: 12; Of whom under 25: 5"),
         ({"title": "Old"}, None, "Title was Old"),
         ({"some_new_field": 1}, {"some_new_field": 2}, "Some new field: 1 -> 2"),
+        ({"role": "viewer"}, {"role": "admin"}, "Role: Viewer (read only) -> Administrator"),
     ],
 )
 def test_changes_read_as_words(before, after, shown):
     assert labels.changes(before, after) == shown
+
+
+def test_every_role_and_measure_choice_has_a_label():
+    from vru_core.needs.measures import DIRECTIONS, FAMILIES, GEOGRAPHIES
+    from vru_core.platform.auth import Role
+
+    assert set(labels.ROLE_LABELS) == {r.value for r in Role}
+    assert labels.role(Role.ADMIN) == labels.role("admin") == "Administrator"
+    assert labels.role("commissioner") == "Commissioning officer"
+    assert set(labels.MEASURE_FAMILIES) == set(FAMILIES) and labels.family("perceptions") == "Public perceptions"
+    assert set(labels.GEOGRAPHIES) == set(GEOGRAPHIES) and set(labels.DIRECTIONS) == set(DIRECTIONS)
+    shown = [*labels.ROLE_LABELS.values(), *labels.MEASURE_FAMILIES.values(), *labels.DIRECTIONS.values()]
+    assert not [s for s in shown if "_" in s or s == s.lower()]

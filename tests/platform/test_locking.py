@@ -52,7 +52,7 @@ def test_racing_saves_from_the_same_version_cannot_both_win(target):
         second.rollback()
     message = str(err.value)
     assert "changed by alice" in message
-    assert "Role: 'viewer' -> 'analyst'" in message and "Name: 'Tess' -> 'Tess A.'" in message
+    assert "Role: 'Viewer (read only)' -> 'Analyst'" in message and "Name: 'Tess' -> 'Tess A.'" in message
     assert {c.field for c in err.value.changes} == {"role", "display_name"}
     with Session(engine) as session:
         stored = session.exec(select(User).where(User.username == "target")).one()

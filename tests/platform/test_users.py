@@ -135,7 +135,7 @@ def test_stale_role_change_is_refused_with_what_changed(engine, admin):
         set_role(engine=engine, actor=admin, username="eve", role="analyst", expected_version=1)
     message = str(err.value)
     assert "changed by other-admin" in message
-    assert "Role: 'viewer' -> 'commissioner'" in message
+    assert "Role: 'Viewer (read only)' -> 'Commissioning officer'" in message
     assert "version 1" in message and "version 2" in message
     assert list_users(engine).set_index("username").at["eve", "role"] == "commissioner"
 

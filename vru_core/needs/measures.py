@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from vru_core.models import AppMeta, Borough, MeasureDefinition, MeasureValue, Ward
 from vru_core.platform.audit import record
 from vru_core.platform.auth import Actor, Permission, require
+from vru_core.platform.csvsafe import safe_csv
 from vru_core.platform.db import read_frame, session_scope
 from vru_core.platform.errors import Invalid, NotFound, Problem, Refused
 from vru_core.platform.inputs import check_text, parse_number, read_csv_upload
@@ -98,9 +99,8 @@ def load_wards(engine: Engine) -> pd.DataFrame:
 def borough_names(engine: Engine) -> dict[str, str]:
     """Borough code -> name, in name order."""
     with engine.connect() as conn:
-        return dict(
-            conn.execute(select(col(Borough.code), col(Borough.name)).order_by(col(Borough.name))).tuples().all()
-        )
+        rows = conn.execute(select(col(Borough.code), col(Borough.name)).order_by(col(Borough.name))).all()
+    return {row[0]: row[1] for row in rows}  # (Result.tuples() is deprecated: rows are tuples now)
 
 
 def load_measure_frame(engine: Engine) -> MeasureFrame:
@@ -164,20 +164,42 @@ def validate_definition(definition: dict, existing_codes: set[str]) -> list[Prob
         problems.append(Problem(None, "geography", f"must be one of {', '.join(GEOGRAPHIES)}"))
     if definition.get("family") and definition["family"] not in FAMILIES:
         problems.append(Problem(None, "family", f"must be one of {', '.join(FAMILIES)}"))
-    weight = definition.get("default_weight", 1.0)
+    weight = definition.get("default_weight", 0.0)
     if not isinstance(weight, (int, float)) or not math.isfinite(weight) or weight < 0:
         problems.append(Problem(None, "default_weight", "must be a number >= 0"))
     return problems
 
 
+#: The column naming each row's area: area_code, or ward_code as the app's own exports (and the template) call it.
+CODE_COLUMNS = ("area_code", "ward_code")
+
+
+def _area_codes(header: list[str], geography: str) -> tuple[list[int], list[Problem]]:
+    """Where the code columns are in the header, or why the header will not do."""
+    at = [header.index(c) for c in CODE_COLUMNS if c in header]
+    if not at:
+        return at, [
+            Problem(1, "area_code", "required column is missing from the header: area_code (or ward_code for wards)")
+        ]
+    if geography == "borough" and "area_code" not in header:
+        return [], [
+            Problem(1, "ward_code", "a borough-level measure needs borough codes (E09…) in an area_code column")
+        ]
+    return at, []
+
+
 def parse_values_csv(data: bytes, *, geography: str, known_codes: set[str]) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read `area_code,value` rows (other columns ignored), listing every problem, not just the first."""
-    table = read_csv_upload(data, max_bytes=MAX_UPLOAD_BYTES, required=("area_code", "value"))
-    if not table.ok:
-        return pd.DataFrame(), table.problems
+    """Read `area_code,value` (or `ward_code,value`) rows, other columns ignored, listing every problem found.
+
+    A file with both area_code and ward_code is read when they agree on every row; a row where they differ
+    is refused by its line (which one is meant cannot be known)."""
+    table = read_csv_upload(data, max_bytes=MAX_UPLOAD_BYTES, required=("value",))
     header = table.header
-    code_at, value_at = header.index("area_code"), header.index("value")
-    problems: list[Problem] = list(table.problems)
+    code_at, header_problems = _area_codes(header, geography) if header else ([], [])
+    problems: list[Problem] = [*table.problems, *header_problems]
+    if not table.ok or header_problems:
+        return pd.DataFrame(columns=["area_code", "value", "line"]), problems
+    value_at = header.index("value")
     rows: list[dict] = []
     seen: dict[str, int] = {}
     kind = "ward" if geography == "ward" else "borough"
@@ -185,9 +207,18 @@ def parse_values_csv(data: bytes, *, geography: str, known_codes: set[str]) -> t
         if len(cells) != len(header):  # more cells is often an unquoted "1,200": never guess which one is meant
             problems.append(Problem(line_no, "row", f"has {len(cells)} cells, the header has {len(header)}"))
             continue
-        code = cells[code_at].strip()
+        given = list(dict.fromkeys(code for code in (cells[i].strip() for i in code_at) if code))
+        code = given[0] if given else ""
         raw = cells[value_at].strip()
-        if code not in known_codes:
+        if len(given) > 1:
+            problems.append(
+                Problem(
+                    line_no,
+                    "ward_code",
+                    f"{given[1]!r} differs from area_code {given[0]!r}: keep one, or make them agree",
+                )
+            )
+        elif code not in known_codes:
             problems.append(Problem(line_no, "area_code", f"{code!r} is not a known {kind} code (May 2022 {kind}s)"))
         elif code in seen:
             problems.append(Problem(line_no, "area_code", f"{code!r} already given on row {seen[code]}"))
@@ -205,12 +236,25 @@ def parse_values_csv(data: bytes, *, geography: str, known_codes: set[str]) -> t
     return pd.DataFrame(rows, columns=["area_code", "value", "line"]), problems
 
 
+def values_template(engine: Engine, *, geography: str = "ward") -> bytes:
+    """A CSV to fill in: every ward (ward_code, ward_name, borough_name) or borough (area_code, borough_name),
+    and an empty value column. Names are formula-safe (vru_core.platform.csvsafe); the upload ignores them."""
+    if geography == "ward":
+        wards = load_wards(engine).reset_index()
+        table = wards[["ward_code", "ward_name", "borough_name"]].sort_values(
+            ["borough_name", "ward_name", "ward_code"]
+        )
+    else:
+        table = pd.DataFrame(list(borough_names(engine).items()), columns=["area_code", "borough_name"])
+    return safe_csv(table.assign(value=""))
+
+
 def add_measure(*, engine: Engine, actor: Actor, definition: dict, data: bytes) -> int:
     """Validate an analyst's measure and its values, then store both in one transaction (or nothing)."""
     require(actor, Permission.MEASURES_WRITE)
     definition = {k: (v.strip() if isinstance(v, str) else v) for k, v in definition.items()}
     definition.setdefault("notes", "")
-    definition.setdefault("default_weight", 1.0)
+    definition.setdefault("default_weight", 0.0)  # joins the default profile switched off, unless chosen
     with session_scope(engine) as session:
         existing = set(session.exec(select(MeasureDefinition.code)).all())
         table = Ward if definition.get("geography") == "ward" else Borough

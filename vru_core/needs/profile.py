@@ -18,6 +18,7 @@ from vru_core.needs.smoothing import METHODS, RAW, check_method
 
 DEFAULT_THRESHOLD_PCT = 10.0
 MAX_URL_WEIGHT = 10.0
+COMPLETE_LINK = "2"  # `p=2` in a link: every non-zero weight is listed, the rest are 0
 
 
 class _Frozen(Mapping):
@@ -107,17 +108,46 @@ def _default_weights(measures: pd.DataFrame) -> pd.Series:
 class Profile:
     """The user's choices: the threshold, per-measure weights, threshold overrides and smoothing.
 
-    weights holds only the measures whose weight differs from their default (any other measure
-    uses its default_weight); overrides holds per-measure threshold percentages; smoothing holds, for
-    count-based measures, "eb" or "spatial_eb" (see vru_core.needs.smoothing; absent = as published).
-    Codes that are not (or no longer) measures are ignored when scoring, so an old saved profile still
-    works, and a saved profile without smoothing loads as before.
+    A *complete* profile (``measure_set`` given, as the page and every save make them) records the
+    measures it was made with and the weight of each: a measure not in ``weights`` weighs 0, so a
+    measure added later is off in it and the profile ranks the wards the same way tomorrow. A legacy
+    profile (``measure_set`` None: saved before profiles were complete, or a short link) holds only the
+    weights that differ from a measure's default, and any other measure uses its default_weight.
+    overrides holds per-measure threshold percentages; smoothing holds, for count-based measures, "eb"
+    or "spatial_eb" (see vru_core.needs.smoothing; absent = as published). Codes that are not (or no
+    longer) measures are ignored when scoring.
     """
 
     threshold_pct: float = DEFAULT_THRESHOLD_PCT
     weights: Mapping[str, float] = field(default_factory=FrozenMap)
     overrides: Mapping[str, float] = field(default_factory=FrozenMap)
     smoothing: Mapping[str, str] = field(default_factory=FrozenChoices)
+    measure_set: frozenset[str] | None = None
+
+    @classmethod
+    def complete(
+        cls,
+        measures: pd.DataFrame | MeasureFrame,
+        weights: Mapping[str, float],
+        *,
+        threshold_pct: float = DEFAULT_THRESHOLD_PCT,
+        overrides: Mapping[str, float] | None = None,
+        smoothing: Mapping[str, str] | None = None,
+    ) -> Profile:
+        """A complete profile over today's measures: every measure's weight (missing ones 0), zeros kept."""
+        codes = list(_measures_table(measures).index)
+        return cls(
+            threshold_pct=threshold_pct,
+            weights={c: float(weights.get(c, 0.0)) for c in codes},
+            overrides=overrides or {},
+            smoothing=smoothing or {},
+            measure_set=frozenset(codes),
+        )
+
+    @classmethod
+    def default(cls, measures: pd.DataFrame | MeasureFrame) -> Profile:
+        """The default profile, complete: each measure at its default weight."""
+        return cls.complete(measures, _default_weights(_measures_table(measures)).to_dict())
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "threshold_pct", _check_pct(self.threshold_pct, "threshold_pct"))
@@ -136,6 +166,12 @@ class Profile:
         object.__setattr__(self, "weights", weights)
         object.__setattr__(self, "overrides", overrides)
         object.__setattr__(self, "smoothing", smoothing)
+        if self.measure_set is not None:
+            measure_set = frozenset(str(c) for c in self.measure_set)
+            stray = sorted(set(weights) - measure_set)
+            if stray:
+                raise ValueError(f"weights for measures outside the profile's measure set: {stray}")
+            object.__setattr__(self, "measure_set", measure_set)
 
     def key(self) -> tuple:
         """Hashable identity for caches (st.cache_data hashes arguments; this keeps it cheap)."""
@@ -144,10 +180,25 @@ class Profile:
             tuple(self.weights.items()),
             tuple(self.overrides.items()),
             tuple(self.smoothing.items()),
+            None if self.measure_set is None else tuple(sorted(self.measure_set)),
         )
 
     def weight_for(self, code: str, default: float) -> float:
+        """The weight of `code`: a complete profile's own (0 when it does not set it), else the default."""
+        if self.measure_set is not None:
+            return float(self.weights.get(code, 0.0))
         return float(self.weights.get(code, default))
+
+    def newer_measures(self, measures: pd.DataFrame | MeasureFrame) -> list[str]:
+        """Measures that exist now but not when this complete profile was made (off in it); [] if legacy."""
+        if self.measure_set is None:
+            return []
+        return [c for c in _measures_table(measures).index if c not in self.measure_set]
+
+    def gone_measures(self, measures: pd.DataFrame | MeasureFrame) -> list[str]:
+        """Measures this profile weighted (> 0) that no longer exist."""
+        known = set(_measures_table(measures).index)
+        return sorted(c for c, w in self.weights.items() if w > 0 and c not in known)
 
     def threshold_for(self, code: str) -> float:
         return float(self.overrides.get(code, self.threshold_pct))
@@ -160,18 +211,15 @@ class Profile:
     # -- sharing by URL: short, forgiving of hand-edited or stale links --------------------------
 
     def to_query_params(self, measures: pd.DataFrame | MeasureFrame) -> dict[str, str]:
-        """`t`, plus `w`/`o` only for known measures whose weight differs from the default / that have an override."""
+        """`t`; `w` with every known measure's non-zero weight (`w=none`: all off) and `p=2` saying a measure
+        left out of `w` weighs 0; `o`/`s` for overrides and smoothing. So a link ranks the same later,
+        whatever measures are added (they are off in it)."""
         table = _measures_table(measures)
-        defaults = _default_weights(table)
-        params = {"t": _fmt(self.threshold_pct)}
-        w = [
-            f"{c}:{_fmt(self.weights[c])}"
-            for c in table.index
-            if c in self.weights and self.weights[c] != float(defaults[c])
-        ]
+        weights = self.resolved_weights(table)
+        params = {"t": _fmt(self.threshold_pct), "p": COMPLETE_LINK}
+        w = [f"{c}:{_fmt(weights[c])}" for c in table.index if weights[c] > 0]
+        params["w"] = ",".join(w) if w else "none"
         o = [f"{c}:{_fmt(self.overrides[c])}" for c in table.index if c in self.overrides]
-        if w:
-            params["w"] = ",".join(w)
         if o:
             params["o"] = ",".join(o)
         sm = [f"{c}:{self.smoothing[c]}" for c in table.index if c in self.smoothing]
@@ -184,8 +232,11 @@ class Profile:
         """Never raises: unknown codes and bad numbers are dropped, thresholds clamped to 100, weights to 0–10.
 
         A threshold of 0 or less means nothing (no ward would be flagged), so it falls back to the default.
+        With `p=2` (the links this app writes) the profile is complete: a measure not in `w` weighs 0;
+        without it (older links), a measure not in `w` keeps its default weight; with no `w`, the default.
         """
-        known = set(_measures_table(measures).index)
+        table = _measures_table(measures)
+        known = set(table.index)
 
         def get(name: str) -> object:
             value = params.get(name) if hasattr(params, "get") else None
@@ -202,6 +253,9 @@ class Profile:
             for code, _, method in (part.partition(":") for part in str(get("s") or "").split(","))
             if code.strip() in known and method.strip() in METHODS
         }
+        if str(get("p") or "") == COMPLETE_LINK or get("w") is None:
+            base = weights if get("w") is not None else _default_weights(table).to_dict()
+            return cls.complete(table, base, threshold_pct=threshold, overrides=overrides, smoothing=smoothing)
         return cls(threshold_pct=threshold, weights=weights, overrides=overrides, smoothing=smoothing)
 
     # -- storing as JSON ---------------------------------------------------------------------------
@@ -214,6 +268,8 @@ class Profile:
         }
         if self.smoothing:  # left out when unused, so profiles saved before smoothing existed read the same
             out["smoothing"] = dict(self.smoothing)
+        if self.measure_set is not None:
+            out["measures"] = sorted(self.measure_set)
         return out
 
     @classmethod
@@ -228,12 +284,18 @@ class Profile:
             raise ValueError("profile weights and overrides must be mappings of measure code to number")
         if not isinstance(smoothing, Mapping):
             raise ValueError("profile smoothing must be a mapping of measure code to method")
+        measure_set = data.get("measures")
+        if measure_set is not None and (
+            isinstance(measure_set, (str, Mapping)) or not isinstance(measure_set, Iterable)
+        ):
+            raise ValueError("profile measures must be a list of measure codes")
         try:
             return cls(
                 threshold_pct=float(data.get("threshold_pct", DEFAULT_THRESHOLD_PCT)),
                 weights={str(k): float(v) for k, v in weights.items()},
                 overrides={str(k): float(v) for k, v in overrides.items()},
                 smoothing={str(k): str(v) for k, v in smoothing.items()},
+                measure_set=None if measure_set is None else frozenset(str(c) for c in measure_set),
             )
         except (TypeError, ValueError) as exc:
             raise ValueError(f"invalid profile: {exc}") from exc

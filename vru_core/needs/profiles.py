@@ -126,7 +126,33 @@ def fit_to_controls(
         for code, value in values.items():
             fitted[kind][code], note = _fit(what, value, bounds, unit, of=f" for {labels.get(code, code)}")
             notes += [note] if note else []
-    return Profile(threshold_pct=threshold, **fitted), notes
+    return (
+        Profile(threshold_pct=threshold, **fitted, smoothing=profile.smoothing, measure_set=profile.measure_set),
+        notes,
+    )
+
+
+def profile_notes(profile: Profile, measures: pd.DataFrame, name: str | None = None) -> list[str]:
+    """What a user must know about a profile they load: measures added since (off in it), measures it
+    weighted that are gone, or that it predates complete profiles (its unset measures use today's defaults)."""
+    labels = measures["label"].to_dict()
+    what = f"Profile “{name}”" if name else "This profile"
+    notes = []
+    if profile.measure_set is None:
+        notes.append(
+            f"{what} was saved before profiles recorded every measure: measures it did not set use today's "
+            "default weights, so its ranking can differ from when it was saved. Save it again to fix it."
+        )
+    newer = profile.newer_measures(measures)
+    if newer:
+        notes.append(
+            f"{len(newer)} newer measure(s) exist that {what.lower() if not name else what} does not use, so they "
+            "are off (weight 0): " + "; ".join(labels.get(c, c) for c in newer) + "."
+        )
+    gone = profile.gone_measures(measures)
+    if gone:
+        notes.append(f"{what} weighted measure(s) that no longer exist and are left out: " + "; ".join(gone) + ".")
+    return notes
 
 
 def list_profiles(engine: Engine) -> pd.DataFrame:

@@ -10,14 +10,20 @@ Scenarios: the base profile itself; then, for each threshold in the list, the ba
 n_weight_draws weightings where every non-zero weight is multiplied by its own random factor drawn
 uniformly from [1 - jitter, 1 + jitter]. The same draws are reused at every threshold, so thresholds
 are compared like for like. Per-measure threshold overrides in the base profile are kept as they are
-(they are deliberate choices about one measure), and weights of 0 stay 0.
+(they are deliberate choices about one measure), and weights of 0 stay 0. Smoothing chosen in the
+profile applies to every scenario.
+
+:func:`compare_thresholds` is the plainer question "what does the top N look like at 5%, 10% and
+15%?": the profile scored at each threshold (weights, overrides and smoothing kept), side by side,
+with how many wards the top N really holds when ties straddle rank N, and the overlap with the first.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -25,7 +31,9 @@ import pandas as pd
 from vru_core.needs.kernel import _signs, flag_matrix, rank_min
 from vru_core.needs.measures import MeasureFrame
 from vru_core.needs.profile import Profile, _check_pct
-from vru_core.needs.scoring import ScoreResult, score
+from vru_core.needs.scoring import ScoreResult, score, scoring_frame
+from vru_core.platform.errors import Invalid, Problem
+from vru_core.platform.inputs import parse_number
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,7 @@ def sensitivity(
     n_weight_draws, top_n = int(n_weight_draws), int(top_n)
 
     base_result = score(frame, base)
+    frame = scoring_frame(frame, base)  # smoothed measures replaced, as score() does
     measures = frame.measures
     codes = measures.index
     wards = frame.wards
@@ -147,4 +156,123 @@ def sensitivity(
         base=base_result,
         top_n=top_n,
         min_share=min_share,
+    )
+
+
+# ---- thresholds side by side ---------------------------------------------------------------------
+
+MAX_COMPARED = 8
+
+
+def parse_thresholds(text: str) -> tuple[float, ...]:
+    """Text such as "5, 10, 15" or "5% 7.5% 10" -> (5.0, 10.0, 15.0): in the order typed, each once, two or more.
+
+    Raises Invalid naming the piece that is not a threshold, so the page can say which one."""
+    pieces = [p for p in re.split(r"[\s,;]+", str(text or "").replace("%", " ")) if p]
+    problems: list[Problem] = []
+    values: list[float] = []
+    for piece in pieces:
+        value, problem = parse_number(piece)
+        if problem or value is None:
+            problems.append(Problem(None, "thresholds", problem or f"{piece!r} is not a number"))
+        elif not 0.0 < value <= 100.0:
+            problems.append(Problem(None, "thresholds", f"{piece}% is not a threshold: use more than 0, at most 100"))
+        elif value not in values:
+            values.append(value)
+    if not problems and len(values) < 2:
+        problems.append(Problem(None, "thresholds", "give two or more different thresholds, e.g. 5, 10, 15"))
+    if not problems and len(values) > MAX_COMPARED:
+        problems.append(Problem(None, "thresholds", f"compare at most {MAX_COMPARED} thresholds at once"))
+    if problems:
+        raise Invalid(problems)
+    return tuple(values)
+
+
+def rank_column(threshold: float) -> str:
+    """The per-ward table's column for a threshold: rank_5, rank_7.5."""
+    return f"rank_{threshold:g}"
+
+
+@dataclass(frozen=True)
+class ThresholdComparison:
+    """summary: one row per threshold, in the order given (threshold; in_top_n = wards whose rank is <= top_n;
+    edge_rank and edge_tied = the last rank within the top N and how many wards share it; edge_score = their
+    score; overlap = wards in this top N that are also in the first threshold's; overlap_share = overlap as
+    a share of the first threshold's top N).
+    wards: every ward in the top N under any threshold (ward_code, ward_name, borough_name, one rank_<t>
+    column per threshold, times_in_top_n), best first under the first threshold."""
+
+    thresholds: tuple[float, ...]
+    top_n: int
+    summary: pd.DataFrame
+    wards: pd.DataFrame
+
+    def tie_notes(self) -> list[str]:
+        """In words, for each threshold where ties make the top N hold more than N wards."""
+        notes = []
+        for row in self.summary.itertuples():
+            if row.in_top_n <= self.top_n:
+                continue
+            zero = " (they score 0: no counted measure flags them)" if row.edge_score == 0 else ""
+            notes.append(
+                f"At {row.threshold:g}%, ties make the top {self.top_n} hold {row.in_top_n} wards: "
+                f"{row.edge_tied} wards share rank {row.edge_rank}{zero}."
+            )
+        return notes
+
+
+def compare_thresholds(
+    frame: MeasureFrame, profile: Profile, thresholds: Sequence[float], top_n: int = 30
+) -> ThresholdComparison:
+    """Score the profile at each threshold (its weights, overrides and smoothing kept) and compare the top N."""
+    thresholds = tuple(dict.fromkeys(_check_pct(t, "thresholds") for t in thresholds))
+    if not thresholds:
+        raise ValueError("thresholds: give at least one")
+    if int(top_n) != top_n or top_n < 1:
+        raise ValueError(f"top_n must be a whole number >= 1, got {top_n!r}")
+    top_n = int(top_n)
+    wards = frame.wards
+    ranks: dict[float, pd.Series] = {}
+    scores: dict[float, pd.Series] = {}
+    for t in thresholds:
+        table = score(frame, replace(profile, threshold_pct=t)).table
+        ranks[t] = table["rank"].reindex(wards.index).astype("int64")
+        scores[t] = table["score"].reindex(wards.index)
+    first = set(ranks[thresholds[0]].index[ranks[thresholds[0]] <= top_n])
+    rows = []
+    for t in thresholds:
+        rank = ranks[t]
+        inside = rank <= top_n
+        edge = int(rank[inside].max())
+        at_edge = rank == edge
+        members = set(rank.index[inside])
+        rows.append(
+            {
+                "threshold": t,
+                "in_top_n": int(inside.sum()),
+                "edge_rank": edge,
+                "edge_tied": int(at_edge.sum()),
+                "edge_score": float(scores[t][at_edge].iloc[0]),
+                "overlap": len(members & first),
+                "overlap_share": len(members & first) / len(first),
+            }
+        )
+    per_ward = pd.DataFrame(
+        {
+            "ward_code": wards.index,
+            "ward_name": wards["ward_name"].to_numpy(),
+            "borough_name": wards["borough_name"].to_numpy(),
+            **{rank_column(t): ranks[t].to_numpy() for t in thresholds},
+        }
+    )
+    rank_columns = [rank_column(t) for t in thresholds]
+    per_ward["times_in_top_n"] = (per_ward[rank_columns] <= top_n).sum(axis=1)
+    per_ward = per_ward[per_ward["times_in_top_n"] > 0].sort_values(
+        [*rank_columns, "ward_name", "ward_code"], kind="mergesort"
+    )
+    return ThresholdComparison(
+        thresholds=thresholds,
+        top_n=top_n,
+        summary=pd.DataFrame(rows),
+        wards=per_ward.reset_index(drop=True),
     )

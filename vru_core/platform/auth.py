@@ -9,6 +9,7 @@ from enum import StrEnum
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from vru_core.platform import labels
 from vru_core.platform.errors import Invalid, PermissionDenied, Problem
 
 
@@ -72,7 +73,8 @@ def require(actor: Actor | None, permission: Permission) -> Actor:
         raise PermissionDenied(f"Sign in to do this ({permission.value}).")
     if not actor.can(permission):
         raise PermissionDenied(
-            f"{actor.username} ({actor.role.value}) may not do this: it needs the {permission.value} permission."
+            f"{actor.username} ({labels.role(actor.role)}) may not do this: it needs the {permission.value} permission "
+            f"({labels.permission(permission.value)})."
         )
     return actor
 

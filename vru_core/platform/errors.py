@@ -78,7 +78,9 @@ class Change:
     now: Any
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, field: str = "") -> str:
+    if field == "role" and isinstance(value, str):
+        value = labels.role(value)  # "Administrator", never the code
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
@@ -119,5 +121,7 @@ class Stale(DomainError):
             head += f"; last changed by {self.changed_by}{when}"
         if not self.changes:
             return head + ". Reload it to see the current values, then make your change again."
-        listed = "; ".join(f"{labels.field(c.field)}: {_show(c.before)} -> {_show(c.now)}" for c in self.changes)
+        listed = "; ".join(
+            f"{labels.field(c.field)}: {_show(c.before, c.field)} -> {_show(c.now, c.field)}" for c in self.changes
+        )
         return f"{head}. Changed: {listed}. Reload it, then make your change again."

@@ -103,6 +103,27 @@ PERMISSIONS = {
     "rounds.assess": "assess funding-round applications",
 }
 
+#: The roles of vru_core.platform.auth.Role, as people are called in the unit (tests check every role has one).
+ROLE_LABELS = {
+    "admin": "Administrator",
+    "commissioner": "Commissioning officer",
+    "analyst": "Analyst",
+    "director": "Director",
+    "viewer": "Viewer (read only)",
+    "assessor": "Assessor",
+}
+#: A measure's family, level and direction (vru_core.needs.measures FAMILIES, GEOGRAPHIES, DIRECTIONS).
+MEASURE_FAMILIES = {
+    "crime": "Crime",
+    "perceptions": "Public perceptions",
+    "health": "Public health",
+    "deprivation": "Deprivation",
+    "population": "Population (context)",
+    "other": "Other",
+}
+GEOGRAPHIES = {"ward": "Ward", "borough": "Borough"}
+DIRECTIONS = {"high_is_worse": "High values are worse", "low_is_worse": "Low values are worse"}
+
 
 def words(code: str) -> str:
     """Any snake_case code as words, first letter capital."""
@@ -126,20 +147,38 @@ def permission(code: str) -> str:
     return PERMISSIONS.get(code, words(code))
 
 
-def _shown(value: Any) -> str:
+def role(code: object) -> str:
+    """A role (a Role or its code) as people say it: "Administrator", never "admin"."""
+    code = str(getattr(code, "value", code))
+    return ROLE_LABELS.get(code, words(code))
+
+
+def family(code: str) -> str:
+    return MEASURE_FAMILIES.get(code, words(code))
+
+
+def geography(code: str) -> str:
+    return GEOGRAPHIES.get(code, words(code))
+
+
+def direction(code: str) -> str:
+    return DIRECTIONS.get(code, words(code))
+
+
+def _shown(value: Any, key: str = "") -> str:
     if value is None or value == "":
         return "(none)"
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    return role(value) if key == "role" else str(value)
 
 
 def changes(before: dict | None, after: dict | None) -> str:
-    """What an audit entry changed, in words: "Amount awarded: 40000 -> 45000; Title: …"."""
+    """What an audit entry changed, in words: "Amount awarded: 40000 -> 45000; Role: Viewer (read only) -> Analyst"."""
     before, after = before or {}, after or {}
     keys = [k for k in dict.fromkeys([*before, *after]) if k != "version" and before.get(k) != after.get(k)]
     if not before:
-        return "; ".join(f"{field(k)}: {_shown(after[k])}" for k in keys)
+        return "; ".join(f"{field(k)}: {_shown(after[k], k)}" for k in keys)
     if not after:
-        return "; ".join(f"{field(k)} was {_shown(before[k])}" for k in keys)
-    return "; ".join(f"{field(k)}: {_shown(before.get(k))} -> {_shown(after.get(k))}" for k in keys)
+        return "; ".join(f"{field(k)} was {_shown(before[k], k)}" for k in keys)
+    return "; ".join(f"{field(k)}: {_shown(before.get(k), k)} -> {_shown(after.get(k), k)}" for k in keys)

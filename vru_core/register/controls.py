@@ -17,6 +17,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from vru_core.models import Application, Assessment, Award
+from vru_core.platform import labels
 from vru_core.platform.auth import Actor
 from vru_core.platform.config import get_settings
 from vru_core.platform.errors import Problem, Refused
@@ -86,10 +87,17 @@ def check_approver(
         )
     limit = approval_limit(actor)
     if limit is not None and amount_pence > to_pence(limit):
+        who = ROLE_NAMES.get(actor.role.value, labels.role(actor.role))
         raise Refused(
-            f"Approval limit: {ROLE_NAMES.get(actor.role.value, actor.role.value)} may approve up to £{limit:,.2f}; "
+            f"Approval limit: {who} may approve up to £{limit:,.2f}; "
             f"£{to_pounds(amount_pence):,.2f} needs someone with a higher limit (see README, Budgets and controls).",
-            [Problem(None, "amount_awarded", f"above the {actor.role.value} approval limit of £{limit:,.2f}")],
+            [
+                Problem(
+                    None,
+                    "amount_awarded",
+                    f"above the £{limit:,.2f} approval limit of the {labels.role(actor.role)} role",
+                )
+            ],
         )
 
 

@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from vru_core.models import Award
 from vru_core.models.common import utcnow
+from vru_core.platform import labels
 from vru_core.platform.audit import record, record_many
 from vru_core.platform.auth import Actor, Permission, require
 from vru_core.platform.db import session_scope
@@ -168,9 +169,8 @@ def _check_controls(session: Session, actor: Actor, rows: list[Planned]) -> None
         if (d.status or "proposed") not in COMMITTED:
             continue
         if limit is not None and d.amount > limit:
-            message = (
-                f"£{d.amount:,} is above the {actor.role.value} approval limit of £{limit:,} for a committed award"
-            )
+            role = labels.role(actor.role)
+            message = f"£{d.amount:,} is above the £{limit:,} approval limit of the {role} role for a committed award"
             problems.append(Problem(planned.line, "amount_awarded", message))
         key = (d.funding_stream_code, financial_year(d.award_date))
         first, total = by_line.get(key, (planned.line, 0))

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from vru_core.models import Application, Assessment, ConflictOfInterest, FundingRound, RoundAssessor
 from vru_core.models.common import utcnow
+from vru_core.platform import labels
 from vru_core.platform.audit import record, record_save
 from vru_core.platform.auth import Actor, Permission
 from vru_core.platform.db import session_scope
@@ -35,7 +36,7 @@ def _may_try(actor: Actor | None) -> Actor:
         raise PermissionDenied(f"Sign in to do this ({Permission.ASSESS.value}).")
     if not (actor.can(Permission.ASSESS) or actor.can(Permission.REGISTER_WRITE)):
         raise PermissionDenied(
-            f"{actor.username} ({actor.role.value}) may not do this: it needs the {Permission.ASSESS.value} "
+            f"{actor.username} ({labels.role(actor.role)}) may not do this: it needs the {Permission.ASSESS.value} "
             "permission (the assessor role) or an assignment to the round"
         )
     return actor
