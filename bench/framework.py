@@ -6,25 +6,16 @@ store (VRU_DATABASE_URL / VRU_DATA_DIR), loading the bundled data first if neede
 
 from __future__ import annotations
 
-import statistics
 import time
 
 import numpy as np
 import pandas as pd
 
+from bench.needs import timed
 from vru_core.framework.computed import _computed
 from vru_core.framework.indicators import build_overview
 from vru_core.framework.register_indicators import default_need_inputs, need_share, top_need_count
 from vru_core.register.query import RegisterData
-
-
-def _median(fn, repeat: int) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
 
 
 def synthetic_register(n_awards: int, wards: pd.DataFrame, seed: int = 0) -> RegisterData:
@@ -66,10 +57,10 @@ def run(quick: bool = False) -> list[tuple[str, str]]:
     start = time.perf_counter()
     build_overview(engine)
     cold = time.perf_counter() - start
-    warm = _median(lambda: build_overview(engine), repeat)
+    warm = timed(lambda: build_overview(engine), repeat, warmup=0)
     scores, wards = default_need_inputs(engine)
     reg = synthetic_register(300, wards)
-    share = _median(lambda: need_share(reg, scores, wards, top_need_count(scores)), repeat)
+    share = timed(lambda: need_share(reg, scores, wards, top_need_count(scores)), repeat, warmup=0)
     return [
         ("overview: build with the computed series recomputed", f"{cold * 1000:.0f} ms"),
         ("overview: rebuild with the computed series cached", f"{warm * 1000:.0f} ms"),

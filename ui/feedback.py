@@ -113,13 +113,18 @@ def moved_on(key: str, version: int | None) -> None:
         st.session_state[_OPENED + key] = int(version)
 
 
-def offer_reload(key: str, opened_key: str) -> None:
-    """After a save under `key` was refused as stale: a button to start again from the current version."""
+def offer_reload(key: str, opened_key: str, *, widgets: Iterable[str] = ()) -> None:
+    """After a save under `key` was refused as stale: a button to start again from the current version.
+
+    `widgets`: the keys of the form's widgets, whose typed values are dropped too, so the form shows the
+    current version rather than the change the button says it drops (a keyed widget keeps its value)."""
     if isinstance(refusal(key), Stale) and st.button(
         "Reload the current version (your unsaved change is dropped)", key=f"reload:{key}"
     ):
         moved_on(opened_key, None)
         forget(key)
+        for widget in widgets:
+            st.session_state.pop(widget, None)
         st.rerun()
 
 

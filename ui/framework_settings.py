@@ -3,6 +3,10 @@ administrator opened (ui.feedback), so a colleague's newer save is refused, neve
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
 import streamlit as st
 from sqlalchemy import Engine
 
@@ -32,46 +36,64 @@ BOXES = [  # the indicator form's number and period boxes: field, label, widget 
 ]
 
 
-def _saved(fn, message: str, opened_key: str, *, store: Engine, actor: Actor, **kwargs) -> None:
-    """Save from the version this person opened (`opened_key`); on success rerun, so every table and
-    list shows the change; a refusal is shown where it happened."""
-    ok, version = attempt(opened_key, fn, engine=store, actor=actor, **kwargs)
-    if ok:
-        moved_on(opened_key, version)
-        st.session_state[SAVED_KEY] = message
-        st.rerun()
-    else:
-        show_refusal(opened_key)
+@dataclass
+class _Form:
+    """What a settings form's body uses: `key` names each widget (so a reload can drop what was typed),
+    `save` writes from the version this person opened (kept under `opened_key`)."""
+
+    opened_key: str
+    store: Engine
+    actor: Actor
+    widgets: list[str] = field(default_factory=list)
+
+    def key(self, widget: str) -> str:
+        self.widgets.append(widget)
+        return widget
+
+    def save(self, fn: Callable[..., object], message: str, **kwargs: object) -> None:
+        """On success rerun, so every table and list shows the change; a refusal is shown in the form."""
+        ok, version = attempt(self.opened_key, fn, engine=self.store, actor=self.actor, **kwargs)
+        if ok:
+            moved_on(self.opened_key, version)
+            st.session_state[SAVED_KEY] = message
+            st.rerun()
+        else:
+            show_refusal(self.opened_key)
+
+
+@contextmanager
+def _settings_form(form_key: str, opened_key: str, store: Engine, actor: Actor) -> Iterator[_Form]:
+    """One settings form and, after it, the reload button a stale refusal offers (dropping what was typed)."""
+    form = _Form(opened_key, store, actor)
+    with st.form(form_key):
+        yield form
+    offer_reload(opened_key, opened_key, widgets=form.widgets)
 
 
 def rag_rule(store: Engine, actor: Actor) -> None:
     t = load_thresholds(store)
     rag_version = opened_version("rag", thresholds_version(store))  # as first shown: what a save names
     st.markdown(rag.describe(t))
-    with st.form("rag_form"):
+    with _settings_form("rag_form", "rag", store, actor) as form:
         on = st.number_input(
-            "On track from (share of the way to target)", 0.0, 1.0, t.on_track_progress, 0.05, key="rag_on"
+            "On track from (share of the way to target)", 0.0, 1.0, t.on_track_progress, 0.05, key=form.key("rag_on")
         )
         off = st.number_input(
-            "Off track below (share; 0 = worse than baseline)", -1.0, 1.0, t.off_track_below, 0.05, key="rag_off"
+            "Off track below (share; 0 = worse than baseline)",
+            -1.0,
+            1.0,
+            t.off_track_below,
+            0.05,
+            key=form.key("rag_off"),
         )
-        tol = st.number_input("Trend tolerance (%)", 0.0, 50.0, t.trend_tolerance_pct, 0.5, key="rag_tol")
+        tol = st.number_input("Trend tolerance (%)", 0.0, 50.0, t.trend_tolerance_pct, 0.5, key=form.key("rag_tol"))
         if st.form_submit_button("Save thresholds", type="primary"):
             try:
                 new = rag.Thresholds(on, off, tol)
             except DomainError as exc:
                 show(exc)
             else:
-                _saved(
-                    update_thresholds,
-                    "Thresholds saved.",
-                    "rag",
-                    store=store,
-                    actor=actor,
-                    thresholds=new,
-                    version=rag_version,
-                )
-    offer_reload("rag", "rag")
+                form.save(update_thresholds, "Thresholds saved.", thresholds=new, version=rag_version)
 
 
 def indicator(store: Engine, actor: Actor) -> None:
@@ -80,7 +102,7 @@ def indicator(store: Engine, actor: Actor) -> None:
     row = defs.loc[code]
     text = lookups.indicator_form_text(row)
     indicator_version = opened_version(f"indicator:{code}", int(row["version"]))
-    with st.form(f"indicator_form_{code}"):
+    with _settings_form(f"indicator_form_{code}", f"indicator:{code}", store, actor) as form:
         st.caption(
             f"{plain(row['description'])} Leave the baseline value empty to read it from the indicator's own "
             "series at the baseline period (or its first value). Leave the target value empty to use the target "
@@ -89,28 +111,18 @@ def indicator(store: Engine, actor: Actor) -> None:
         changes = {}
         for fields in (BOXES[:3], BOXES[3:]):
             for column, (field, label, prefix) in zip(st.columns(3), fields, strict=True):
-                changes[field] = column.text_input(label, text[field], key=f"{prefix}_{code}")
-        changes["target_note"] = st.text_input("Target note", text["target_note"], key=f"tn_{code}")
+                changes[field] = column.text_input(label, text[field], key=form.key(f"{prefix}_{code}"))
+        changes["target_note"] = st.text_input("Target note", text["target_note"], key=form.key(f"tn_{code}"))
         changes["direction"] = st.radio(
             "Good direction",
             ["down", "up"],
             index=["down", "up"].index(row["direction"]),
             horizontal=True,
-            key=f"dir_{code}",
+            key=form.key(f"dir_{code}"),
         )
-        changes["active"] = st.checkbox("Active (shown and rated)", bool(row["active"]), key=f"act_{code}")
+        changes["active"] = st.checkbox("Active (shown and rated)", bool(row["active"]), key=form.key(f"act_{code}"))
         if st.form_submit_button("Save indicator", type="primary"):
-            _saved(
-                update_indicator,
-                "Indicator saved.",
-                f"indicator:{code}",
-                store=store,
-                actor=actor,
-                code=code,
-                version=indicator_version,
-                changes=changes,
-            )
-    offer_reload(f"indicator:{code}", f"indicator:{code}")
+            form.save(update_indicator, "Indicator saved.", code=code, version=indicator_version, changes=changes)
 
 
 def objective(store: Engine, actor: Actor) -> None:
@@ -121,26 +133,18 @@ def objective(store: Engine, actor: Actor) -> None:
     )
     obj = objectives[number]
     objective_version = opened_version(f"objective:{number}", obj.version)
-    with st.form(f"objective_form_{number}"):
-        title = st.text_input("Title", obj.title, key=f"ot_{number}")
-        tagline = st.text_input("Tagline", obj.tagline, key=f"og_{number}")
-        lines = st.text_area("Commitments (one per line)", "\n".join(obj.commitments), height=200, key=f"oc_{number}")
+    with _settings_form(f"objective_form_{number}", f"objective:{number}", store, actor) as form:
+        title = st.text_input("Title", obj.title, key=form.key(f"ot_{number}"))
+        tagline = st.text_input("Tagline", obj.tagline, key=form.key(f"og_{number}"))
+        lines = st.text_area(
+            "Commitments (one per line)", "\n".join(obj.commitments), height=200, key=form.key(f"oc_{number}")
+        )
         chosen = st.multiselect(
-            "Serves the aims", list(aims), default=obj.aims, format_func=aims.get, key=f"oa_{number}"
+            "Serves the aims", list(aims), default=obj.aims, format_func=aims.get, key=form.key(f"oa_{number}")
         )
         if st.form_submit_button("Save objective", type="primary"):
             edit = {"title": title, "tagline": tagline, "commitments": lines.splitlines(), "aims": chosen}
-            _saved(
-                update_objective,
-                "Objective saved.",
-                f"objective:{number}",
-                store=store,
-                actor=actor,
-                number=number,
-                version=objective_version,
-                **edit,
-            )
-    offer_reload(f"objective:{number}", f"objective:{number}")
+            form.save(update_objective, "Objective saved.", number=number, version=objective_version, **edit)
 
 
 def priority_area(store: Engine, actor: Actor) -> None:
@@ -148,29 +152,19 @@ def priority_area(store: Engine, actor: Actor) -> None:
     areas = lookups.priority_areas(store)
     code = st.selectbox("Priority area", list(areas), format_func=lambda c: areas[c].title, key="admin_area")
     area_version = opened_version(f"priority_area:{code}", areas[code].version)
-    with st.form(f"area_form_{code}"):
-        title = st.text_input("Title", areas[code].title, key=f"pt_{code}")
+    with _settings_form(f"area_form_{code}", f"priority_area:{code}", store, actor) as form:
+        title = st.text_input("Title", areas[code].title, key=form.key(f"pt_{code}"))
         options = [None, *objectives]
         obj_number = st.selectbox(
             "Objective it serves",
             options,
             index=options.index(areas[code].objective_number),
             format_func=lambda n: "—" if n is None else f"{n}. {objectives[n].title}",
-            key=f"po_{code}",
+            key=form.key(f"po_{code}"),
         )
         if st.form_submit_button("Save priority area", type="primary"):
-            _saved(
-                update_priority_area,
-                "Priority area saved.",
-                f"priority_area:{code}",
-                store=store,
-                actor=actor,
-                code=code,
-                version=area_version,
-                title=title,
-                objective_number=obj_number,
-            )
-    offer_reload(f"priority_area:{code}", f"priority_area:{code}")
+            edit = {"title": title, "objective_number": obj_number}
+            form.save(update_priority_area, "Priority area saved.", code=code, version=area_version, **edit)
 
 
 def funding_stream(store: Engine, actor: Actor) -> None:
@@ -188,22 +182,13 @@ def funding_stream(store: Engine, actor: Actor) -> None:
     )
     current = streams.set_index("code").loc[pick] if pick != "(new stream)" else None
     stream_version = None if current is None else opened_version(f"funding_stream:{pick}", int(current["version"]))
-    with st.form(f"stream_form_{pick}"):
-        code = st.text_input("Code", "" if current is None else pick, disabled=current is not None, key=f"sc_{pick}")
-        name = st.text_input("Name", "" if current is None else current["name"], key=f"sn_{pick}")
-        notes = st.text_input("Notes", "" if current is None else current["notes"], key=f"so_{pick}")
-        active = st.checkbox("Active", True if current is None else bool(current["active"]), key=f"sa_{pick}")
+    with _settings_form(f"stream_form_{pick}", f"funding_stream:{pick}", store, actor) as form:
+        code = st.text_input(
+            "Code", "" if current is None else pick, disabled=current is not None, key=form.key(f"sc_{pick}")
+        )
+        name = st.text_input("Name", "" if current is None else current["name"], key=form.key(f"sn_{pick}"))
+        notes = st.text_input("Notes", "" if current is None else current["notes"], key=form.key(f"so_{pick}"))
+        active = st.checkbox("Active", True if current is None else bool(current["active"]), key=form.key(f"sa_{pick}"))
         if st.form_submit_button("Save funding stream", type="primary"):
-            _saved(
-                save_funding_stream,
-                "Funding stream saved.",
-                f"funding_stream:{pick}",
-                store=store,
-                actor=actor,
-                code=code,
-                name=name,
-                notes=notes,
-                active=active,
-                version=stream_version,
-            )
-    offer_reload(f"funding_stream:{pick}", f"funding_stream:{pick}")
+            edit = {"code": code, "name": name, "notes": notes, "active": active}
+            form.save(save_funding_stream, "Funding stream saved.", version=stream_version, **edit)

@@ -19,8 +19,16 @@ _CSS = """
 .vru-tip { position: absolute; max-width: 220px; padding: 6px 8px; font-size: 13px; line-height: 1.35;
   background: #ffffff; color: #0b0c0c; border: 1px solid #505a5f; border-radius: 4px; pointer-events: none; }
 """
+
+
+def _compact_js(text: str) -> str:
+    """The script without its comment lines and indentation (it travels with every rerun)."""
+    lines = (line.strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("//"))
+
+
 _COMPONENT = st.components.v2.component(
-    "vru_ward_map", js=Path(__file__).with_name("ward_map.js").read_text(encoding="utf-8"), css=_CSS
+    "vru_ward_map", js=_compact_js(Path(__file__).with_name("ward_map.js").read_text(encoding="utf-8")), css=_CSS
 )
 
 

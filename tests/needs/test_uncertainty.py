@@ -310,3 +310,19 @@ def test_rank_draws_in_one_pass_equal_scoring_each_draw(real, settings):
         real, weights, threshold_pct=settings["threshold_pct"], smoothing=settings.get("smoothing", {})
     )
     assert np.array_equal(rank_draws(real, profile, draws=40), _draws_one_at_a_time(real, profile, 40))
+
+
+def test_kept_redraws_give_the_same_ranks_as_drawing_again(real):
+    """A threshold step reuses the redrawn counts (same seed, same measures): the ranks must not change."""
+    from vru_core.needs.rank_bands import _REDRAWS, rank_draws
+
+    weights = dict.fromkeys(real.measures.index, 1.0)
+    first = Profile.complete(real, weights, threshold_pct=10.0)
+    rank_draws(real, first, draws=30)
+    kept = len(_REDRAWS)
+    for pct in (5.0, 12.0, 30.0):
+        step = Profile.complete(real, weights, threshold_pct=pct)
+        assert np.array_equal(rank_draws(real, step, draws=30), _draws_one_at_a_time(real, step, 30))
+    assert len(_REDRAWS) == kept  # reused, not drawn again
+    other = Profile.complete(real, {**weights, "crime_vwi_rate": 0.0}, threshold_pct=10.0)
+    assert np.array_equal(rank_draws(real, other, draws=30), _draws_one_at_a_time(real, other, 30))

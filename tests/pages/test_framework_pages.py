@@ -234,3 +234,63 @@ def test_admin_sets_an_indicator_target_and_a_bad_number_is_refused(app, engine)
     assert "Indicator saved." in [s.value for s in at.success]
     row = list_indicators(engine, active_only=False).loc[code]
     assert row["target_value"] == 42.5 and row["version"] == 2
+
+
+COLLEAGUE = Actor("colleague-admin", Role.ADMIN)
+
+
+def _area_by_colleague(engine) -> tuple[str, str]:
+    from vru_core.framework import lookups
+    from vru_core.framework.structure import update_priority_area
+
+    code, area = next(iter(lookups.priority_areas(engine).items()))
+    kwargs = {"code": code, "version": area.version, "objective_number": area.objective_number}
+    update_priority_area(engine=engine, actor=COLLEAGUE, title="Theirs", **kwargs)
+    return f"pt_{code}", "Save priority area"
+
+
+def _objective_by_colleague(engine) -> tuple[str, str]:
+    from vru_core.framework import lookups
+    from vru_core.framework.structure import update_objective
+
+    number, obj = min(lookups.objectives(engine).items())
+    kwargs = {"tagline": obj.tagline, "commitments": list(obj.commitments), "aims": list(obj.aims)}
+    update_objective(engine=engine, actor=COLLEAGUE, number=number, version=obj.version, title="Theirs", **kwargs)
+    return f"ot_{number}", "Save objective"
+
+
+def _stream_by_colleague(engine) -> tuple[str, str]:
+    from vru_core.framework import lookups
+    from vru_core.framework.structure import save_funding_stream
+
+    stream = lookups.funding_streams(engine).iloc[0]
+    kwargs = {"code": stream["code"], "notes": stream["notes"], "active": bool(stream["active"])}
+    save_funding_stream(engine=engine, actor=COLLEAGUE, name="Theirs", version=int(stream["version"]), **kwargs)
+    return f"sn_{stream['code']}", "Save funding stream"
+
+
+@pytest.mark.parametrize("colleague", [_area_by_colleague, _objective_by_colleague, _stream_by_colleague])
+def test_a_stale_settings_save_is_refused_then_reload_starts_from_the_colleagues_version(app, engine, colleague):
+    """Every settings form ends the same way: a save from an older version is refused (nothing written);
+    the reload button drops the opened version and what was typed (the form had kept the typed text, so a
+    second press would have written it over the colleague's change); the next save names the current one."""
+    from vru_core.platform.backup import table_checksums
+
+    at = app("app_pages/framework_admin.py", "admin")
+    if colleague is _stream_by_colleague:
+        from vru_core.framework import lookups
+
+        at.selectbox(key="admin_stream").set_value(lookups.funding_streams(engine).iloc[0]["code"]).run()
+    field, save = colleague(engine)  # saved after the admin opened the form
+    before = table_checksums(engine)
+    at.text_input(key=field).set_value("Mine, from the old version")
+    _press(at, save)
+    assert "changed after you opened it" in visible(" ".join(e.value for e in at.error))
+    assert table_checksums(engine) == before
+    _press(at, "Reload the current version (your unsaved change is dropped)")
+    assert not any(b.label.startswith("Reload") for b in at.button) and not at.error
+    assert at.text_input(key=field).value == "Theirs"  # the form shows their version, not what was typed
+    at.text_input(key=field).set_value("Mine, from the current version")
+    _press(at, save)
+    assert not at.error, [e.value for e in at.error]
+    assert any(s.value.endswith("saved.") for s in at.success)

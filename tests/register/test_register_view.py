@@ -229,7 +229,7 @@ def test_an_empty_register(engine):
 
 
 def test_the_indexes_serve_the_filters_on_sqlite(store):
-    """EXPLAIN QUERY PLAN names the 0014 indexes where the view's filters and default order use them."""
+    """EXPLAIN QUERY PLAN names the 0015 indexes where the view's filters and default order use them."""
     if store.dialect.name != "sqlite":
         pytest.skip("SQLite's query plan")
     with store.connect() as conn:

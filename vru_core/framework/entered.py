@@ -18,7 +18,7 @@ from sqlmodel import select
 
 from vru_core.framework.computed import LONDON
 from vru_core.models import Borough, Indicator, IndicatorValue
-from vru_core.platform.audit import record
+from vru_core.platform.audit import record, record_save, snapshot
 from vru_core.platform.auth import Actor, Permission, require
 from vru_core.platform.db import session_scope
 from vru_core.platform.errors import Invalid, NotFound, Problem, Stale
@@ -223,10 +223,9 @@ def save_values(
                 current.entered_at = dt.datetime.now(dt.UTC)
             session.add(current)
             session.flush()
-            record(
+            record_save(
                 session,
                 actor=actor,
-                action="create" if before is None else "update",
                 entity_type="indicator_value",
                 entity_id=current.id,
                 before=before,
@@ -236,16 +235,8 @@ def save_values(
 
 
 def _snapshot(v: IndicatorValue) -> dict:
-    return {
-        "indicator_code": v.indicator_code,
-        "period": v.period,
-        "area_code": v.area_code,
-        "value": v.value,
-        "source": v.source,
-        "source_date": v.source_date,
-        "note": v.note,
-        "version": v.version,
-    }
+    columns = ("indicator_code", "period", "area_code", "value", "source", "source_date", "note", "version")
+    return snapshot(v, *columns)
 
 
 def delete_value(

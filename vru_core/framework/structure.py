@@ -20,7 +20,7 @@ from vru_core.models import (
     RagSettings,
 )
 from vru_core.models.common import utcnow
-from vru_core.platform.audit import record
+from vru_core.platform.audit import record, record_save
 from vru_core.platform.auth import Actor, Permission, require
 from vru_core.platform.db import session_scope
 from vru_core.platform.errors import Invalid, Problem, Stale
@@ -163,10 +163,9 @@ def save_funding_stream(
             row.name, row.notes, row.active = name, notes, bool(active)
             session.add(row)
         session.flush()
-        record(
+        record_save(
             session,
             actor=actor,
-            action="create" if before is None else "update",
             entity_type="funding_stream",
             entity_id=code,
             before=before,

@@ -9,10 +9,10 @@ from datetime import date, datetime
 from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from vru_core.models.common import utcnow
+from vru_core.models.common import Created, Edited, utcnow
 
 
-class BudgetLine(SQLModel, table=True):
+class BudgetLine(Edited, table=True):
     __tablename__ = "budget_line"
     __table_args__ = (UniqueConstraint("funding_stream_code", "year", name="uq_budget_line_stream_year"),)
 
@@ -22,14 +22,9 @@ class BudgetLine(SQLModel, table=True):
     allocated_pence: int = Field(sa_column=Column(BigInteger, nullable=False))
     note: str = ""
     is_example: bool = Field(default=False, index=True)
-    version: int = 1
-    created_at: datetime = Field(default_factory=utcnow)
-    created_by: str = ""
-    updated_at: datetime = Field(default_factory=utcnow)
-    updated_by: str = ""
 
 
-class BudgetOverride(SQLModel, table=True):
+class BudgetOverride(Created, table=True):
     """An administrator's recorded decision to commit past a budget line's allocation, with the reason."""
 
     __tablename__ = "budget_override"
@@ -40,8 +35,6 @@ class BudgetOverride(SQLModel, table=True):
     award_id: int | None = Field(default=None, foreign_key="award.id", index=True, ondelete="CASCADE")
     over_by_pence: int = Field(sa_column=Column(BigInteger, nullable=False))
     reason: str
-    created_at: datetime = Field(default_factory=utcnow)
-    created_by: str = ""
 
 
 class AwardVariation(SQLModel, table=True):

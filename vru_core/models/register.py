@@ -9,10 +9,10 @@ from datetime import date, datetime
 from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from vru_core.models.common import utcnow
+from vru_core.models.common import Created, Edited, utcnow
 
 
-class Organisation(SQLModel, table=True):
+class Organisation(Created, table=True):
     id: int | None = Field(default=None, primary_key=True)
     org_id: str = Field(unique=True, max_length=120)  # 360Giving org-id: GB-CHC-…, GB-COH-…, or a local prefix
     name: str = Field(index=True)
@@ -22,12 +22,10 @@ class Organisation(SQLModel, table=True):
     postal_code: str | None = Field(default=None, max_length=10)  # where it is based: postcode ...
     location_code: str | None = Field(default=None, max_length=9)  # ... and/or its ward or borough GSS code
     is_example: bool = Field(default=False, index=True)
-    created_at: datetime = Field(default_factory=utcnow)
-    created_by: str = ""
 
 
-class Award(SQLModel, table=True):
-    # The register page's default order (newest first, id breaks ties) read in index order: migration 0014.
+class Award(Edited, table=True):
+    # The register page's default order (newest first, id breaks ties) read in index order: migration 0015.
     __table_args__ = (Index("ix_award_award_date_id", "award_date", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -44,12 +42,7 @@ class Award(SQLModel, table=True):
     geography_level: str = "ward"  # ward | borough | london
     regrant_type: str | None = Field(default=None, max_length=10)  # 360Giving regrantType code (onward grants)
     status: str = Field(default="proposed", index=True, max_length=20)
-    version: int = 1
     is_example: bool = Field(default=False, index=True)
-    created_at: datetime = Field(default_factory=utcnow)
-    created_by: str = ""
-    updated_at: datetime = Field(default_factory=utcnow)
-    updated_by: str = ""
 
 
 class AwardObjective(SQLModel, table=True):
@@ -70,7 +63,7 @@ class AwardArea(SQLModel, table=True):
     amount_pence: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
 
 
-class Payment(SQLModel, table=True):
+class Payment(Created, table=True):
     __table_args__ = (Index("ix_payment_award_id_amount_pence", "award_id", "amount_pence"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -79,11 +72,9 @@ class Payment(SQLModel, table=True):
     amount_pence: int = Field(sa_column=Column(BigInteger, nullable=False))
     note: str = ""
     version: int = 1  # a deletion names the version the commissioner saw
-    created_at: datetime = Field(default_factory=utcnow)
-    created_by: str = ""
 
 
-class MonitoringReturn(SQLModel, table=True):
+class MonitoringReturn(Created, table=True):
     __tablename__ = "monitoring_return"
     __table_args__ = (UniqueConstraint("award_id", "period", name="uq_monitoring_return_award_period"),)
 
@@ -96,8 +87,6 @@ class MonitoringReturn(SQLModel, table=True):
     outputs: str = ""
     narrative: str = ""
     version: int = 1
-    created_at: datetime = Field(default_factory=utcnow)
-    created_by: str = ""
 
 
 class AwardNeedEvidence(SQLModel, table=True):

@@ -9,10 +9,10 @@ from datetime import date, datetime
 from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from vru_core.models.common import utcnow
+from vru_core.models.common import Created, Edited, utcnow
 
 
-class FundingRound(SQLModel, table=True):
+class FundingRound(Edited, table=True):
     __tablename__ = "funding_round"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -36,11 +36,6 @@ class FundingRound(SQLModel, table=True):
     opened_at: datetime | None = None
     opened_by: str = ""
     is_example: bool = Field(default=False, index=True)
-    version: int = 1
-    created_at: datetime = Field(default_factory=utcnow)
-    created_by: str = ""
-    updated_at: datetime = Field(default_factory=utcnow)
-    updated_by: str = ""
 
 
 class RoundAssessor(SQLModel, table=True):
@@ -54,7 +49,7 @@ class RoundAssessor(SQLModel, table=True):
     assigned_at: datetime = Field(default_factory=utcnow)
 
 
-class Application(SQLModel, table=True):
+class Application(Created, table=True):
     __table_args__ = (UniqueConstraint("round_id", "reference", name="uq_application_round_reference"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -82,8 +77,6 @@ class Application(SQLModel, table=True):
     award_id: int | None = Field(default=None, foreign_key="award.id", index=True, ondelete="SET NULL")
     is_example: bool = Field(default=False, index=True)
     version: int = 1
-    created_at: datetime = Field(default_factory=utcnow)
-    created_by: str = ""
 
 
 class Assessment(SQLModel, table=True):

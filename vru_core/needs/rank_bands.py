@@ -14,6 +14,9 @@ line" when it could be in the top N or out of it: rank_p05 <= N < rank_p95.
 
 from __future__ import annotations
 
+import weakref
+from collections import OrderedDict
+
 import numpy as np
 import pandas as pd
 
@@ -41,17 +44,11 @@ def rank_draws(
     """(draws, wards) ranks under redrawn counts (wards in the frame's order)."""
     prepared = _prepare(scoring_frame(frame, profile))
     weights, pct = profile_arrays(prepared, profile)
-    counts = counts_for(frame)
     rng = np.random.default_rng(seed)
-    redrawn = []  # (column, valid rows, rates (n_valid, draws))
-    for j, code in enumerate(prepared.codes):
-        if code not in counts.codes or weights[j] <= 0:
-            continue
-        smoother = Smoother(counts, code, profile.smoothing.get(code, RAW))
-        drawn = rng.poisson(smoother.counts[:, None], size=(smoother.counts.size, draws)).astype(np.float64)
-        redrawn.append((j, smoother.valid, smoother.rates(drawn) * prepared.sign[j]))
     if not vary_profile:
+        redrawn = _cached_redraws(frame, prepared, weights, profile, draws, seed)
         return _ranks_fixed_profile(prepared.badness, weights, pct, redrawn, draws)
+    redrawn = _redraw(frame, prepared, weights, profile, draws, rng)
     ranks = np.empty((draws, len(prepared.badness)), dtype=np.int64)
     badness = prepared.badness.copy()
     for d in range(draws):
@@ -62,6 +59,44 @@ def rank_draws(
         flags, *_ = flag_matrix(badness, p)
         ranks[d] = rank_min(weighted_scores(flags, w))
     return ranks
+
+
+def _redraw(frame: MeasureFrame, prepared, weights: np.ndarray, profile: Profile, draws: int, rng) -> list:
+    """(column, valid rows, rates (n_valid, draws)) for every count-based measure in use, redrawn."""
+    counts = counts_for(frame)
+    redrawn = []
+    for j, code in enumerate(prepared.codes):
+        if code not in counts.codes or weights[j] <= 0:
+            continue
+        smoother = Smoother(counts, code, profile.smoothing.get(code, RAW))
+        drawn = rng.poisson(smoother.counts[:, None], size=(smoother.counts.size, draws)).astype(np.float64)
+        redrawn.append((j, smoother.valid, smoother.rates(drawn) * prepared.sign[j]))
+    return redrawn
+
+
+_REDRAWS: OrderedDict[tuple, tuple[weakref.ref, list]] = OrderedDict()
+_REDRAWS_KEPT = 8
+
+
+def _cached_redraws(
+    frame: MeasureFrame, prepared, weights: np.ndarray, profile: Profile, draws: int, seed: int
+) -> list:
+    """`_redraw` from a fresh generator, kept for the same frame, measures in use, smoothing, draws and seed.
+
+    The draws do not depend on the threshold or on the size of the weights in use, so a threshold step
+    (what an analyst does most) reuses them; the result is the same as drawing again (same seed, same order).
+    """
+    in_use = tuple((j, c, profile.smoothing.get(c, RAW)) for j, c in enumerate(prepared.codes) if weights[j] > 0)
+    key = (id(frame), in_use, draws, seed)
+    hit = _REDRAWS.get(key)
+    if hit is not None and hit[0]() is frame:
+        _REDRAWS.move_to_end(key)
+        return hit[1]
+    redrawn = _redraw(frame, prepared, weights, profile, draws, np.random.default_rng(seed))
+    _REDRAWS[key] = (weakref.ref(frame), redrawn)
+    while len(_REDRAWS) > _REDRAWS_KEPT:
+        _REDRAWS.popitem(last=False)
+    return redrawn
 
 
 def _ranks_fixed_profile(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -51,6 +52,51 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+class _Stored(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+R = TypeVar("R", bound=_Stored)
+
+
+def record_created(
+    session: Session, row: R, *, actor: Actor, entity_type: str, after: Callable[[R], dict], note: str = ""
+) -> int:
+    """Insert `row` with its "create" entry; returns its id. Flushed first, so the entry names the id the
+    store gave it and `after(row)` sees the row as it was stored."""
+    session.add(row)
+    session.flush()
+    if row.id is None:
+        raise RuntimeError(f"the store gave the new {entity_type} no id")
+    record(
+        session, actor=actor, action="create", entity_type=entity_type, entity_id=row.id, after=after(row), note=note
+    )
+    return row.id
+
+
+def snapshot(row: object, *columns: str) -> dict:
+    """The named columns of a row, in that order: what an entry's before and after keep of it."""
+    return {column: getattr(row, column) for column in columns}
+
+
+def record_save(
+    session: Session,
+    *,
+    actor: Actor,
+    entity_type: str,
+    entity_id: str | int,
+    before: dict | None,
+    after: dict,
+) -> AuditEntry:
+    """The entry for a save that creates or updates: "create" when there was no row (`before` is None),
+    otherwise "update" with the row's values before."""
+    action = "create" if before is None else "update"
+    return record(
+        session, actor=actor, action=action, entity_type=entity_type, entity_id=entity_id, before=before, after=after
+    )
 
 
 def record_many(session: Session, *, actor: Actor, entries: list[dict]) -> None:

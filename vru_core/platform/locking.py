@@ -164,6 +164,14 @@ def lock_row(session: Session, model: Any, key: Any) -> Any:
     ).first()
 
 
+def lock_existing(session: Session, model: Any, key: Any, *, what: str) -> Any:
+    """`lock_row`, refusing with NotFound ("No award with id 7") when there is no such row."""
+    row = lock_row(session, model, key)
+    if row is None:
+        raise NotFound(f"No {what} with id {key}")
+    return row
+
+
 def gone(entity_type: str, entity_id: Any, expected_version: int | None) -> Stale:
     """The refusal when the record an editor opened has since been deleted."""
     return Stale(entity_type=entity_type, entity_id=str(entity_id), expected_version=expected_version)

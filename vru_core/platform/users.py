@@ -17,7 +17,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from vru_core.models import User
-from vru_core.platform.audit import record
+from vru_core.platform.audit import record, snapshot
 from vru_core.platform.auth import (
     MIN_PASSWORD_LENGTH,
     Actor,
@@ -94,14 +94,8 @@ def check_role(role: str | Role) -> Role:
 
 def _public(user: User) -> dict:
     """What the audit log and screens may see of an account (never the hash)."""
-    return {
-        "username": user.username,
-        "display_name": user.display_name,
-        "role": user.role,
-        "active": user.active,
-        "local_password": user.password_hash is not None,
-        "version": user.version,
-    }
+    shown = snapshot(user, "username", "display_name", "role", "active")
+    return {**shown, "local_password": user.password_hash is not None, "version": user.version}
 
 
 def _load(session: Session, username: str) -> User:

@@ -29,7 +29,7 @@ from sqlmodel import Session, col, select
 
 from vru_core.models import Award, BudgetLine, BudgetOverride, FundingStream
 from vru_core.models.common import utcnow
-from vru_core.platform.audit import record
+from vru_core.platform.audit import record, record_save
 from vru_core.platform.auth import Actor, Permission, require
 from vru_core.platform.db import session_scope
 from vru_core.platform.errors import Invalid, PermissionDenied, Problem
@@ -248,10 +248,9 @@ def set_budget(
             session.add(line)
         if short > 0:
             _override(session, actor=actor, line=line, award_id=None, over_by=short, reason=reason)
-        record(
+        record_save(
             session,
             actor=actor,
-            action="create" if before is None else "update",
             entity_type="budget_line",
             entity_id=line.id or 0,
             before=before,

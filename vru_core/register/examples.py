@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import select
 
 from vru_core.models import Award, AwardArea, AwardNeedEvidence, BudgetLine, Organisation, Ward
-from vru_core.platform.audit import record
+from vru_core.platform.audit import record, record_created
 from vru_core.platform.auth import Actor, Permission, require
 from vru_core.platform.db import session_scope
 from vru_core.register import need_evidence
@@ -139,16 +139,8 @@ def _example_budgets(engine: Engine, actor: Actor) -> None:
                 created_by=actor.username,
                 updated_by=actor.username,
             )
-            session.add(line)
-            session.flush()
-            record(
-                session,
-                actor=actor,
-                action="create",
-                entity_type="budget_line",
-                entity_id=line.id or 0,
-                after=line_dict(line),
-                note="example register",
+            record_created(
+                session, line, actor=actor, entity_type="budget_line", after=line_dict, note="example register"
             )
 
 

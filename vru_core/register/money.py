@@ -16,11 +16,11 @@ from sqlalchemy import BigInteger, Engine, cast, func
 from sqlmodel import Session, select
 
 from vru_core.models import Award, MonitoringReturn, Payment
-from vru_core.platform.audit import record
+from vru_core.platform.audit import record, record_created, snapshot
 from vru_core.platform.auth import Actor, Permission, require
 from vru_core.platform.db import session_scope
-from vru_core.platform.errors import Invalid, NotFound, Problem
-from vru_core.platform.locking import claim, lock_row
+from vru_core.platform.errors import Invalid, Problem
+from vru_core.platform.locking import claim, lock_existing
 from vru_core.register.schedule import payment_hold
 from vru_core.register.statuses import COMMITTED
 from vru_core.register.validation import RAG, Checker, check_period, to_pence, to_pounds
@@ -52,9 +52,7 @@ def payment_dict(p: Payment) -> dict:
 
 
 def _locked_award(session: Session, award_id: int) -> Award:
-    award = lock_row(session, Award, award_id)
-    if award is None:
-        raise NotFound(f"No award with id {award_id}")
+    award = lock_existing(session, Award, award_id, what="award")
     return award
 
 
@@ -90,17 +88,7 @@ def add_payment(*, engine: Engine, actor: Actor, award_id: int, data: Mapping) -
         payment = Payment(
             award_id=award_id, paid_on=paid_on, amount_pence=to_pence(amount), note=note, created_by=actor.username
         )
-        session.add(payment)
-        session.flush()
-        record(
-            session,
-            actor=actor,
-            action="create",
-            entity_type="payment",
-            entity_id=payment.id,
-            after=payment_dict(payment),
-        )
-        return payment.id
+        return record_created(session, payment, actor=actor, entity_type="payment", after=payment_dict)
 
 
 def delete_payment(*, engine: Engine, actor: Actor, payment_id: int, version: int, note: str = "") -> None:
@@ -130,16 +118,8 @@ def _clean_return(data: Mapping) -> dict:
 
 
 def return_dict(r: MonitoringReturn) -> dict:
-    return {
-        "award_id": r.award_id,
-        "period": r.period,
-        "rag": r.rag,
-        "people_reached": r.people_reached,
-        "under_25_reached": r.under_25_reached,
-        "outputs": r.outputs,
-        "narrative": r.narrative,
-        "version": r.version,
-    }
+    columns = ("award_id", "period", "rag", "people_reached", "under_25_reached", "outputs", "narrative", "version")
+    return snapshot(r, *columns)
 
 
 def add_return(*, engine: Engine, actor: Actor, award_id: int, data: Mapping) -> int:
@@ -158,17 +138,7 @@ def add_return(*, engine: Engine, actor: Actor, award_id: int, data: Mapping) ->
                 [Problem(None, "period", f"there is already a return for {cleaned['period']}; edit that one instead")]
             )
         row = MonitoringReturn(award_id=award_id, created_by=actor.username, **cleaned)
-        session.add(row)
-        session.flush()
-        record(
-            session,
-            actor=actor,
-            action="create",
-            entity_type="monitoring_return",
-            entity_id=row.id,
-            after=return_dict(row),
-        )
-        return row.id
+        return record_created(session, row, actor=actor, entity_type="monitoring_return", after=return_dict)
 
 
 def update_return(*, engine: Engine, actor: Actor, return_id: int, version: int, data: Mapping) -> int:

@@ -2,7 +2,7 @@
 100,000 awards never loads them all. The same filters as `query.filter_register` (which works on the
 whole register in memory, for exports), the same totals as `query.totals`, on SQLite and PostgreSQL.
 
-Indexes that serve it (migration 0014): award status, stream, priority area, award date (with id for the
+Indexes that serve it (migration 0015): award status, stream, priority area, award date (with id for the
 default order), example flag; award_objective by objective; award_area by area; ward by borough.
 """
 

@@ -21,11 +21,11 @@ from sqlmodel import Session, col, select
 
 from vru_core.models import Award, Instalment, MonitoringReturn, PaymentSchedule
 from vru_core.models.common import utcnow
-from vru_core.platform.audit import record
+from vru_core.platform.audit import record_save
 from vru_core.platform.auth import Actor, Permission, require
 from vru_core.platform.db import session_scope
 from vru_core.platform.errors import Invalid, NotFound, Problem, Refused
-from vru_core.platform.locking import claim, gone, lock_row
+from vru_core.platform.locking import claim, gone, lock_existing
 from vru_core.register.budget import pounds
 from vru_core.register.validation import Checker, check_period, to_pence, to_pounds
 
@@ -144,9 +144,7 @@ def set_schedule(
     if problems:
         raise Invalid(problems)
     with session_scope(engine) as session:
-        award = lock_row(session, Award, award_id)
-        if award is None:
-            raise NotFound(f"No award with id {award_id}")
+        award = lock_existing(session, Award, award_id, what="award")
         if award.status in ("completed", "withdrawn"):
             raise Refused(f"status: a {award.status} award's payment schedule is closed")
         total = sum(p for _, p, _ in cleaned)
@@ -176,10 +174,9 @@ def set_schedule(
         ]
         session.add_all(rows)
         session.flush()
-        record(
+        record_save(
             session,
             actor=actor,
-            action="create" if before is None else "update",
             entity_type="payment_schedule",
             entity_id=award_id,
             before=before,

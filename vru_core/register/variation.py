@@ -21,11 +21,11 @@ from sqlmodel import col, select
 
 from vru_core.models import Award, AwardVariation
 from vru_core.models.common import utcnow
-from vru_core.platform.audit import jsonable, record
+from vru_core.platform.audit import jsonable, record, record_created, snapshot
 from vru_core.platform.auth import Actor, Permission, require
 from vru_core.platform.db import session_scope
 from vru_core.platform.errors import Invalid, NotFound, Problem, Refused
-from vru_core.platform.locking import check_version, claim, lock_row
+from vru_core.platform.locking import check_version, claim, lock_existing
 from vru_core.register.budget import check_commitment, financial_year
 from vru_core.register.columns import area_rows, award_columns, award_snapshot
 from vru_core.register.controls import FIELD_LABELS, VARIATION_FIELDS, check_approver, varied_fields
@@ -38,17 +38,8 @@ IGNORED = frozenset({"identifier", "status", "version", "is_example"})
 
 
 def variation_dict(v: AwardVariation) -> dict:
-    return {
-        "award_id": v.award_id,
-        "status": v.status,
-        "from_version": v.from_version,
-        "changes": v.changes,
-        "reason": v.reason,
-        "proposed_by": v.proposed_by,
-        "decided_by": v.decided_by,
-        "decision_note": v.decision_note,
-        "version": v.version,
-    }
+    said = ("award_id", "status", "from_version", "changes", "reason")
+    return snapshot(v, *said, "proposed_by", "decided_by", "decision_note", "version")
 
 
 def propose_variation(*, engine: Engine, actor: Actor, award_id: int, version: int, data: Mapping, reason: str) -> int:
@@ -61,9 +52,8 @@ def propose_variation(*, engine: Engine, actor: Actor, award_id: int, version: i
     if clean is None or c.problems:
         raise Invalid(c.problems + problems)
     with session_scope(engine) as session:
-        award = lock_row(session, Award, award_id)  # two proposals at once: the second sees the first
-        if award is None:
-            raise NotFound(f"No award with id {award_id}")
+        # Locked: two proposals at once, and the second sees the first.
+        award = lock_existing(session, Award, award_id, what="award")
         check_version(session, award, version, entity_type="award", entity_id=str(award_id))
         if award.status not in OPEN_STATUSES:
             raise Refused(f"status: a {award.status} award is not varied (a proposed one is edited directly)")
@@ -97,18 +87,9 @@ def propose_variation(*, engine: Engine, actor: Actor, award_id: int, version: i
             reason=reason,
             proposed_by=actor.username,
         )
-        session.add(row)
-        session.flush()
-        record(
-            session,
-            actor=actor,
-            action="create",
-            entity_type="award_variation",
-            entity_id=row.id or 0,
-            after=variation_dict(row),
-            note=reason,
+        return record_created(
+            session, row, actor=actor, entity_type="award_variation", after=variation_dict, note=reason
         )
-        return row.id or 0
 
 
 def decide_variation(

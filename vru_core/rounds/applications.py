@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from vru_core.models import Application, FundingRound, Organisation
-from vru_core.platform.audit import record
+from vru_core.platform.audit import record_created
 from vru_core.platform.auth import Actor, Permission, require
 from vru_core.platform.csvsafe import unescape_cell
 from vru_core.platform.db import session_scope
@@ -252,18 +252,7 @@ def _store(
             is_example=is_example or rnd.is_example,
             created_by=actor.username,
         )
-        session.add(row)
-        session.flush()
-        assert row.id is not None
-        record(
-            session,
-            actor=actor,
-            action="create",
-            entity_type="application",
-            entity_id=row.id,
-            after=application_dict(row),
-        )
-        ids.append(row.id)
+        ids.append(record_created(session, row, actor=actor, entity_type="application", after=application_dict))
     return ids
 
 

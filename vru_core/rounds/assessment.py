@@ -20,12 +20,12 @@ from sqlmodel import Session, col, select
 from vru_core.models import Application, Assessment, ConflictOfInterest, FundingRound, RoundAssessor
 from vru_core.models.common import utcnow
 from vru_core.platform import labels
-from vru_core.platform.audit import record
+from vru_core.platform.audit import record, record_save
 from vru_core.platform.auth import Actor, Permission
 from vru_core.platform.db import session_scope
-from vru_core.platform.errors import Invalid, NotFound, PermissionDenied, Problem, Refused, Stale
+from vru_core.platform.errors import Invalid, PermissionDenied, Problem, Refused, Stale
 from vru_core.platform.inputs import check_text
-from vru_core.platform.locking import claim, lock_row
+from vru_core.platform.locking import claim, lock_existing
 from vru_core.register import orgids
 from vru_core.rounds.rounds import SCALE_MAX, find_round
 
@@ -95,9 +95,8 @@ def save_assessment(
     """One assessor's scores for one application (`version` None for their first save); returns its version."""
     _may_try(actor)
     with session_scope(engine) as session:
-        application = lock_row(session, Application, application_id)  # decisions and conflicts wait for us
-        if application is None:
-            raise NotFound(f"No application with id {application_id}")
+        # Locked: decisions and conflicts wait for us.
+        application = lock_existing(session, Application, application_id, what="application")
         rnd = session.get(FundingRound, application.round_id)
         assert rnd is not None
         require_assessor(session, actor, rnd)
@@ -135,10 +134,9 @@ def save_assessment(
             row.scores, row.updated_at = clean, utcnow()
             session.add(row)
         session.flush()
-        record(
+        record_save(
             session,
             actor=actor,
-            action="create" if before is None else "update",
             entity_type="assessment",
             entity_id=f"{application_id}:{actor.username}",
             before=before,
@@ -157,9 +155,7 @@ def declare_conflict(*, engine: Engine, actor: Actor, round_id: int, org_id: str
     if problems:
         raise Invalid(problems)
     with session_scope(engine) as session:
-        rnd = lock_row(session, FundingRound, round_id)
-        if rnd is None:
-            raise NotFound(f"No funding round with id {round_id}")
+        rnd = lock_existing(session, FundingRound, round_id, what="funding round")
         require_assessor(session, actor, rnd)
         if is_conflicted(session, round_id, actor.username, org_id):
             raise Invalid([Problem(None, "org_id", f"you already declared a conflict with {org_id} in {rnd.code}")])

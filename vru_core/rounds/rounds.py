@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from vru_core.models import FundingRound, RoundAssessor
 from vru_core.models.common import utcnow
 from vru_core.needs.profile import Profile
-from vru_core.platform.audit import record
+from vru_core.platform.audit import record, record_created
 from vru_core.platform.auth import Actor, Permission, require
 from vru_core.platform.db import session_scope
 from vru_core.platform.errors import Invalid, NotFound, Problem, Refused
@@ -203,13 +203,7 @@ def create_round(*, engine: Engine, actor: Actor, data: Mapping, is_example: boo
         row = FundingRound(
             **clean, is_example=is_example, created_by=actor.username, updated_by=actor.username, status="draft"
         )
-        session.add(row)
-        session.flush()
-        assert row.id is not None
-        record(
-            session, actor=actor, action="create", entity_type="funding_round", entity_id=row.id, after=round_dict(row)
-        )
-        return row.id
+        return record_created(session, row, actor=actor, entity_type="funding_round", after=round_dict)
 
 
 def _claim_draft(session: Session, round_id: int, version: int, doing: str) -> tuple[FundingRound, dict]:

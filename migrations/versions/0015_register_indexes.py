@@ -1,7 +1,7 @@
 """register indexes: what the register page's database view filters, sorts and joins on
 
-Revision ID: 0014_register_indexes
-Revises: 0013
+Revision ID: 0015_register_indexes
+Revises: 0014 (0014_aware_timestamps)
 Create Date: 2026-12-02 14:45:00
 
 The register page filters, counts, totals and pages in SQL (vru_core/register/register_view.py). Already
@@ -17,8 +17,8 @@ by area; ward by borough; payment by award. Added here:
 
 from alembic import op
 
-revision = "0014_register_indexes"
-down_revision = "0013"
+revision = "0015_register_indexes"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
