@@ -119,12 +119,13 @@ FOCUS_VISIBLE = """() => {
         ("", "Ward need scores", None),
     ],
 )
-def test_every_control_is_reached_by_the_keyboard_and_shows_its_focus(page, live_app, path, heading, control):
+def test_every_control_is_reached_by_the_keyboard_and_shows_its_focus(page, live_app, award_id, path, heading, control):
+    """award_id: the register holds awards (an empty register shows no table or downloads)."""
     page.goto(f"{live_app.url}/{path}")
     page.get_by_role("heading", name=heading).first.wait_for()
     _settled(page)
     seen, unfocused = [], []
-    for _ in range(120):
+    for _ in range(160):
         page.keyboard.press("Tab")
         state = page.evaluate(FOCUS_VISIBLE)
         if state is None:
