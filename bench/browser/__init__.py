@@ -45,11 +45,16 @@ def _medians(samples: list[tuple[float, int]]) -> tuple[float, float]:
     return statistics.median(s for s, _ in samples), statistics.median(b for _, b in samples)
 
 
-def _boroughs() -> list[str]:
+def _boroughs(data_dir: Path) -> list[str]:
+    """The options of the page's "Boroughs" filter, read from the benchmark's own store."""
     from vru_core.needs.measures import load_measure_frame
     from vru_core.platform.db import get_engine
 
-    return sorted(load_measure_frame(get_engine()).wards["borough_name"].unique())
+    engine = get_engine(f"sqlite:///{data_dir / 'vru.sqlite3'}")
+    try:
+        return sorted(load_measure_frame(engine).wards["borough_name"].unique())
+    finally:
+        engine.dispose()
 
 
 def _together(users: list[User], steps: int, thumb: Callable[[User], object]) -> list[float]:
@@ -67,7 +72,7 @@ def _together(users: list[User], steps: int, thumb: Callable[[User], object]) ->
     return [statistics.median(t) for t in times]
 
 
-def measure(browser, app: Server, bare: Server, steps: int, users: int, paints: int) -> list[str]:
+def measure(browser, app: Server, bare: Server, boroughs: list[str], steps: int, users: int, paints: int) -> list[str]:
     """Every figure of issue 13's browser section, as report lines."""
     out: list[str] = []
     for url, with_map in [(app.url, True), (bare.url, False)]:
@@ -83,7 +88,7 @@ def measure(browser, app: Server, bare: Server, steps: int, users: int, paints: 
         threshold_samples.append(ours.step_slider(ours.threshold()))
         bare_samples.append(base.step_slider(base.threshold()))
     weight_samples = [ours.step_slider(ours.weight()) for _ in range(steps)]
-    borough_samples = [ours.step_borough(b) for b in _boroughs()[:steps]]
+    borough_samples = [ours.step_borough(b) for b in boroughs[:steps]]
     (t_ours, b_ours), (t_bare, b_bare) = _medians(threshold_samples), _medians(bare_samples)
     (t_weight, b_weight), (t_borough, b_borough) = _medians(weight_samples), _medians(borough_samples)
     rss_one, bare_rss_one = app.rss_mb(), bare.rss_mb()
@@ -98,34 +103,32 @@ def measure(browser, app: Server, bare: Server, steps: int, users: int, paints: 
     out.append(line("bytes per weight step", b_weight, b_bare, "B", TARGET_BYTES))
     out.append(line("bytes per borough change", b_borough, b_bare, "B", TARGET_BYTES))
 
-    crowd: dict[str, tuple[float, float, float]] = {}
-    for name, server, single, one_mb in [("need scores page", app, t_ours, rss_one), ("bare page", bare, t_bare, bare_rss_one)]:
+    crowd = {}
+    pages = [("need scores page", app, t_ours, rss_one), ("bare page", bare, t_bare, bare_rss_one)]
+    for name, server, single, one_mb in pages:
         group = [User(browser, server.url).open() for _ in range(users)]
-        medians = _together(group, steps, User.threshold)
-        crowd[name] = (max(medians) / single, server.rss_mb(), one_mb)
+        worst = max(_together(group, steps, User.threshold))
+        crowd[name] = f"{name} {_fmt(worst, 's')} vs {_fmt(single, 's')}, ratio {worst / single:.2f}x"
+        many_mb = server.rss_mb()
+        memory = f"{name} {many_mb:.0f} MB vs {one_mb:.0f} MB, ratio {many_mb / one_mb:.2f}x"
+        crowd[name + " memory"] = memory
         for u in group:
             u.close()
-    (a_ratio, a_many, a_one), (s_ratio, s_many, s_one) = crowd["need scores page"], crowd["bare page"]
-    out.append(line(f"{users} users stepping at once, worst user's median / single-user median",
-                    a_ratio, s_ratio, "x", TARGET_USERS))  # fmt: skip
-    out.append(f"{users} users: server memory with {users} sessions vs 1 (VmRSS): "
-               f"need scores page {a_many:.0f} MB vs {a_one:.0f} MB, ratio {a_many / a_one:.2f}x, "
-               f"target <= {TARGET_MEMORY:g}x ({'ok' if a_many / a_one <= TARGET_MEMORY else 'OVER TARGET'}); "
-               f"bare page {s_many:.0f} MB vs {s_one:.0f} MB, ratio {s_many / s_one:.2f}x")  # fmt: skip
+    out.append(f"{users} users stepping the threshold at once, worst user's median step vs the single-user median: "
+               f"{crowd['need scores page']}, target <= {TARGET_USERS:g}x; {crowd['bare page']}")  # fmt: skip
+    out.append(f"server memory (VmRSS) with {users} sessions open vs 1: {crowd['need scores page memory']}, "
+               f"target <= {TARGET_MEMORY:g}x; {crowd['bare page memory']}")  # fmt: skip
     return out
 
 
 def run(steps: int = 15, users: int = 10, paints: int = 3) -> list[str]:
     """Start the store, both servers and chromium; measure; stop everything this started."""
-    import os
-
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="vru-bench-browser-") as tmp:
         data_dir = Path(tmp)
         load_store(data_dir)
-        os.environ["VRU_DATA_DIR"] = str(data_dir)  # this process reads the borough names from the same store
-        os.environ.pop("VRU_DATABASE_URL", None)
+        boroughs = _boroughs(data_dir)
         servers: list[Server] = []
         try:
             servers.append(Server("app.py", data_dir, "app"))
@@ -133,7 +136,7 @@ def run(steps: int = 15, users: int = 10, paints: int = 3) -> list[str]:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 try:
-                    return measure(browser, servers[0], servers[1], steps, users, paints)
+                    return measure(browser, servers[0], servers[1], boroughs, steps, users, paints)
                 finally:
                     browser.close()
         finally:
@@ -147,6 +150,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=10, help="simultaneous browser users; default 10")
     parser.add_argument("--paints", type=int, default=3, help="first-paint runs (median); default 3")
     args = parser.parse_args(argv)
+    if not 1 <= args.steps <= 39 or args.users < 1 or args.paints < 1:
+        parser.error(
+            "--steps must be 1 to 39 (the threshold slider steps up from 10% to at most 50%), "
+            "--users and --paints at least 1"
+        )
     with open("/proc/loadavg") as f:
         load = " ".join(f.read().split()[:3])
     print(f"== browser (chromium, steps {args.steps}, users {args.users}; load average before: {load})")

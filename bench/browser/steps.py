@@ -47,11 +47,13 @@ MAP_DRAWN_JS = """() => {
   return walk(document);
 }"""
 
-TABLE_DRAWN_JS = "() => !!document.querySelector('[data-testid=\"stDataFrame\"] canvas, [data-testid=\"stDataFrame\"] table')"
+TABLE_DRAWN_JS = """() => !!document.querySelector(
+  '[data-testid="stDataFrame"] canvas, [data-testid="stDataFrame"] table')"""
 IDLE_JS = (
     "() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'"
     " && !document.querySelector('[data-stale=\"true\"]')"
 )
+THUMB = 'input[type="range"]'  # Streamlit's slider thumb (react-aria): focusable, arrow keys step it
 THRESHOLD = re.compile(r"^\s*Threshold")
 
 
@@ -107,14 +109,14 @@ class User:
     # -- getting a change ready (untimed), then arming, pressing, and waiting (timed in the page) --
 
     def threshold(self):
-        return self._sliders().filter(has_text=THRESHOLD).locator('[role="slider"]').first
+        return self._sliders().filter(has_text=THRESHOLD).locator(THUMB).first
 
     def weight(self):
         """The first weight slider in the sidebar that can still go up (each step a value not seen before)."""
         sliders = self.page.get_by_test_id("stSidebar").get_by_test_id("stSlider").filter(has_not_text=THRESHOLD)
         for i in range(sliders.count()):
-            thumb = sliders.nth(i).locator('[role="slider"]').first
-            if float(thumb.get_attribute("aria-valuenow") or 0) < float(thumb.get_attribute("aria-valuemax") or 0):
+            thumb = sliders.nth(i).locator(THUMB).first
+            if thumb.evaluate("e => Number(e.value) < Number(e.max)"):
                 return thumb
         raise RuntimeError("every weight slider is at its maximum")
 
