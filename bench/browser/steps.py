@@ -12,13 +12,15 @@ import time
 from dataclasses import dataclass, field
 
 # Installed before the key press: resolves with the milliseconds from keydown to the painted rerun.
+NO_RERUN = "no rerun started within 20 s"
 ARM_JS = """() => {
   const root = document.querySelector('[data-testid="stApp"]');
   const STATE = 'data-test-script-state';
   window.__benchDone = new Promise((resolve, reject) => {
-    let t0 = null, sawRunning = false, done = false;
-    document.addEventListener('keydown', () => { if (t0 === null) t0 = performance.now(); },
-                              {capture: true, once: true});
+    let t0 = null, sawRunning = false, done = false, target = '';
+    document.addEventListener('keydown', (e) => {
+      if (t0 === null) { t0 = performance.now(); target = `${e.target.tagName} ${e.target.type || ''}`; }
+    }, {capture: true, once: true});
     const idle = () => root.getAttribute(STATE) === 'notRunning'
                        && !document.querySelector('[data-stale="true"]');
     // A short rerun can go running -> notRunning within one batch of records: the old values show it.
@@ -35,10 +37,10 @@ ARM_JS = """() => {
     const obs = new MutationObserver(check);
     obs.observe(document.body, {attributes: true, attributeOldValue: true, childList: true, subtree: true,
                                 attributeFilter: [STATE, 'data-stale']});
-    setTimeout(() => {
-      if (!done) reject(new Error(`no finished rerun within 120 s (key pressed: ${t0 !== null}, `
-                                  + `saw running: ${sawRunning}, state: ${root.getAttribute(STATE)})`));
-    }, 120000);
+    const fail = (why) => reject(new Error(`${why} (key pressed on: ${target || 'nothing'}, `
+                                            + `state: ${root.getAttribute(STATE)})`));
+    setTimeout(() => { if (!sawRunning) fail('""" + NO_RERUN + """'); }, 20000);
+    setTimeout(() => { if (!done) fail('no finished rerun within 120 s'); }, 120000);
   });
 }"""
 
@@ -92,6 +94,7 @@ class User:
     browser: object
     url: str
     received: list[int] = field(default_factory=lambda: [0])
+    retries: int = 0  # presses that started no rerun and were pressed again
 
     def open(self) -> User:
         self.context = self.browser.new_context(viewport={"width": 1440, "height": 1100})  # type: ignore[attr-defined]
@@ -145,6 +148,22 @@ class User:
         thumb.focus()
         self.arm()
         self.press("ArrowRight")
+        return self.finish_or_retry(thumb)
+
+    def finish_or_retry(self, thumb) -> tuple[float, int]:
+        """finish(); a press that started no rerun at all (rare, under load) is pressed again, and counted."""
+        from playwright.sync_api import Error
+
+        for _ in range(3):
+            try:
+                return self.finish()
+            except Error as e:
+                if NO_RERUN not in str(e):
+                    raise
+                self.retries += 1
+                thumb.focus()
+                self.arm()
+                self.press("ArrowRight")
         return self.finish()
 
     def step_borough(self, borough: str) -> tuple[float, int]:
