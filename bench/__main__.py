@@ -2,6 +2,7 @@
 
 Benchmarks, not tests: they print figures for README and never fail a build. Each section is a module
 of this package with `run(quick: bool = False) -> list[tuple[str, str]]` (label, figure).
+`python -m bench browser [--steps N] [--users N]` prints the browser figures instead (bench/browser).
 """
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ SECTIONS = ["bench.needs", "bench.register", "bench.register_view", "bench.frame
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["browser"]:  # `python -m bench browser [--steps N] [--users N]`: the browser figures
+        from bench.browser import main as browser_main
+
+        return browser_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bench", description="Print VRU Hub's speed and memory benchmarks.")
     parser.add_argument("--quick", action="store_true", help="fewer repeats (for a smoke run)")
     parser.add_argument("--only", choices=SECTIONS, help="run one section, e.g. bench.register")
