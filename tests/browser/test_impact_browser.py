@@ -37,8 +37,9 @@ def test_need_scores_show_rank_bands(page, live_app, artifacts):
     page.goto(live_app.url)
     page.get_by_role("heading", name="Ward need scores").wait_for()
     page.get_by_text("rank band crosses the top-").wait_for(timeout=120_000)  # the map's legend
-    page.locator("#deckgl-wrapper canvas, canvas#deckgl-overlay").first.wait_for(state="visible")
-    page.wait_for_timeout(2500)  # let deck.gl finish drawing the polygons
-    map_png = page.locator('[data-testid="stDeckGlJsonChart"]').first.screenshot()
+    drawn = page.locator('[data-vru-map-ready="1"] canvas').first  # the canvas map component, once drawn
+    drawn.wait_for(state="visible")
+    page.wait_for_timeout(500)
+    map_png = drawn.screenshot()
     assert _distinct_colours(map_png) > 20, "the map canvas looks blank"
     page.screenshot(path=str(artifacts / "need_scores_uncertainty.png"), full_page=True)
