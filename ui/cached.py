@@ -20,6 +20,7 @@ from ui.session import engine
 from vru_core.framework.indicators import Overview, build_overview, framework_version
 from vru_core.framework.lookups import structure_version
 from vru_core.needs import crime, trends
+from vru_core.needs.canvas_map import CanvasGeometry, canvas_geometry
 from vru_core.needs.maps import MapFeatures, ward_features
 from vru_core.needs.measures import MeasureFrame, data_version, load_measure_frame, values_template
 from vru_core.platform.config import get_settings
@@ -64,6 +65,17 @@ def map_features() -> MapFeatures:
     """Ward and borough boundaries for the maps, rebuilt when the bundled data is reloaded."""
     store = engine()
     return _ward_features(store, _data_key(store))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _map_geometry(_engine: Engine, key: str) -> CanvasGeometry:
+    return canvas_geometry(_engine)
+
+
+def map_geometry() -> CanvasGeometry:
+    """The need scores map's projected outlines, shared by every session, rebuilt with the bundled data."""
+    store = engine()
+    return _map_geometry(store, _data_key(store))
 
 
 @st.cache_resource(show_spinner="Reading the MPS crime series…", max_entries=2)

@@ -50,15 +50,21 @@ def register_filters(names: dict, extent: tuple, n_examples: int) -> tuple[Regis
     with st.expander("Filters", expanded=True):
         c1, c2, c3 = st.columns(3)
         streams = c1.multiselect(
-            "Funding stream", list(names["funding_streams"]), format_func=names["funding_streams"].get,
+            "Funding stream",
+            list(names["funding_streams"]),
+            format_func=names["funding_streams"].get,
             key=seed("reg_streams", []),
         )
         objectives = c2.multiselect(
-            "Objective", list(names["objectives"]), format_func=lambda n: f"{n}. {names['objectives'][n]}",
+            "Objective",
+            list(names["objectives"]),
+            format_func=lambda n: f"{n}. {names['objectives'][n]}",
             key=seed("reg_obj", []),
         )
         priorities = c3.multiselect(
-            "Priority area", list(names["priority_areas"]), format_func=names["priority_areas"].get,
+            "Priority area",
+            list(names["priority_areas"]),
+            format_func=names["priority_areas"].get,
             key=seed("reg_priority", []),
         )
         c4, c5, c6 = st.columns(3)

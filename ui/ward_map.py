@@ -6,12 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import Engine
 
-from ui.session import engine
-from vru_core.needs.canvas_map import CanvasGeometry, canvas_geometry, map_step
+from ui.cached import map_geometry
+from vru_core.needs.canvas_map import map_step
 from vru_core.needs.maps import Classes
-from vru_core.needs.measures import data_version
 
 _CSS = """
 .vru-map { position: relative; width: 100%; }
@@ -30,17 +28,6 @@ def _compact_js(text: str) -> str:
 _COMPONENT = st.components.v2.component(
     "vru_ward_map", js=_compact_js(Path(__file__).with_name("ward_map.js").read_text(encoding="utf-8")), css=_CSS
 )
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _geometry(_engine: Engine, key: str) -> CanvasGeometry:
-    return canvas_geometry(_engine)
-
-
-def geometry() -> CanvasGeometry:
-    """The projected outlines, shared by every session, rebuilt when the bundled data is reloaded."""
-    store = engine()
-    return _geometry(store, f"{store.url}|{data_version(store)}")
 
 
 def _sent_key(key: str) -> str:
@@ -64,7 +51,7 @@ def need_map(
     key: str = "need_map",
 ) -> None:
     """Draw the wards coloured by `values` (NaN grey); a click calls `on_click(ward_code)`."""
-    shapes = geometry()
+    shapes = map_geometry()
     sent = st.session_state.get(_sent_key(key)) == shapes.digest
     st.session_state[_sent_key(key)] = shapes.digest
     step = map_step(shapes, values, classes, ranks=ranks, outline=outline, selected=selected)

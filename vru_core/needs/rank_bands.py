@@ -44,10 +44,10 @@ def rank_draws(
     """(draws, wards) ranks under redrawn counts (wards in the frame's order)."""
     prepared = _prepare(scoring_frame(frame, profile))
     weights, pct = profile_arrays(prepared, profile)
-    rng = np.random.default_rng(seed)
     if not vary_profile:
         redrawn = _cached_redraws(frame, prepared, weights, profile, draws, seed)
         return _ranks_fixed_profile(prepared.badness, weights, pct, redrawn, draws)
+    rng = np.random.default_rng(seed)  # the same generator draws the counts, then each draw's profile
     redrawn = _redraw(frame, prepared, weights, profile, draws, rng)
     ranks = np.empty((draws, len(prepared.badness)), dtype=np.int64)
     badness = prepared.badness.copy()
